@@ -1,0 +1,37 @@
+import { resolve } from 'node:path'
+
+const here = (path: string): string => resolve(import.meta.dirname, path)
+import { defineConfig } from 'electron-vite'
+import react from '@vitejs/plugin-react'
+
+export default defineConfig({
+  main: {
+    build: {
+      // better-sqlite3 is a native module: it must stay a runtime require, never bundled.
+      externalizeDeps: true,
+      rollupOptions: {
+        input: { index: here('src-main/index.ts') },
+        external: ['better-sqlite3']
+      }
+    }
+  },
+  preload: {
+    build: {
+      // A sandboxed preload cannot require node_modules: bundle everything into one file.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: here('src-preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' }
+      }
+    }
+  },
+  renderer: {
+    root: here('src-renderer'),
+    plugins: [react()],
+    build: {
+      rollupOptions: {
+        input: { index: here('src-renderer/index.html') }
+      }
+    }
+  }
+})

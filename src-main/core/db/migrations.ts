@@ -1,0 +1,150 @@
+import type BetterSqlite3 from 'better-sqlite3'
+
+/**
+ * Every migration the app knows, in order. Listed in code because a bundled app cannot read a
+ * folder at run time. Forward only, and frozen once shipped: change the schema by adding one.
+ * The database's version is `PRAGMA user_version` = the number of migrations applied.
+ */
+export interface Migration {
+  name: string
+  up(db: BetterSqlite3.Database): void
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    name: '2026-11-27-1-roles-users-settings-activity',
+    up(db) {
+      db.exec(`
+        CREATE TABLE roles (
+          id TEXT PRIMARY KEY NOT NULL,
+          name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+          name_key TEXT NOT NULL UNIQUE,
+          icon TEXT NOT NULL DEFAULT 'supervised_user_circle',
+          description TEXT CHECK (description IS NULL OR length(description) <= 2000),
+          admin_access INTEGER NOT NULL DEFAULT 0 CHECK (admin_access IN (0, 1)),
+          app_access INTEGER NOT NULL DEFAULT 1 CHECK (app_access IN (0, 1)),
+          ip_access TEXT NOT NULL DEFAULT '[]',
+          enforce_tfa INTEGER NOT NULL DEFAULT 0 CHECK (enforce_tfa IN (0, 1)),
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE users (
+          rowid INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
+          email_key TEXT NOT NULL UNIQUE,
+          first_name TEXT CHECK (first_name IS NULL OR length(first_name) <= 50),
+          last_name TEXT CHECK (last_name IS NULL OR length(last_name) <= 50),
+          status TEXT NOT NULL CHECK (status IN ('draft', 'invited', 'active', 'suspended', 'archived')),
+          role_id TEXT REFERENCES roles (id) ON DELETE RESTRICT,
+          password_hash TEXT,
+          title TEXT,
+          location TEXT,
+          description TEXT,
+          tags TEXT NOT NULL DEFAULT '[]',
+          invited_at TEXT,
+          invite_expires_at TEXT,
+          invite_nonce TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          last_changed_by TEXT,
+          sort_name TEXT NOT NULL GENERATED ALWAYS AS (
+            coalesce(nullif(lower(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))), ''), email_key)
+          ) VIRTUAL
+        ) STRICT;
+
+        -- A role's members in name order (the role page), and per-role lookups.
+        CREATE INDEX users_role_name ON users (role_id, sort_name, id);
+        CREATE INDEX users_role_email ON users (role_id, email_key);
+        CREATE INDEX users_role_status ON users (role_id, status);
+        -- The directory's sort orders (keyset paging on (value, id)).
+        CREATE INDEX users_name ON users (sort_name, id);
+        CREATE INDEX users_status_name ON users (status, sort_name, id);
+        CREATE INDEX users_created ON users (created_at, id);
+        CREATE INDEX users_invite_expiry ON users (invite_expires_at, id) WHERE invite_expires_at IS NOT NULL;
+
+        CREATE TABLE settings (
+          key TEXT PRIMARY KEY NOT NULL,
+          value TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE activity (
+          id INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          collection TEXT NOT NULL CHECK (collection IN ('roles', 'users', 'settings')),
+          record_ids TEXT NOT NULL,
+          summary TEXT NOT NULL,
+          before TEXT,
+          after TEXT
+        ) STRICT;
+        CREATE INDEX activity_collection ON activity (collection, id);
+        CREATE INDEX activity_action ON activity (action, id);
+
+        CREATE TABLE activity_records (
+          activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+          record_id TEXT NOT NULL,
+          PRIMARY KEY (record_id, activity_id)
+        ) STRICT, WITHOUT ROWID;
+      `)
+    }
+  },
+  {
+    name: '2026-11-27-2-search-index-and-member-counts',
+    up(db) {
+      db.exec(`
+        -- Substring search over email and names: a trigram index, not a LIKE scan.
+        CREATE VIRTUAL TABLE users_search USING fts5 (
+          email, first_name, last_name,
+          content = 'users', content_rowid = 'rowid', tokenize = 'trigram'
+        );
+        INSERT INTO users_search (users_search) VALUES ('rebuild');
+
+        CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
+          INSERT INTO users_search (rowid, email, first_name, last_name)
+          VALUES (new.rowid, new.email, new.first_name, new.last_name);
+        END;
+        CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN
+          INSERT INTO users_search (users_search, rowid, email, first_name, last_name)
+          VALUES ('delete', old.rowid, old.email, old.first_name, old.last_name);
+        END;
+        CREATE TRIGGER users_search_update AFTER UPDATE OF email, first_name, last_name ON users BEGIN
+          INSERT INTO users_search (users_search, rowid, email, first_name, last_name)
+          VALUES ('delete', old.rowid, old.email, old.first_name, old.last_name);
+          INSERT INTO users_search (rowid, email, first_name, last_name)
+          VALUES (new.rowid, new.email, new.first_name, new.last_name);
+        END;
+
+        CREATE TABLE user_counts (
+          role_key TEXT NOT NULL,
+          status TEXT NOT NULL,
+          n INTEGER NOT NULL,
+          PRIMARY KEY (role_key, status)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO user_counts (role_key, status, n)
+          SELECT coalesce(role_id, ''), status, count(*) FROM users GROUP BY 1, 2;
+
+        CREATE TRIGGER user_counts_insert AFTER INSERT ON users BEGIN
+          INSERT INTO user_counts (role_key, status, n) VALUES (coalesce(new.role_id, ''), new.status, 1)
+            ON CONFLICT (role_key, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER user_counts_delete AFTER DELETE ON users BEGIN
+          UPDATE user_counts SET n = n - 1 WHERE role_key = coalesce(old.role_id, '') AND status = old.status;
+        END;
+        CREATE TRIGGER user_counts_update AFTER UPDATE OF role_id, status ON users
+        WHEN old.role_id IS NOT new.role_id OR old.status IS NOT new.status BEGIN
+          UPDATE user_counts SET n = n - 1 WHERE role_key = coalesce(old.role_id, '') AND status = old.status;
+          INSERT INTO user_counts (role_key, status, n) VALUES (coalesce(new.role_id, ''), new.status, 1)
+            ON CONFLICT (role_key, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER user_counts_role_delete AFTER DELETE ON roles BEGIN
+          DELETE FROM user_counts WHERE role_key = old.id;
+        END;
+      `)
+    }
+  }
+]
+
+export const LATEST_VERSION = migrations.length

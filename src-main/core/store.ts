@@ -1,0 +1,116 @@
+import { userInfo } from 'node:os'
+import type BetterSqlite3 from 'better-sqlite3'
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable
+} from 'kysely'
+import type { Database } from './db/schema'
+import { openDatabase, type OpenDatabaseOptions } from './db/open'
+
+/**
+ * The store every domain module takes as its first argument.
+ *
+ * Queries are built with kysely (typed by `Database`) and run synchronously by better-sqlite3,
+ * so a transaction is an ordinary synchronous function and no other call can interleave with it.
+ */
+export interface Store {
+  readonly sqlite: BetterSqlite3.Database
+  /** A query builder only: build with it, run with `all` / `get` / `run`. */
+  readonly db: Kysely<Database>
+  readonly file: string
+  /** The operating-system user recorded in the activity log. */
+  readonly actor: string
+  /** The key invite tokens are derived with; it lives outside the database file. */
+  readonly inviteKey: Buffer
+  now(): Date
+  all<O>(query: Compilable<O>): O[]
+  get<O>(query: Compilable<O>): O | undefined
+  run(query: Compilable<unknown>): BetterSqlite3.RunResult
+  /** A prepared statement, cached by its SQL: for hot paths that run one statement many times. */
+  prepare(sql: string): BetterSqlite3.Statement
+  /** Run `fn` in one transaction (a savepoint when nested); all of it or none of it. */
+  transaction<T>(fn: () => T): T
+  close(): void
+}
+
+export interface OpenStoreOptions extends OpenDatabaseOptions {
+  file: string
+  inviteKey: Buffer
+  actor?: string
+  now?: () => Date
+}
+
+const queryBuilder = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler()
+  }
+})
+
+export function osUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown'
+  }
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (options.inviteKey.length < 32) throw new Error('The invite key must be at least 32 bytes')
+  const { sqlite } = await openDatabase(options.file, options)
+  return createStore(sqlite, options)
+}
+
+export function createStore(
+  sqlite: BetterSqlite3.Database,
+  options: Pick<OpenStoreOptions, 'file' | 'inviteKey' | 'actor' | 'now'>
+): Store {
+  const statements = new Map<string, BetterSqlite3.Statement>()
+  const prepare = (sql: string): BetterSqlite3.Statement => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = sqlite.prepare(sql)
+      // Queries with generated IN-lists vary in shape; keep the cache bounded.
+      if (statements.size > 500) statements.clear()
+      statements.set(sql, statement)
+    }
+    return statement
+  }
+  const now = options.now ?? (() => new Date())
+  return {
+    sqlite,
+    db: queryBuilder,
+    file: options.file,
+    actor: options.actor ?? osUser(),
+    inviteKey: options.inviteKey,
+    now,
+    all<O>(query: Compilable<O>): O[] {
+      const { sql, parameters } = query.compile()
+      // The row shape is the one kysely inferred for this query from `Database`.
+      return prepare(sql).all(...parameters) as O[]
+    },
+    get<O>(query: Compilable<O>): O | undefined {
+      const { sql, parameters } = query.compile()
+      // As above: kysely's inferred row type.
+      return prepare(sql).get(...parameters) as O | undefined
+    },
+    run(query: Compilable<unknown>): BetterSqlite3.RunResult {
+      const { sql, parameters } = query.compile()
+      return prepare(sql).run(...parameters)
+    },
+    prepare,
+    transaction<T>(fn: () => T): T {
+      return sqlite.transaction(fn)()
+    },
+    close(): void {
+      statements.clear()
+      if (sqlite.open) sqlite.close()
+    }
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * The one contract between the renderer and the main process. Every call is declared here once,
+ * with the schema its input is validated against in the main process and the type of its result.
+ * The handler map, the Electron registration, the preload object, the browser host and the
+ * renderer's `api` type are all derived from `contract`: a new call or a renamed field is a
+ * compile error everywhere it matters.
+ *
+ * The renderer imports this file for types only.
+ */
+import { z } from 'zod'
+import {
+  ACTIVITY_COLLECTIONS,
+  LIMITS,
+  PASSWORD_POLICY_KINDS,
+  THEMES,
+  USER_SORT_FIELDS,
+  USER_STATUSES,
+  type ActivityPage,
+  type AppInfo,
+  type InviteBatch,
+  type InviteLink,
+  type InviteListPage,
+  type PastePreview,
+  type RoleChangeSetResult,
+  type RoleDetail,
+  type RolesOverview,
+  type Settings,
+  type User,
+  type UserCounts,
+  type UserPage
+} from '../core/model'
+
+export * from '../core/model'
+
+// ---------------------------------------------------------------------------------------------
+// Errors and results
+
+export const ERROR_CODES = [
+  /** The input does not match the schema or a field rule; `fields` says which. */
+  'validation',
+  /** A record named in the input does not exist. */
+  'not_found',
+  /** A uniqueness rule: an email or role name already taken (also inside one batch). */
+  'conflict',
+  /** The operation would leave no active administrator. */
+  'last_admin',
+  /** A password does not satisfy the password policy. */
+  'password_policy',
+  /** Accepting an invite failed; deliberately says nothing more. */
+  'invite_invalid',
+  /** An explicit limit (entries in a paste, rows in a batch, string sizes) was exceeded. */
+  'limit_exceeded',
+  /** The database file cannot be used (damaged, newer version, not a Rolekeeper database). */
+  'database',
+  /** The operation was cancelled by the user. */
+  'cancelled',
+  /** Anything unexpected; details are logged in the main process, never sent. */
+  'internal'
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface ApiError {
+  code: ErrorCode
+  message: string
+  /** Field paths (`email`, `create.2.email`, `role.ipAccess.1`) to what is wrong with each. */
+  fields?: Record<string, string>
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** A call: its input schema, and its result type carried as a phantom. */
+export interface Call<I extends z.ZodType, O> {
+  input: I
+  readonly __output?: O
+}
+const call =
+  <O>() =>
+  <I extends z.ZodType>(input: I): Call<I, O> => ({ input })
+
+const id = z.uuid({ error: 'Not a valid id' })
+const cursor = z.string().max(2000)
+const limit = z.int().min(1).max(LIMITS.pageSize).default(100)
+const empty = z.strictObject({})
+
+const optionalText = (max: number) => z.string().max(max).nullish()
+
+const ipOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+  error: 'Not an IPv4/IPv6 address or CIDR range'
+})
+
+export const roleFieldsSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'A role needs a name' })
+    .max(LIMITS.roleName, { error: `At most ${LIMITS.roleName} characters` }),
+  icon: z
+    .string()
+    .regex(/^[a-z0-9_]{1,64}$/, { error: 'Not a Material Symbols icon name' })
+    .optional(),
+  description: optionalText(LIMITS.roleDescription),
+  adminAccess: z.boolean().optional(),
+  appAccess: z.boolean().optional(),
+  ipAccess: z.array(z.string().trim().pipe(ipOrCidr)).max(LIMITS.ipAccessEntries).optional(),
+  enforceTfa: z.boolean().optional()
+})
+export const rolePatchSchema = roleFieldsSchema.partial()
+
+const tags = z
+  .array(z.string().trim().min(1).max(LIMITS.tagLength))
+  .max(LIMITS.tags, { error: `At most ${LIMITS.tags} tags` })
+
+/** A user as the admin fills it in. The email's syntax is checked by the store's validator. */
+export const userFieldsSchema = z.strictObject({
+  email: z
+    .string()
+    .trim()
+    .min(1, { error: 'An email address is required' })
+    .max(LIMITS.email, { error: `At most ${LIMITS.email} characters` }),
+  firstName: optionalText(LIMITS.personName),
+  lastName: optionalText(LIMITS.personName),
+  password: z.string().max(LIMITS.password).nullish(),
+  status: z.enum(USER_STATUSES).default('active'),
+  title: optionalText(LIMITS.profileText),
+  location: optionalText(LIMITS.profileText),
+  description: optionalText(LIMITS.userDescription),
+  tags: tags.optional()
+})
+
+export const newUserSchema = userFieldsSchema.extend({ roleId: id.nullish() })
+
+export const userPatchSchema = z.strictObject({
+  email: userFieldsSchema.shape.email.optional(),
+  firstName: optionalText(LIMITS.personName),
+  lastName: optionalText(LIMITS.personName),
+  /** A new password; null removes it; absent leaves it as it is. */
+  password: z.string().max(LIMITS.password).nullish(),
+  status: z.enum(USER_STATUSES).optional(),
+  roleId: id.nullish(),
+  title: optionalText(LIMITS.profileText),
+  location: optionalText(LIMITS.profileText),
+  description: optionalText(LIMITS.userDescription),
+  tags: tags.optional()
+})
+
+/** Which users a list, count, bulk change or export is about. `roleId: null` means no role. */
+export const userFilterSchema = z.strictObject({
+  search: z.string().max(200).optional(),
+  roleId: id.nullable().optional(),
+  /** Leave out members of this role (the Add existing drawer). */
+  notInRoleId: id.optional(),
+  status: z.array(z.enum(USER_STATUSES)).max(USER_STATUSES.length).optional()
+})
+
+export const userSelectionSchema = z.union([
+  z.strictObject({ ids: z.array(id).min(1).max(LIMITS.bulkIds) }),
+  z.strictObject({ filter: userFilterSchema })
+])
+
+const passwordPolicySchema = z
+  .strictObject({
+    kind: z.enum(PASSWORD_POLICY_KINDS),
+    pattern: z.string().max(500).nullable().default(null)
+  })
+  .check((ctx) => {
+    const { kind, pattern } = ctx.value
+    if (kind !== 'custom') return
+    if (!pattern) {
+      ctx.issues.push({ code: 'custom', input: pattern, path: ['pattern'], message: 'A custom policy needs a pattern' })
+      return
+    }
+    try {
+      new RegExp(pattern, 'u')
+    } catch {
+      ctx.issues.push({ code: 'custom', input: pattern, path: ['pattern'], message: 'Not a valid regular expression' })
+    }
+  })
+
+export const inviteUrlTemplateSchema = z
+  .string()
+  .trim()
+  .max(2000)
+  .check((ctx) => {
+    const template = ctx.value
+    if (!template.includes('{token}')) {
+      ctx.issues.push({ code: 'custom', input: template, message: 'The template must contain {token}' })
+      return
+    }
+    let url: URL
+    try {
+      url = new URL(template.replaceAll('{token}', 'TOKEN').replaceAll('{email}', 'EMAIL'))
+    } catch {
+      ctx.issues.push({ code: 'custom', input: template, message: 'Not a valid URL' })
+      return
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      ctx.issues.push({ code: 'custom', input: template, message: 'Only http and https links are allowed' })
+    }
+  })
+
+// ---------------------------------------------------------------------------------------------
+// The calls
+
+export const contract = {
+  // App
+  getAppInfo: call<AppInfo>()(empty),
+
+  // Roles
+  listRoles: call<RolesOverview>()(z.strictObject({ search: z.string().max(200).optional() })),
+  getRole: call<RoleDetail>()(z.strictObject({ id })),
+  createRole: call<RoleDetail>()(roleFieldsSchema),
+  updateRole: call<RoleDetail>()(z.strictObject({ id, patch: rolePatchSchema })),
+  /** Members move to `moveMembersTo`, or (null) become Public and suspended. */
+  deleteRole: call<{ affected: number }>()(z.strictObject({ id, moveMembersTo: id.nullable() })),
+  /** Role fields, users to create, users to add and users to remove: one transaction. */
+  saveRoleChanges: call<RoleChangeSetResult>()(
+    z.strictObject({
+      roleId: id,
+      role: rolePatchSchema.optional(),
+      create: z.array(userFieldsSchema).max(LIMITS.changeSetMembers).default([]),
+      add: z.array(id).max(LIMITS.changeSetMembers).default([]),
+      remove: z.array(id).max(LIMITS.changeSetMembers).default([])
+    })
+  ),
+
+  // Users
+  listUsers: call<UserPage>()(
+    z.strictObject({
+      filter: userFilterSchema.default({}),
+      sort: z
+        .strictObject({ field: z.enum(USER_SORT_FIELDS), direction: z.enum(['asc', 'desc']).default('asc') })
+        .default({ field: 'name', direction: 'asc' }),
+      after: cursor.optional(),
+      limit
+    })
+  ),
+  countUsers: call<UserCounts>()(empty),
+  getUser: call<User>()(z.strictObject({ id })),
+  createUser: call<User>()(newUserSchema),
+  updateUser: call<User>()(z.strictObject({ id, patch: userPatchSchema })),
+  bulkUpdateUsers: call<{ updated: number }>()(
+    z.strictObject({
+      selection: userSelectionSchema,
+      patch: z.union([
+        z.strictObject({ roleId: id.nullable() }),
+        z.strictObject({ status: z.enum(USER_STATUSES) })
+      ])
+    })
+  ),
+  deleteUsers: call<{ deleted: number }>()(z.strictObject({ selection: userSelectionSchema })),
+
+  // Invites
+  /** Parse a paste without writing anything: the Invite dialog's live counts. */
+  previewInvites: call<PastePreview>()(z.strictObject({ text: z.string().max(LIMITS.pasteCharacters) })),
+  inviteUsers: call<InviteBatch>()(
+    z.strictObject({ text: z.string().max(LIMITS.pasteCharacters), roleId: id.nullable() })
+  ),
+  resendInvite: call<InviteLink>()(z.strictObject({ userId: id })),
+  revokeInvite: call<User>()(z.strictObject({ userId: id })),
+  getInviteLink: call<InviteLink>()(z.strictObject({ userId: id })),
+  /** Pending invites (status `invited`), export-ready; `roleId` null: Public; absent: all. */
+  listInvites: call<InviteListPage>()(
+    z.strictObject({ roleId: id.nullable().optional(), after: cursor.optional(), limit })
+  ),
+  /** Accept with a bare token or a whole invite link. */
+  acceptInvite: call<{ accepted: true }>()(
+    z.strictObject({
+      token: z.string().trim().min(1).max(4000),
+      password: z.string().max(LIMITS.password),
+      firstName: optionalText(LIMITS.personName),
+      lastName: optionalText(LIMITS.personName)
+    })
+  ),
+
+  // Settings
+  getSettings: call<Settings>()(empty),
+  updateSettings: call<Settings>()(
+    z.strictObject({
+      inviteUrlTemplate: inviteUrlTemplateSchema.nullable().optional(),
+      inviteLifetimeDays: z.int().min(1).max(365).optional(),
+      passwordPolicy: passwordPolicySchema.optional(),
+      theme: z.enum(THEMES).optional()
+    })
+  ),
+  /** Check a password against the policy as the admin types (nothing is stored). */
+  checkPassword: call<{ ok: boolean; message: string | null }>()(
+    z.strictObject({ password: z.string().max(LIMITS.password) })
+  ),
+
+  // Activity
+  listActivity: call<ActivityPage>()(
+    z.strictObject({
+      collection: z.enum(ACTIVITY_COLLECTIONS).optional(),
+      action: z.string().max(100).optional(),
+      recordId: z.string().max(100).optional(),
+      after: cursor.optional(),
+      limit
+    })
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types derived from the contract
+
+export type Contract = typeof contract
+export type CallName = keyof Contract
+export const CALL_NAMES = Object.keys(contract) as CallName[] // keys of a literal object: exactly CallName
+
+/** What a caller sends (defaults may be left out). */
+export type CallInput<K extends CallName> = z.input<Contract[K]['input']>
+/** What a handler receives, after validation and defaults. */
+export type ParsedInput<K extends CallName> = z.output<Contract[K]['input']>
+export type CallOutput<K extends CallName> = Contract[K] extends Call<z.ZodType, infer O> ? O : never
+
+/** The API the renderer sees as `window.rolekeeper`: one named function per call. */
+export type RolekeeperApi = {
+  [K in CallName]: {} extends CallInput<K>
+    ? (input?: CallInput<K>) => Promise<Result<CallOutput<K>>>
+    : (input: CallInput<K>) => Promise<Result<CallOutput<K>>>
+}
+
+/** The channel a call travels on over Electron IPC. */
+export const channelOf = (name: CallName): string => `rolekeeper:${name}`
