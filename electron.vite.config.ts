@@ -1,8 +1,8 @@
 import { resolve } from 'node:path'
-
-const here = (path: string): string => resolve(import.meta.dirname, path)
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+
+const here = (path: string): string => resolve(import.meta.dirname, path)
 
 export default defineConfig({
   main: {

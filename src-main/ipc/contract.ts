@@ -317,6 +317,7 @@ export type CallOutput<K extends CallName> = Contract[K] extends Call<z.ZodType,
 
 /** The API the renderer sees as `window.rolekeeper`: one named function per call. */
 export type RolekeeperApi = {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends X` asks "is every field of X optional?"
   [K in CallName]: {} extends CallInput<K>
     ? (input?: CallInput<K>) => Promise<Result<CallOutput<K>>>
     : (input: CallInput<K>) => Promise<Result<CallOutput<K>>>

@@ -38,7 +38,8 @@ function loadNative(file: string, options: BetterSqlite3.Options): BetterSqlite3
     if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF header/.test(message)) {
       const inElectron = typeof process.versions.electron === 'string'
       throw new Error(
-        `better-sqlite3 was built for another runtime. Run \`${inElectron ? 'npm run rebuild:electron' : 'npm run rebuild:node'}\` and start again.\n${message}`
+        `better-sqlite3 was built for another runtime. Run \`${inElectron ? 'npm run rebuild:electron' : 'npm run rebuild:node'}\` and start again.\n${message}`,
+        { cause: error }
       )
     }
     throw error
