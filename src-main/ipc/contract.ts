@@ -307,7 +307,6 @@ export const contract = {
 
 export type Contract = typeof contract
 export type CallName = keyof Contract
-export const CALL_NAMES = Object.keys(contract) as CallName[] // keys of a literal object: exactly CallName
 
 /** What a caller sends (defaults may be left out). */
 export type CallInput<K extends CallName> = z.input<Contract[K]['input']>
@@ -323,5 +322,6 @@ export type RolekeeperApi = {
     : (input: CallInput<K>) => Promise<Result<CallOutput<K>>>
 }
 
-/** The channel a call travels on over Electron IPC. */
-export const channelOf = (name: CallName): string => `rolekeeper:${name}`
+// The names and channels live in a module light enough for the sandboxed preload to bundle;
+// it is checked against `contract` at compile time.
+export { CALL_NAMES, channelOf } from './calls'

@@ -1,0 +1,52 @@
+/**
+ * The names of the calls and the channels they travel on, without their schemas: the sandboxed
+ * preload is bundled into one file and must not pull zod in. `contract.ts` is still the single
+ * source; the check at the bottom makes this list a compile error as soon as the two differ.
+ */
+import type { CallName } from './contract'
+
+export const CALL_NAMES = [
+  'getAppInfo',
+  'listRoles',
+  'getRole',
+  'createRole',
+  'updateRole',
+  'deleteRole',
+  'saveRoleChanges',
+  'listUsers',
+  'countUsers',
+  'getUser',
+  'createUser',
+  'updateUser',
+  'bulkUpdateUsers',
+  'deleteUsers',
+  'previewInvites',
+  'inviteUsers',
+  'resendInvite',
+  'revokeInvite',
+  'getInviteLink',
+  'listInvites',
+  'acceptInvite',
+  'getSettings',
+  'updateSettings',
+  'checkPassword',
+  'listActivity'
+] as const satisfies readonly CallName[]
+
+/** The channel a call travels on over Electron IPC. */
+export const channelOf = (name: CallName): string => `rolekeeper:${name}`
+
+/** The shell's own messages (not contract calls): the renderer reports unsaved edits. */
+export const SHELL_CHANNELS = {
+  unsavedChanges: 'rolekeeper-shell:unsaved-changes'
+} as const
+
+/** `window.rolekeeperShell`: what the renderer may tell the window it lives in. */
+export interface RolekeeperShellApi {
+  /** True while a page holds staged edits, so closing the window asks first. */
+  setUnsavedChanges(unsaved: boolean): void
+}
+
+// Every call in the contract is listed above (the `satisfies` rules out names that are not).
+type Missing = Exclude<CallName, (typeof CALL_NAMES)[number]>
+const _everyCallListed: [Missing] extends [never] ? true : Missing = true
