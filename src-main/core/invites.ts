@@ -1,0 +1,415 @@
+import { randomUUID } from 'node:crypto'
+import type { CallOutput, ParsedInput } from '../ipc/contract'
+import { recordActivity } from './activity'
+import { decodeCursor, encodeCursor } from './cursor'
+import { DomainError, notFound } from './errors'
+import { inviteLink, inviteToken, newInviteNonce, newInviteNonces, tokenFromInput, tokenMatches, tokenUserId } from './invite-tokens'
+import {
+  INVITE_OUTCOMES,
+  type InviteBatch,
+  type InviteLink,
+  type InviteListPage,
+  type InviteListRow,
+  type InviteResult,
+  type UserStatus
+} from './model'
+import { countBy, parsePasteEntries } from './paste'
+import { hashPassword } from './passwords'
+import { requireRoleRow } from './roles'
+import { inviteSettings, passwordProblem } from './settings'
+import type { Store } from './store'
+import { getUser } from './users'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+function expiryFrom(now: Date, lifetimeDays: number): string {
+  return new Date(now.getTime() + lifetimeDays * DAY_MS).toISOString()
+}
+
+/** The columns an invite needs, read with prepared statements on the hot paths. */
+interface InviteRow {
+  id: string
+  email: string
+  status: UserStatus
+  role_id: string | null
+  invite_nonce: string | null
+  invite_expires_at: string | null
+  invited_at: string | null
+}
+
+const INVITE_COLUMNS = 'id, email, status, role_id, invite_nonce, invite_expires_at, invited_at'
+
+function findInviteRow(store: Store, userId: string): InviteRow | undefined {
+  return store.prepare(`SELECT ${INVITE_COLUMNS} FROM users WHERE id = ?`).get(userId) as InviteRow | undefined // the columns above
+}
+
+function requireInviteRow(store: Store, userId: string): InviteRow {
+  const row = findInviteRow(store, userId)
+  if (!row) throw notFound('User', userId)
+  return row
+}
+
+/** The current invite of an `invited` row, or null when it has none (never invited, revoked, accepted). */
+function pendingInvite(row: InviteRow): { userId: string; nonce: string; expiresAt: string } | null {
+  if (row.status !== 'invited' || row.invite_nonce === null || row.invite_expires_at === null) return null
+  return { userId: row.id, nonce: row.invite_nonce, expiresAt: row.invite_expires_at }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inviting a paste
+
+const REINVITE_SQL = `UPDATE users SET role_id = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?,
+  updated_at = ?, last_changed_by = ? WHERE id = ?`
+const INSERT_INVITED_SQL = `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id,
+  invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by)
+  VALUES (?, ?, ?, ?, ?, 'invited', ?, ?, ?, ?, ?, ?, ?)`
+const EXISTING_BY_KEY_SQL = `SELECT users.id, users.email_key AS key, users.status, users.role_id
+  FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
+
+interface ExistingUser {
+  id: string
+  key: string
+  status: UserStatus
+  role_id: string | null
+}
+
+/**
+ * Invite every valid address of a paste into one role (null: Public), in one transaction:
+ * unknown addresses become invited users, invited users are re-invited (new token, new expiry,
+ * moved to the role), anyone else is reported and left alone; invalid entries and repeats are
+ * reported and not written.
+ */
+export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): CallOutput<'inviteUsers'> {
+  const entries = parsePasteEntries(input.text)
+  const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
+  const key = store.inviteKey
+  const actor = store.actor
+
+  return store.transaction(() => {
+    const roleName = input.roleId === null ? null : requireRoleRow(store, input.roleId, 'roleId').name
+    const now = store.now()
+    const nowText = now.toISOString()
+    const expiresAt = expiryFrom(now, inviteLifetimeDays)
+
+    const keys: string[] = []
+    for (const entry of entries) if (entry.key !== null) keys.push(entry.key)
+    const existingByKey = new Map<string, ExistingUser>()
+    if (keys.length > 0) {
+      // One set-based lookup through the unique email_key index instead of one query per address.
+      const existing = store.prepare(EXISTING_BY_KEY_SQL).all(JSON.stringify(keys)) as ExistingUser[] // the columns above
+      for (const user of existing) existingByKey.set(user.key, user)
+    }
+
+    const nonces = newInviteNonces(keys.length)
+    let nonceIndex = 0
+    const insert = store.prepare(INSERT_INVITED_SQL)
+    const reinvite = store.prepare(REINVITE_SQL)
+    const written: string[] = []
+    const reinvited: Array<{ id: string; roleId: string | null }> = []
+    const results = new Array<InviteResult>(entries.length)
+
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index]
+      if (entry === undefined) continue
+      const base = { raw: entry.raw, email: entry.email, existingStatus: null, inviteLink: null, inviteExpiresAt: null }
+      if (entry.key === null || entry.email === null) {
+        const outcome = entry.status === 'duplicate' ? 'duplicate' : 'invalid'
+        results[index] = { ...base, outcome, reason: entry.reason, userId: null }
+        continue
+      }
+      const existing = existingByKey.get(entry.key)
+      if (existing !== undefined && existing.status !== 'invited') {
+        results[index] = {
+          ...base,
+          outcome: 'already_user',
+          reason: `already a user (${existing.status})`,
+          userId: existing.id,
+          existingStatus: existing.status
+        }
+        continue
+      }
+      const nonce = nonces[nonceIndex++] ?? newInviteNonce()
+      let userId: string
+      if (existing === undefined) {
+        userId = randomUUID()
+        insert.run(
+          userId,
+          entry.email,
+          entry.key,
+          entry.firstName,
+          entry.lastName,
+          input.roleId,
+          nowText,
+          expiresAt,
+          nonce,
+          nowText,
+          nowText,
+          actor
+        )
+      } else {
+        userId = existing.id
+        reinvite.run(input.roleId, nonce, nowText, expiresAt, nowText, actor, userId)
+        reinvited.push({ id: userId, roleId: existing.role_id })
+      }
+      written.push(userId)
+      const token = inviteToken(key, { userId, nonce, expiresAt })
+      results[index] = {
+        ...base,
+        outcome: existing === undefined ? 'invited' : 'reinvited',
+        reason: null,
+        userId,
+        inviteLink: inviteLink(inviteUrlTemplate, token, entry.email),
+        inviteExpiresAt: expiresAt
+      }
+    }
+
+    const counts = countBy(INVITE_OUTCOMES, results, (result) => result.outcome)
+    if (written.length > 0) {
+      const into = roleName === null ? 'Public' : roleName
+      recordActivity(store, {
+        action: 'user.invite',
+        collection: 'users',
+        recordIds: written,
+        summary:
+          `Invited ${counts.invited} ${counts.invited === 1 ? 'user' : 'users'} into ${into}` +
+          (counts.reinvited > 0 ? `, re-invited ${counts.reinvited}` : ''),
+        before: reinvited.length > 0 ? { reinvited } : undefined,
+        after: { roleId: input.roleId, invited: counts.invited, reinvited: counts.reinvited, inviteExpiresAt: expiresAt }
+      })
+    }
+    return { results, counts } satisfies InviteBatch
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// One invite
+
+function linkOf(store: Store, row: InviteRow, template: string | null): InviteLink {
+  const invite = pendingInvite(row)
+  if (!invite) throw new Error(`User ${row.id} has no pending invite`)
+  const token = inviteToken(store.inviteKey, invite)
+  return {
+    userId: row.id,
+    email: row.email,
+    token,
+    inviteLink: inviteLink(template, token, row.email),
+    inviteExpiresAt: invite.expiresAt
+  }
+}
+
+/** Send an invited user a new invite: new token (the old one dies), new expiry. */
+export function resendInvite(store: Store, input: ParsedInput<'resendInvite'>): CallOutput<'resendInvite'> {
+  const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
+  return store.transaction(() => {
+    const row = requireInviteRow(store, input.userId)
+    if (row.status !== 'invited') {
+      throw new DomainError('validation', 'Only invited users can be re-invited', {
+        userId: `This user is ${row.status}, not invited`
+      })
+    }
+    const now = store.now()
+    const nowText = now.toISOString()
+    const renewed: InviteRow = {
+      ...row,
+      invite_nonce: newInviteNonce(),
+      invited_at: nowText,
+      invite_expires_at: expiryFrom(now, inviteLifetimeDays)
+    }
+    store
+      .prepare(REINVITE_SQL)
+      .run(row.role_id, renewed.invite_nonce, nowText, renewed.invite_expires_at, nowText, store.actor, row.id)
+    recordActivity(store, {
+      action: 'user.invite.resend',
+      collection: 'users',
+      recordIds: [row.id],
+      summary: `Re-invited ${row.email}`,
+      before: { invitedAt: row.invited_at, inviteExpiresAt: row.invite_expires_at },
+      after: { invitedAt: renewed.invited_at, inviteExpiresAt: renewed.invite_expires_at }
+    })
+    return linkOf(store, renewed, inviteUrlTemplate)
+  })
+}
+
+/** Withdraw an invite: the user goes back to draft and every token for them dies. */
+export function revokeInvite(store: Store, input: ParsedInput<'revokeInvite'>): CallOutput<'revokeInvite'> {
+  return store.transaction(() => {
+    const row = requireInviteRow(store, input.userId)
+    if (row.status !== 'invited') {
+      throw new DomainError('validation', 'Only invited users have an invite to revoke', {
+        userId: `This user is ${row.status}, not invited`
+      })
+    }
+    store
+      .prepare(
+        `UPDATE users SET status = 'draft', invite_nonce = NULL, invited_at = NULL, invite_expires_at = NULL,
+          updated_at = ?, last_changed_by = ? WHERE id = ?`
+      )
+      .run(store.now().toISOString(), store.actor, row.id)
+    recordActivity(store, {
+      action: 'user.invite.revoke',
+      collection: 'users',
+      recordIds: [row.id],
+      summary: `Revoked the invite of ${row.email}`,
+      before: { status: row.status, invitedAt: row.invited_at, inviteExpiresAt: row.invite_expires_at },
+      after: { status: 'draft', invitedAt: null, inviteExpiresAt: null }
+    })
+    return getUser(store, { id: row.id })
+  })
+}
+
+/** The current invite link of an invited user, derived again (nothing usable is stored). */
+export function getInviteLink(store: Store, input: ParsedInput<'getInviteLink'>): CallOutput<'getInviteLink'> {
+  const row = requireInviteRow(store, input.userId)
+  if (pendingInvite(row) === null) {
+    throw new DomainError('validation', 'Only invited users have an invite link', {
+      userId: `This user is ${row.status}, not invited`
+    })
+  }
+  return linkOf(store, row, inviteSettings(store).inviteUrlTemplate)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invite lists (export)
+
+interface InviteListSqlRow {
+  rowid: number
+  id: string
+  email: string
+  first_name: string | null
+  last_name: string | null
+  role_name: string | null
+  status: UserStatus
+  invited_at: string | null
+  invite_expires_at: string
+  invite_nonce: string
+}
+
+const LIST_COLUMNS = `users.rowid AS rowid, users.id, users.email, users.first_name, users.last_name,
+  roles.name AS role_name, users.status, users.invited_at, users.invite_expires_at, users.invite_nonce
+  FROM users LEFT JOIN roles ON roles.id = users.role_id`
+const PENDING = `users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL`
+
+/**
+ * Pages walk an index, never sort: all pending invites in expiry order through the partial
+ * expiry index; one role's (or Public's) in rowid order through (role_id, status, rowid).
+ */
+const LIST_SQL = {
+  all: `SELECT ${LIST_COLUMNS} WHERE ${PENDING}
+    ORDER BY users.invite_expires_at, users.id LIMIT ?`,
+  allAfter: `SELECT ${LIST_COLUMNS} WHERE ${PENDING} AND (users.invite_expires_at, users.id) > (?, ?)
+    ORDER BY users.invite_expires_at, users.id LIMIT ?`,
+  role: `SELECT ${LIST_COLUMNS} WHERE users.role_id = ? AND ${PENDING} AND users.rowid > ?
+    ORDER BY users.rowid LIMIT ?`,
+  publicRole: `SELECT ${LIST_COLUMNS} WHERE users.role_id IS NULL AND ${PENDING} AND users.rowid > ?
+    ORDER BY users.rowid LIMIT ?`
+} as const
+
+/** Pending invites (status `invited`), export-ready with their links; one role, Public, or all. */
+export function listInvites(store: Store, input: ParsedInput<'listInvites'>): CallOutput<'listInvites'> {
+  const take = input.limit + 1
+  let rows: InviteListSqlRow[]
+  if (input.roleId === undefined) {
+    if (input.after === undefined) {
+      rows = store.prepare(LIST_SQL.all).all(take) as InviteListSqlRow[] // LIST_COLUMNS
+    } else {
+      const [expiresAt, id] = decodeCursor(input.after, 'string', 'string')
+      rows = store.prepare(LIST_SQL.allAfter).all(expiresAt, id, take) as InviteListSqlRow[] // LIST_COLUMNS
+    }
+  } else {
+    const afterRowid = input.after === undefined ? 0 : decodeCursor(input.after, 'number')[0]
+    rows =
+      input.roleId === null
+        ? (store.prepare(LIST_SQL.publicRole).all(afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
+        : (store.prepare(LIST_SQL.role).all(input.roleId, afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
+  }
+
+  const { inviteUrlTemplate } = inviteSettings(store)
+  const key = store.inviteKey
+  const count = Math.min(rows.length, input.limit)
+  const page = new Array<InviteListRow>(count)
+  for (let index = 0; index < count; index++) {
+    const row = rows[index]
+    if (row === undefined) continue
+    const token = inviteToken(key, { userId: row.id, nonce: row.invite_nonce, expiresAt: row.invite_expires_at })
+    page[index] = {
+      userId: row.id,
+      email: row.email,
+      firstName: row.first_name,
+      lastName: row.last_name,
+      role: row.role_name,
+      status: row.status,
+      invitedAt: row.invited_at,
+      inviteExpiresAt: row.invite_expires_at,
+      inviteLink: inviteLink(inviteUrlTemplate, token, row.email)
+    }
+  }
+  const last = rows[count - 1]
+  const nextCursor =
+    rows.length > input.limit && last
+      ? input.roleId === undefined
+        ? encodeCursor(last.invite_expires_at, last.id)
+        : encodeCursor(last.rowid)
+      : null
+  return { rows: page, nextCursor } satisfies InviteListPage
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accepting
+
+/** The only thing a failed accept says: nothing about whether the address or the user exists. */
+export const INVITE_INVALID_MESSAGE = 'This invite is no longer valid'
+
+const inviteInvalid = (): DomainError => new DomainError('invite_invalid', INVITE_INVALID_MESSAGE)
+
+/** The invite a token (or link) belongs to, if it is still valid now; null otherwise. */
+function validInvite(store: Store, tokenOrLink: string): InviteRow | null {
+  const token = tokenFromInput(tokenOrLink)
+  const userId = tokenUserId(token)
+  if (userId === null) return null
+  const row = findInviteRow(store, userId)
+  if (!row) return null
+  const invite = pendingInvite(row)
+  if (!invite) return null
+  if (Date.parse(invite.expiresAt) <= store.now().getTime()) return null
+  return tokenMatches(store.inviteKey, token, invite) ? row : null
+}
+
+/**
+ * Accept an invite with a token or link and a password that satisfies the policy: the user
+ * becomes active and the token dies. Any failure other than the password says only that the
+ * invite is no longer valid.
+ */
+export function acceptInvite(store: Store, input: ParsedInput<'acceptInvite'>): CallOutput<'acceptInvite'> {
+  const checked = validInvite(store, input.token)
+  if (!checked) throw inviteInvalid()
+  const problem = passwordProblem(store, input.password)
+  if (problem !== null) throw new DomainError('password_policy', problem, { password: problem })
+  // Hashing is deliberately slow: do it before taking the write lock.
+  const passwordHash = hashPassword(input.password)
+  const firstName = input.firstName?.trim() || null
+  const lastName = input.lastName?.trim() || null
+
+  return store.transaction(() => {
+    // Checked again inside the transaction: the invite may have been revoked or resent meanwhile.
+    const row = validInvite(store, input.token)
+    if (!row) throw inviteInvalid()
+    const nowText = store.now().toISOString()
+    store
+      .prepare(
+        `UPDATE users SET status = 'active', password_hash = ?,
+          first_name = coalesce(?, first_name), last_name = coalesce(?, last_name),
+          invite_nonce = NULL, invited_at = NULL, invite_expires_at = NULL,
+          updated_at = ?, last_changed_by = ? WHERE id = ? AND status = 'invited'`
+      )
+      .run(passwordHash, firstName, lastName, nowText, store.actor, row.id)
+    recordActivity(store, {
+      action: 'user.invite.accept',
+      collection: 'users',
+      recordIds: [row.id],
+      summary: `${row.email} accepted the invite`,
+      before: { status: 'invited', inviteExpiresAt: row.invite_expires_at },
+      after: { status: 'active', ...(firstName ? { firstName } : {}), ...(lastName ? { lastName } : {}) }
+    })
+    return { accepted: true as const }
+  })
+}

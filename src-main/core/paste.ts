@@ -1,0 +1,259 @@
+import type { CallOutput, ParsedInput } from '../ipc/contract'
+import { checkEmail } from './email'
+import { DomainError } from './errors'
+import { LIMITS, type PasteEntry, type PastePreview, type PasteEntryStatus } from './model'
+import type { Store } from './store'
+
+/** A parsed entry with the address's unique key, which the invite writer needs. */
+export interface ParsedPasteEntry extends PasteEntry {
+  /** The normalised address (`checkEmail`'s key) of a valid entry; null otherwise. */
+  key: string | null
+}
+
+/**
+ * Format characters that are invisible but break an address when copied along with it:
+ * zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and isolates (all of
+ * Unicode's "Cf" category), plus the Mongolian vowel separator which older data still carries.
+ */
+const INVISIBLE = /[\p{Cf}\u180e]/gu
+
+/** Whitespace as the tokenizer sees it, including no-break and ideographic spaces. */
+const SPACE = /\s/u
+const isSpace = (character: string): boolean => {
+  const code = character.charCodeAt(0)
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13)
+  return SPACE.test(character)
+}
+
+/** Hard separators end an entry; a name never spans them (mail clients put names on one line). */
+const isHardSeparator = (character: string): boolean =>
+  character === ',' || character === ';' || character === '\n' || character === '\r'
+
+type Token =
+  | { kind: 'word'; text: string; start: number; end: number }
+  | { kind: 'quoted'; text: string; start: number; end: number }
+  | { kind: 'angle'; text: string; start: number; end: number }
+  | { kind: 'separator' }
+
+/**
+ * Split a paste into words, quoted strings, `<addresses>` and hard separators. Whitespace only
+ * separates words. A quote or angle bracket that is not closed on the same line is an ordinary
+ * character, so one stray `"` cannot swallow the rest of the paste.
+ */
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = []
+  const length = text.length
+  let index = 0
+  let wordStart = -1
+  const endWord = (end: number): void => {
+    if (wordStart >= 0) tokens.push({ kind: 'word', text: text.slice(wordStart, end), start: wordStart, end })
+    wordStart = -1
+  }
+  while (index < length) {
+    const character = text[index] ?? ''
+    if (isHardSeparator(character)) {
+      endWord(index)
+      tokens.push({ kind: 'separator' })
+      index++
+      continue
+    }
+    if (isSpace(character)) {
+      endWord(index)
+      index++
+      continue
+    }
+    if (character === '"') {
+      const quoted = readQuoted(text, index)
+      if (quoted) {
+        endWord(index)
+        tokens.push({ kind: 'quoted', text: quoted.text, start: index, end: quoted.end })
+        index = quoted.end
+        continue
+      }
+    } else if (character === '<') {
+      const close = closingOnLine(text, index + 1, '>')
+      if (close >= 0) {
+        endWord(index)
+        tokens.push({ kind: 'angle', text: text.slice(index + 1, close), start: index, end: close + 1 })
+        index = close + 1
+        continue
+      }
+    }
+    if (wordStart < 0) wordStart = index
+    index++
+  }
+  endWord(length)
+  return tokens
+}
+
+/** A `"…"` string starting at `start` (backslash escapes the next character), closed on its line. */
+function readQuoted(text: string, start: number): { text: string; end: number } | null {
+  let value = ''
+  for (let index = start + 1; index < text.length; index++) {
+    const character = text[index] ?? ''
+    if (character === '\n' || character === '\r') return null
+    if (character === '"') return { text: value, end: index + 1 }
+    if (character === '\\' && index + 1 < text.length && text[index + 1] !== '\n' && text[index + 1] !== '\r') {
+      index++
+      value += text[index] ?? ''
+    } else {
+      value += character
+    }
+  }
+  return null
+}
+
+function closingOnLine(text: string, from: number, closing: string): number {
+  for (let index = from; index < text.length; index++) {
+    const character = text[index]
+    if (character === closing) return index
+    if (character === '\n' || character === '\r' || character === '<') return -1
+  }
+  return -1
+}
+
+interface Piece {
+  raw: string
+  /** The text that should be an address. */
+  address: string
+  /** The display name, when the piece had one (`Name <address>`). */
+  name: string | null
+}
+
+/**
+ * Group tokens into pieces: name parts followed by `<address>` form one piece; an unquoted word
+ * is a piece of its own (a bare address, or something invalid to report); a quoted string not
+ * followed by `<address>` is taken as a quoted address.
+ */
+function group(text: string, tokens: Token[]): Piece[] {
+  const pieces: Piece[] = []
+  let names: Array<Extract<Token, { kind: 'word' | 'quoted' }>> = []
+  const flushNames = (): void => {
+    for (const token of names) {
+      pieces.push({ raw: text.slice(token.start, token.end), address: token.text, name: null })
+    }
+    names = []
+  }
+  for (const token of tokens) {
+    switch (token.kind) {
+      case 'separator':
+        flushNames()
+        break
+      case 'word':
+        // An address written bare ends whatever came before it: `a@x.org Ann <ann@y.org>`.
+        if (token.text.includes('@')) {
+          flushNames()
+          pieces.push({ raw: token.text, address: token.text, name: null })
+        } else {
+          names.push(token)
+        }
+        break
+      case 'quoted':
+        names.push(token)
+        break
+      case 'angle': {
+        const first = names[0]
+        const start = first ? first.start : token.start
+        pieces.push({
+          raw: text.slice(start, token.end),
+          address: token.text,
+          name: first ? names.map((name) => name.text).join(' ') : null
+        })
+        names = []
+        break
+      }
+    }
+  }
+  flushNames()
+  return pieces
+}
+
+/** `"Last, First"` → first = First, last = Last; `First Last` → first, and the rest as last. */
+export function splitName(name: string): { firstName: string | null; lastName: string | null } {
+  let cleaned = name.replace(/\s+/gu, ' ').trim()
+  if (cleaned.length >= 2 && cleaned.startsWith("'") && cleaned.endsWith("'")) cleaned = cleaned.slice(1, -1).trim()
+  // Mail clients repeat the address as the name when there is none.
+  if (cleaned === '' || cleaned.includes('@')) return { firstName: null, lastName: null }
+  const comma = cleaned.indexOf(',')
+  if (comma >= 0) {
+    const last = cleaned.slice(0, comma).trim()
+    const first = cleaned.slice(comma + 1).trim()
+    return { firstName: first || null, lastName: last || null }
+  }
+  const space = cleaned.indexOf(' ')
+  if (space < 0) return { firstName: cleaned, lastName: null }
+  return { firstName: cleaned.slice(0, space), lastName: cleaned.slice(space + 1) }
+}
+
+function entryOf(piece: Piece): ParsedPasteEntry {
+  let address = piece.address.trim()
+  if (/^mailto:/i.test(address)) address = address.slice('mailto:'.length).trim()
+  const { firstName, lastName } = piece.name === null ? { firstName: null, lastName: null } : splitName(piece.name)
+  const invalid = (reason: string, email: string | null = null): ParsedPasteEntry => ({
+    raw: piece.raw,
+    email,
+    key: null,
+    firstName,
+    lastName,
+    status: 'invalid',
+    reason
+  })
+  const check = checkEmail(address)
+  if (!check.ok) return invalid(check.reason, address === '' ? null : address)
+  for (const [part, value] of [
+    ['first name', firstName],
+    ['last name', lastName]
+  ] as const) {
+    if (value !== null && [...value].length > LIMITS.personName) {
+      return invalid(`The ${part} is longer than ${LIMITS.personName} characters`, check.email)
+    }
+  }
+  return { raw: piece.raw, email: check.email, key: check.key, firstName, lastName, status: 'valid', reason: null }
+}
+
+/**
+ * Read a paste into entries, in paste order: valid, invalid (with the reason) or duplicate (a
+ * repeat, ignoring case, of an earlier valid entry, which it names). Writes nothing.
+ */
+export function parsePasteEntries(text: string): ParsedPasteEntry[] {
+  const cleaned = text.replace(INVISIBLE, '')
+  const pieces = group(cleaned, tokenize(cleaned))
+  if (pieces.length > LIMITS.pasteEntries) {
+    throw new DomainError(
+      'limit_exceeded',
+      `The paste holds ${pieces.length.toLocaleString('en-US')} entries; at most ${LIMITS.pasteEntries.toLocaleString('en-US')} can be invited at once`,
+      { text: `At most ${LIMITS.pasteEntries.toLocaleString('en-US')} entries` }
+    )
+  }
+  const firstByKey = new Map<string, string>()
+  return pieces.map((piece) => {
+    const entry = entryOf(piece)
+    if (entry.key === null || entry.email === null) return entry
+    const first = firstByKey.get(entry.key)
+    if (first === undefined) {
+      firstByKey.set(entry.key, entry.email)
+      return entry
+    }
+    return { ...entry, key: null, status: 'duplicate', reason: `Already in this paste as ${first}` }
+  })
+}
+
+/** How many items fall in each kind, every kind present (zero when none). */
+export function countBy<K extends string, T>(kinds: readonly K[], items: readonly T[], kindOf: (item: T) => K): Record<K, number> {
+  const counts = Object.fromEntries(kinds.map((kind) => [kind, 0])) as Record<K, number> // every kind set just above
+  for (const item of items) counts[kindOf(item)]++
+  return counts
+}
+
+const PASTE_STATUSES: readonly PasteEntryStatus[] = ['valid', 'invalid', 'duplicate']
+
+export function parsePaste(text: string): PastePreview {
+  const entries = parsePasteEntries(text).map(
+    ({ raw, email, firstName, lastName, status, reason }): PasteEntry => ({ raw, email, firstName, lastName, status, reason })
+  )
+  return { entries, counts: countBy(PASTE_STATUSES, entries, (entry) => entry.status) }
+}
+
+export function previewInvites(_store: Store, input: ParsedInput<'previewInvites'>): CallOutput<'previewInvites'> {
+  return parsePaste(input.text)
+}
