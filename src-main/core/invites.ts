@@ -285,22 +285,24 @@ interface InviteListSqlRow {
 }
 
 const LIST_COLUMNS = `users.rowid AS rowid, users.id, users.email, users.first_name, users.last_name,
-  roles.name AS role_name, users.status, users.invited_at, users.invite_expires_at, users.invite_nonce
-  FROM users LEFT JOIN roles ON roles.id = users.role_id`
+  roles.name AS role_name, users.status, users.invited_at, users.invite_expires_at, users.invite_nonce`
+const LIST_FROM = 'FROM users LEFT JOIN roles ON roles.id = users.role_id'
+// Without ANALYZE statistics the planner prefers the status index and sorts every invite per page.
+const LIST_FROM_BY_EXPIRY = 'FROM users INDEXED BY users_invite_expiry LEFT JOIN roles ON roles.id = users.role_id'
 const PENDING = `users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL`
 
 /**
  * Pages walk an index, never sort: all pending invites in expiry order through the partial
  * expiry index; one role's (or Public's) in rowid order through (role_id, status, rowid).
  */
-const LIST_SQL = {
-  all: `SELECT ${LIST_COLUMNS} WHERE ${PENDING}
+export const INVITE_LIST_SQL = {
+  all: `SELECT ${LIST_COLUMNS} ${LIST_FROM_BY_EXPIRY} WHERE ${PENDING}
     ORDER BY users.invite_expires_at, users.id LIMIT ?`,
-  allAfter: `SELECT ${LIST_COLUMNS} WHERE ${PENDING} AND (users.invite_expires_at, users.id) > (?, ?)
-    ORDER BY users.invite_expires_at, users.id LIMIT ?`,
-  role: `SELECT ${LIST_COLUMNS} WHERE users.role_id = ? AND ${PENDING} AND users.rowid > ?
+  allAfter: `SELECT ${LIST_COLUMNS} ${LIST_FROM_BY_EXPIRY} WHERE ${PENDING}
+    AND (users.invite_expires_at, users.id) > (?, ?) ORDER BY users.invite_expires_at, users.id LIMIT ?`,
+  role: `SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE users.role_id = ? AND ${PENDING} AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`,
-  publicRole: `SELECT ${LIST_COLUMNS} WHERE users.role_id IS NULL AND ${PENDING} AND users.rowid > ?
+  publicRole: `SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE users.role_id IS NULL AND ${PENDING} AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`
 } as const
 
@@ -310,17 +312,17 @@ export function listInvites(store: Store, input: ParsedInput<'listInvites'>): Ca
   let rows: InviteListSqlRow[]
   if (input.roleId === undefined) {
     if (input.after === undefined) {
-      rows = store.prepare(LIST_SQL.all).all(take) as InviteListSqlRow[] // LIST_COLUMNS
+      rows = store.prepare(INVITE_LIST_SQL.all).all(take) as InviteListSqlRow[] // LIST_COLUMNS
     } else {
       const [expiresAt, id] = decodeCursor(input.after, 'string', 'string')
-      rows = store.prepare(LIST_SQL.allAfter).all(expiresAt, id, take) as InviteListSqlRow[] // LIST_COLUMNS
+      rows = store.prepare(INVITE_LIST_SQL.allAfter).all(expiresAt, id, take) as InviteListSqlRow[] // LIST_COLUMNS
     }
   } else {
     const afterRowid = input.after === undefined ? 0 : decodeCursor(input.after, 'number')[0]
     rows =
       input.roleId === null
-        ? (store.prepare(LIST_SQL.publicRole).all(afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
-        : (store.prepare(LIST_SQL.role).all(input.roleId, afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
+        ? (store.prepare(INVITE_LIST_SQL.publicRole).all(afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
+        : (store.prepare(INVITE_LIST_SQL.role).all(input.roleId, afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
   }
 
   const { inviteUrlTemplate } = inviteSettings(store)

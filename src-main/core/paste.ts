@@ -187,28 +187,28 @@ export function splitName(name: string): { firstName: string | null; lastName: s
 
 function entryOf(piece: Piece): ParsedPasteEntry {
   let address = piece.address.trim()
-  if (/^mailto:/i.test(address)) address = address.slice('mailto:'.length).trim()
-  const { firstName, lastName } = piece.name === null ? { firstName: null, lastName: null } : splitName(piece.name)
-  const invalid = (reason: string, email: string | null = null): ParsedPasteEntry => ({
-    raw: piece.raw,
-    email,
-    key: null,
-    firstName,
-    lastName,
-    status: 'invalid',
-    reason
-  })
+  if (address.length > 7 && address.slice(0, 7).toLowerCase() === 'mailto:') address = address.slice(7).trim()
+  const name = piece.name === null ? NO_NAME : splitName(piece.name)
   const check = checkEmail(address)
-  if (!check.ok) return invalid(check.reason, address === '' ? null : address)
-  for (const [part, value] of [
-    ['first name', firstName],
-    ['last name', lastName]
-  ] as const) {
-    if (value !== null && [...value].length > LIMITS.personName) {
-      return invalid(`The ${part} is longer than ${LIMITS.personName} characters`, check.email)
-    }
+  let reason: string | null = null
+  if (!check.ok) reason = check.reason
+  else if (tooLong(name.firstName)) reason = `The first name is longer than ${LIMITS.personName} characters`
+  else if (tooLong(name.lastName)) reason = `The last name is longer than ${LIMITS.personName} characters`
+  return {
+    raw: piece.raw,
+    email: check.ok ? check.email : address === '' ? null : address,
+    key: reason === null && check.ok ? check.key : null,
+    firstName: name.firstName,
+    lastName: name.lastName,
+    status: reason === null ? 'valid' : 'invalid',
+    reason
   }
-  return { raw: piece.raw, email: check.email, key: check.key, firstName, lastName, status: 'valid', reason: null }
+}
+
+const NO_NAME = { firstName: null, lastName: null } as const
+
+function tooLong(name: string | null): boolean {
+  return name !== null && name.length > LIMITS.personName && [...name].length > LIMITS.personName
 }
 
 /**
@@ -217,7 +217,14 @@ function entryOf(piece: Piece): ParsedPasteEntry {
  */
 export function parsePasteEntries(text: string): ParsedPasteEntry[] {
   const cleaned = text.replace(INVISIBLE, '')
-  const pieces = group(cleaned, tokenize(cleaned))
+  // Without quotes or angle brackets there are no names: every separated word is a piece.
+  const pieces =
+    cleaned.includes('"') || cleaned.includes('<')
+      ? group(cleaned, tokenize(cleaned))
+      : cleaned
+          .split(/[\s,;]+/u)
+          .filter((word) => word !== '')
+          .map((word): Piece => ({ raw: word, address: word, name: null }))
   if (pieces.length > LIMITS.pasteEntries) {
     throw new DomainError(
       'limit_exceeded',
