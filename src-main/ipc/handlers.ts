@@ -1,0 +1,258 @@
+/**
+ * The main-side handler map: one function per contract call that validates its input with the
+ * call's schema, runs the core service of the same name and returns a `Result`. It never throws,
+ * so nothing a renderer sends can crash the main process. Electron's IPC, the browser host, the
+ * tests and the benchmark all go through this map.
+ */
+import type { z } from 'zod'
+import { listActivity } from '../core/activity'
+import { saveRoleChanges } from '../core/changeset'
+import { DomainError } from '../core/errors'
+import { acceptInvite, getInviteLink, inviteUsers, listInvites, resendInvite, revokeInvite } from '../core/invites'
+import { previewInvites } from '../core/paste'
+import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
+import { checkPassword, getSettings, updateSettings } from '../core/settings'
+import type { Store } from '../core/store'
+import { bulkUpdateUsers, countUsers, createUser, deleteUsers, getUser, listUsers, updateUser } from '../core/users'
+import {
+  CALL_NAMES,
+  contract,
+  LIMITS,
+  type ApiError,
+  type AppInfo,
+  type CallName,
+  type CallOutput,
+  type ParsedInput,
+  type Result
+} from './contract'
+
+export type HandlerMap = { [K in CallName]: (input: unknown) => Promise<Result<CallOutput<K>>> }
+
+type Implementation = { [K in CallName]: (store: Store, input: ParsedInput<K>) => CallOutput<K> }
+
+export interface HandlerContext {
+  store: Store
+  appInfo: AppInfo
+}
+
+export const INTERNAL_MESSAGE = 'Something went wrong. The details were written to the log.'
+
+export function createHandlerMap(context: HandlerContext): HandlerMap {
+  const implementation: Implementation = {
+    getAppInfo: () => ({ ...context.appInfo }),
+
+    listRoles,
+    getRole,
+    createRole,
+    updateRole,
+    deleteRole,
+    saveRoleChanges,
+
+    listUsers,
+    countUsers,
+    getUser,
+    createUser,
+    updateUser,
+    bulkUpdateUsers,
+    deleteUsers,
+
+    previewInvites,
+    inviteUsers,
+    resendInvite,
+    revokeInvite,
+    getInviteLink,
+    listInvites,
+    acceptInvite,
+
+    getSettings,
+    updateSettings,
+    checkPassword,
+
+    listActivity
+  } satisfies Implementation
+
+  const handle = async <K extends CallName>(name: K, input: unknown): Promise<Result<CallOutput<K>>> => {
+    try {
+      const parsed = parseInput(name, input)
+      if (!parsed.ok) return parsed
+      const run: Implementation[K] = implementation[name]
+      return { ok: true, value: run(context.store, parsed.value) }
+    } catch (error) {
+      return { ok: false, error: toApiError(name, error) }
+    }
+  }
+
+  const entries = CALL_NAMES.map((name) => [name, (input: unknown) => handle(name, input)] as const)
+  // Built from CALL_NAMES, which the compiler checks to be exactly the contract's calls.
+  return Object.fromEntries(entries) as HandlerMap
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+/** The contract seen per call: checked once here, so a generic call name keeps its input type. */
+const inputSchemas: { [K in CallName]: { input: z.ZodType<ParsedInput<K>, unknown> } } = contract
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: ApiError }
+
+function parseInput<K extends CallName>(name: K, input: unknown): Parsed<ParsedInput<K>> {
+  const data = input ?? {}
+  const problems = plainDataProblems(data)
+  if (problems) return { ok: false, error: validationError(problems) }
+  const schema = inputSchemas[name].input
+  const result = schema.safeParse(data)
+  if (result.success) return { ok: true, value: result.data }
+  return { ok: false, error: validationError(issueFields(result.error.issues)) }
+}
+
+/** Deeper than any call's input ever is; stops cyclic or absurdly nested payloads early. */
+const MAX_DEPTH = 16
+/** Above the largest legitimate input (a bulk change naming LIMITS.bulkIds users). */
+const MAX_VALUES = LIMITS.bulkIds + 1000
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/**
+ * The contract speaks JSON: refuse anything else (Maps, Dates, typed arrays, class instances,
+ * BigInts, non-finite numbers, sparse arrays, prototype-pollution keys) before a schema sees it,
+ * so no input can look like an object with other things hiding behind it.
+ */
+function plainDataProblems(root: unknown): Record<string, string> | null {
+  const problems: Record<string, string> = {}
+  let seen = 0
+  const visit = (value: unknown, path: readonly (string | number)[]): void => {
+    if (Object.keys(problems).length > 0) return
+    const at = path.join('.')
+    if (++seen > MAX_VALUES) {
+      problems[at] = 'The input is too large'
+      return
+    }
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) problems[at] = 'Not a finite number'
+      return
+    }
+    if (typeof value !== 'object') {
+      problems[at] = `A ${typeof value} is not allowed here`
+      return
+    }
+    if (path.length >= MAX_DEPTH) {
+      problems[at] = 'The input is nested too deeply'
+      return
+    }
+    if (Array.isArray(value)) {
+      if (Object.getPrototypeOf(value) !== Array.prototype) {
+        problems[at] = 'Not a plain list'
+        return
+      }
+      for (let index = 0; index < value.length; index++) {
+        if (!Object.hasOwn(value, index)) {
+          problems[`${path.concat(index).join('.')}`] = 'A list cannot have holes'
+          return
+        }
+        visit(value[index], path.concat(index))
+      }
+      return
+    }
+    const prototype: unknown = Object.getPrototypeOf(value)
+    if (prototype !== Object.prototype && prototype !== null) {
+      problems[at] = 'Not plain data'
+      return
+    }
+    if (Object.getOwnPropertySymbols(value).length > 0) {
+      problems[at] = 'Not plain data'
+      return
+    }
+    for (const key of Object.getOwnPropertyNames(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key)
+      if (FORBIDDEN_KEYS.has(key)) {
+        problems[path.concat(key).join('.')] = 'This field name is not allowed'
+        return
+      }
+      if (!descriptor || !('value' in descriptor) || !descriptor.enumerable) {
+        problems[path.concat(key).join('.')] = 'Not plain data'
+        return
+      }
+      visit(descriptor.value, path.concat(key))
+    }
+  }
+  visit(root, [])
+  return Object.keys(problems).length > 0 ? problems : null
+}
+
+function issueFields(issues: readonly z.core.$ZodIssue[]): Record<string, string> {
+  const fields: Record<string, string> = {}
+  const add = (path: readonly PropertyKey[], message: string): void => {
+    const key = path.map(String).join('.')
+    if (!(key in fields)) fields[key] = message
+  }
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) add([...issue.path, key], 'Unknown field')
+    } else {
+      add(issue.path, issue.message)
+    }
+  }
+  return fields
+}
+
+function validationError(fields: Record<string, string>): ApiError {
+  const [path, message] = Object.entries(fields)[0] ?? ['', 'Invalid input']
+  return {
+    code: 'validation',
+    message: path ? `${path}: ${message}` : message,
+    fields
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failures
+
+/** better-sqlite3's SqliteError carries SQLite's extended result code as `code`. */
+function sqliteCode(error: unknown): string | null {
+  if (!(error instanceof Error) || error.name !== 'SqliteError') return null
+  const code: unknown = Reflect.get(error, 'code')
+  return typeof code === 'string' ? code : null
+}
+
+/** Which input field a unique index guards, so a conflict still points at something. */
+const UNIQUE_FIELDS: Record<string, { field: string; message: string }> = {
+  'users.email_key': { field: 'email', message: 'A user with this email address already exists' },
+  'roles.name_key': { field: 'name', message: 'A role with this name already exists' }
+}
+
+function toApiError(name: CallName, error: unknown): ApiError {
+  if (error instanceof DomainError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.fields ? { fields: { ...error.fields } } : {})
+    }
+  }
+  const code = sqliteCode(error)
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const index = error instanceof Error ? /constraint failed: ([\w.]+)/.exec(error.message)?.[1] : undefined
+    const known = index ? UNIQUE_FIELDS[index] : undefined
+    return known
+      ? { code: 'conflict', message: known.message, fields: { [known.field]: known.message } }
+      : { code: 'conflict', message: 'This record already exists.' }
+  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    console.error(`[rolekeeper] ${name}:`, error)
+    return { code: 'conflict', message: 'This refers to a record that no longer exists, or one that is still in use.' }
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return { code: 'database', message: 'The database is busy in another window or program. Try again in a moment.' }
+  }
+  if (code === 'SQLITE_FULL') {
+    return { code: 'database', message: 'The disk is full: the change was not saved.' }
+  }
+  if (code === 'SQLITE_READONLY' || code?.startsWith('SQLITE_READONLY_')) {
+    return { code: 'database', message: 'The database file is read-only: the change was not saved.' }
+  }
+  if (code === 'SQLITE_CORRUPT' || code?.startsWith('SQLITE_IOERR')) {
+    console.error(`[rolekeeper] ${name}:`, error)
+    return { code: 'database', message: 'The database file cannot be read or written. Restore a backup or open another file.' }
+  }
+  console.error(`[rolekeeper] ${name} failed:`, error)
+  return { code: 'internal', message: INTERNAL_MESSAGE }
+}
