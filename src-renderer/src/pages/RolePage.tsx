@@ -1,0 +1,203 @@
+import { useEffect, useState } from 'react'
+import type { RoleSummary } from '../../../src-main/ipc/contract'
+import { AddExistingDrawer } from '../components/AddExistingDrawer'
+import { CreateUserDrawer } from '../components/CreateUserDrawer'
+import { DeleteRoleDialog } from '../components/DeleteRoleDialog'
+import { Icon } from '../components/Icon'
+import { InviteDialog } from '../components/InviteDialog'
+import { MemberList } from '../components/MemberList'
+import { RoleForm } from '../components/RoleForm'
+import { SaveActions } from '../components/SaveActions'
+import { describeError } from '../errors'
+import { plural } from '../format'
+import { navigate, setLeaveGuard } from '../router'
+import { notify } from '../stores/notifications'
+import { isDirty, useRolePage } from '../stores/rolePage'
+
+type Overlay = 'create' | 'add' | 'invite' | 'delete' | null
+
+const hasUnsavedChanges = (): boolean => isDirty(useRolePage.getState().staged)
+
+/** Keeps the staged edits from being lost by leaving: routes ask, closing the window asks. */
+function useLeaveProtection(): void {
+  useEffect(() => {
+    setLeaveGuard({ hasUnsavedChanges, discard: () => useRolePage.getState().discard() })
+    const onBeforeUnload = (event: BeforeUnloadEvent): void => {
+      if (!hasUnsavedChanges()) return
+      event.preventDefault()
+      // Older engines show the prompt only when returnValue is set.
+      event.returnValue = ''
+    }
+    window.addEventListener('beforeunload', onBeforeUnload)
+    return () => {
+      setLeaveGuard(null)
+      window.removeEventListener('beforeunload', onBeforeUnload)
+    }
+  }, [])
+}
+
+export function RolePage({ roleId }: { roleId: string }) {
+  const role = useRolePage((state) => state.role)
+  const loadError = useRolePage((state) => state.loadError)
+  const staged = useRolePage((state) => state.staged)
+  const saving = useRolePage((state) => state.saving)
+  const failure = useRolePage((state) => state.failure)
+  const { open, close, save, discard, stageCreatedUser, stageAddedUsers, reloadMembers, reloadRole } = useRolePage.getState()
+  const [overlay, setOverlay] = useState<Overlay>(null)
+  const dirty = isDirty(staged)
+
+  useEffect(() => {
+    void open(roleId)
+    return () => close()
+  }, [roleId, open, close])
+
+  useLeaveProtection()
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return
+      event.preventDefault()
+      // A drawer or dialog on top holds its own edits; saving underneath it would surprise.
+      if (document.querySelector('[role="dialog"], [role="alertdialog"]')) return
+      void useRolePage.getState().save()
+    }
+    window.addEventListener('keydown', onKeyDown)
+    return () => window.removeEventListener('keydown', onKeyDown)
+  }, [])
+
+  const saveAndLeave = async (): Promise<void> => {
+    if (await save()) navigate({ page: 'roles' })
+  }
+
+  const onDeleted = (affected: number, movedTo: RoleSummary | null): void => {
+    const name = role?.name ?? 'The'
+    discard()
+    setOverlay(null)
+    const members =
+      affected === 0
+        ? ''
+        : movedTo
+          ? ` ${plural(affected, 'member was', 'members were')} moved to ${movedTo.name}.`
+          : ` ${plural(affected, 'member is', 'members are')} now Public and suspended.`
+    notify({ tone: 'success', message: `Deleted the ${name} role.${members}` })
+    navigate({ page: 'roles' })
+  }
+
+  if (loadError) {
+    return (
+      <div className="page">
+        <header className="page-header">
+          <button type="button" className="icon-button back-button" aria-label="Back" onClick={() => navigate({ page: 'roles' })}>
+            <Icon name="arrow_back" />
+          </button>
+          <div className="page-heading">
+            <h1 className="page-title">{loadError.code === 'not_found' ? 'Role not found' : 'Role unavailable'}</h1>
+            <p className="page-subtitle">{describeError(loadError)}</p>
+          </div>
+        </header>
+      </div>
+    )
+  }
+
+  const placedElsewhere = failure && (failure.lastAdmin || Object.keys(failure.rows).length > 0 || Object.keys(failure.roleFields).length > 0)
+
+  return (
+    <div className="page page--role">
+      <header className="page-header">
+        <button type="button" className="icon-button back-button" aria-label="Back" title="Back to roles" onClick={() => navigate({ page: 'roles' })}>
+          <Icon name="arrow_back" />
+        </button>
+        <div className="page-heading">
+          <h1 className="page-title">
+            {role ? (
+              <>
+                <Icon name={role.icon} className="title-icon" />
+                <span className="title-text">{role.name} Role</span>
+              </>
+            ) : (
+              'Loading role…'
+            )}
+          </h1>
+          {role ? (
+            <p className="page-subtitle">
+              {role.adminAccess ? 'Administrators · ' : ''}
+              {plural(role.memberCount, 'member', 'members')}
+              {role.pendingInviteCount > 0 ? ` · ${plural(role.pendingInviteCount, 'pending invite', 'pending invites')}` : ''}
+              {dirty ? <span className="unsaved-dot"> · Unsaved changes</span> : null}
+            </p>
+          ) : null}
+        </div>
+        <div className="page-actions">
+          <button type="button" className="button button--danger-quiet" disabled={!role} onClick={() => setOverlay('delete')}>
+            <Icon name="delete" />
+            Delete role
+          </button>
+          <button type="button" className="button" disabled={!role} onClick={() => setOverlay('invite')}>
+            <Icon name="forward_to_inbox" />
+            Invite users
+          </button>
+          <SaveActions
+            dirty={dirty}
+            saving={saving}
+            onSave={() => void saveAndLeave()}
+            onSaveAndStay={() => void save()}
+            onDiscard={discard}
+          />
+        </div>
+      </header>
+
+      {failure && !placedElsewhere ? (
+        <div className="banner banner--error page-banner">
+          <Icon name="error" />
+          <span>{failure.message}</span>
+        </div>
+      ) : null}
+
+      {role ? (
+        <div className="role-layout">
+          <div className="role-form-column">
+            <RoleForm role={role} />
+          </div>
+          <MemberList onCreateNew={() => setOverlay('create')} onAddExisting={() => setOverlay('add')} />
+        </div>
+      ) : null}
+
+      {role ? (
+        <>
+          <CreateUserDrawer
+            open={overlay === 'create'}
+            onOpenChange={(next) => setOverlay(next ? 'create' : null)}
+            stagedEmails={staged.create.map((draft) => draft.email)}
+            onStage={(draft) => {
+              stageCreatedUser(draft)
+              setOverlay(null)
+            }}
+          />
+          <AddExistingDrawer
+            open={overlay === 'add'}
+            onOpenChange={(next) => setOverlay(next ? 'add' : null)}
+            roleId={role.id}
+            roleName={role.name}
+            excludeIds={staged.add.map((user) => user.id)}
+            onAdd={(users) => {
+              stageAddedUsers(users)
+              setOverlay(null)
+            }}
+          />
+          <InviteDialog
+            open={overlay === 'invite'}
+            onOpenChange={(next) => setOverlay(next ? 'invite' : null)}
+            fixedRoleId={role.id}
+            onInvited={() => {
+              void reloadMembers()
+              void reloadRole()
+            }}
+          />
+          {overlay === 'delete' ? (
+            <DeleteRoleDialog open role={role} onCancel={() => setOverlay(null)} onDeleted={onDeleted} />
+          ) : null}
+        </>
+      ) : null}
+    </div>
+  )
+}
