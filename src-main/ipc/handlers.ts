@@ -117,36 +117,37 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
  * so no input can look like an object with other things hiding behind it.
  */
 function plainDataProblems(root: unknown): Record<string, string> | null {
-  const problems: Record<string, string> = {}
+  // A Map, because a field path can itself be `__proto__`.
+  const problems = new Map<string, string>()
   let seen = 0
   const visit = (value: unknown, path: readonly (string | number)[]): void => {
-    if (Object.keys(problems).length > 0) return
+    if (problems.size > 0) return
     const at = path.join('.')
     if (++seen > MAX_VALUES) {
-      problems[at] = 'The input is too large'
+      problems.set(at, 'The input is too large')
       return
     }
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) problems[at] = 'Not a finite number'
+      if (!Number.isFinite(value)) problems.set(at, 'Not a finite number')
       return
     }
     if (typeof value !== 'object') {
-      problems[at] = `A ${typeof value} is not allowed here`
+      problems.set(at, `A ${typeof value} is not allowed here`)
       return
     }
     if (path.length >= MAX_DEPTH) {
-      problems[at] = 'The input is nested too deeply'
+      problems.set(at, 'The input is nested too deeply')
       return
     }
     if (Array.isArray(value)) {
       if (Object.getPrototypeOf(value) !== Array.prototype) {
-        problems[at] = 'Not a plain list'
+        problems.set(at, 'Not a plain list')
         return
       }
       for (let index = 0; index < value.length; index++) {
         if (!Object.hasOwn(value, index)) {
-          problems[`${path.concat(index).join('.')}`] = 'A list cannot have holes'
+          problems.set(path.concat(index).join('.'), 'A list cannot have holes')
           return
         }
         visit(value[index], path.concat(index))
@@ -155,35 +156,36 @@ function plainDataProblems(root: unknown): Record<string, string> | null {
     }
     const prototype: unknown = Object.getPrototypeOf(value)
     if (prototype !== Object.prototype && prototype !== null) {
-      problems[at] = 'Not plain data'
+      problems.set(at, 'Not plain data')
       return
     }
     if (Object.getOwnPropertySymbols(value).length > 0) {
-      problems[at] = 'Not plain data'
+      problems.set(at, 'Not plain data')
       return
     }
     for (const key of Object.getOwnPropertyNames(value)) {
       const descriptor = Object.getOwnPropertyDescriptor(value, key)
       if (FORBIDDEN_KEYS.has(key)) {
-        problems[path.concat(key).join('.')] = 'This field name is not allowed'
+        problems.set(path.concat(key).join('.'), 'This field name is not allowed')
         return
       }
       if (!descriptor || !('value' in descriptor) || !descriptor.enumerable) {
-        problems[path.concat(key).join('.')] = 'Not plain data'
+        problems.set(path.concat(key).join('.'), 'Not plain data')
         return
       }
       visit(descriptor.value, path.concat(key))
     }
   }
   visit(root, [])
-  return Object.keys(problems).length > 0 ? problems : null
+  return problems.size > 0 ? Object.fromEntries(problems) : null
 }
 
 function issueFields(issues: readonly z.core.$ZodIssue[]): Record<string, string> {
-  const fields: Record<string, string> = {}
+  // A Map, because an unknown field can be called `__proto__` or `toString`.
+  const fields = new Map<string, string>()
   const add = (path: readonly PropertyKey[], message: string): void => {
     const key = path.map(String).join('.')
-    if (!(key in fields)) fields[key] = message
+    if (!fields.has(key)) fields.set(key, message)
   }
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -192,7 +194,7 @@ function issueFields(issues: readonly z.core.$ZodIssue[]): Record<string, string
       add(issue.path, issue.message)
     }
   }
-  return fields
+  return Object.fromEntries(fields)
 }
 
 function validationError(fields: Record<string, string>): ApiError {
@@ -231,7 +233,7 @@ function toApiError(name: CallName, error: unknown): ApiError {
   const code = sqliteCode(error)
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     const index = error instanceof Error ? /constraint failed: ([\w.]+)/.exec(error.message)?.[1] : undefined
-    const known = index ? UNIQUE_FIELDS[index] : undefined
+    const known = index && Object.hasOwn(UNIQUE_FIELDS, index) ? UNIQUE_FIELDS[index] : undefined
     return known
       ? { code: 'conflict', message: known.message, fields: { [known.field]: known.message } }
       : { code: 'conflict', message: 'This record already exists.' }
