@@ -76,7 +76,7 @@ export interface Call<I extends z.ZodType, O> {
   input: I
   readonly __output?: O
 }
-const call =
+export const call =
   <O>() =>
   <I extends z.ZodType>(input: I): Call<I, O> => ({ input })
 
