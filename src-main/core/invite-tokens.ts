@@ -46,8 +46,11 @@ function mac(key: Buffer, state: InviteState): Buffer {
 }
 
 function idBytes(userId: string): Buffer | null {
+  if (userId.length !== 36) return null
   const hex = userId.replaceAll('-', '')
-  return /^[0-9a-f]{32}$/i.test(hex) ? Buffer.from(hex, 'hex') : null
+  // Buffer.from stops at the first character that is not hex, which the length check catches.
+  const bytes = Buffer.from(hex, 'hex')
+  return hex.length === 32 && bytes.length === ID_BYTES ? bytes : null
 }
 
 function idOf(bytes: Buffer): string {

@@ -60,9 +60,14 @@ function pendingInvite(row: InviteRow): { userId: string; nonce: string; expires
 
 const REINVITE_SQL = `UPDATE users SET role_id = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?,
   updated_at = ?, last_changed_by = ? WHERE id = ?`
-const INSERT_INVITED_SQL = `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id,
-  invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by)
-  VALUES (?, ?, ?, ?, ?, 'invited', ?, ?, ?, ?, ?, ?, ?)`
+/** Invited users are inserted this many to a statement: one native call per batch, not per row. */
+const INSERT_BATCH = 100
+const INSERT_COLUMNS = 12
+const insertInvitedSql = (rows: number): string =>
+  `INSERT INTO users (id, email, email_key, first_name, last_name, role_id, invited_at, invite_expires_at,
+    invite_nonce, created_at, updated_at, last_changed_by, status) VALUES ` +
+  Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited')").join(', ')
+const INSERT_INVITED_BATCH_SQL = insertInvitedSql(INSERT_BATCH)
 const EXISTING_BY_KEY_SQL = `SELECT users.id, users.email_key AS key, users.status, users.role_id
   FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
 
@@ -102,29 +107,46 @@ export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): Ca
 
     const nonces = newInviteNonces(keys.length)
     let nonceIndex = 0
-    const insert = store.prepare(INSERT_INVITED_SQL)
     const reinvite = store.prepare(REINVITE_SQL)
     const written: string[] = []
     const reinvited: Array<{ id: string; roleId: string | null }> = []
     const results = new Array<InviteResult>(entries.length)
+    let pending: Array<string | null> = []
+    const flush = (): void => {
+      const rows = pending.length / INSERT_COLUMNS
+      if (rows === 0) return
+      const sql = rows === INSERT_BATCH ? INSERT_INVITED_BATCH_SQL : insertInvitedSql(rows)
+      store.prepare(sql).run(pending)
+      pending = []
+    }
 
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index]
       if (entry === undefined) continue
-      const base = { raw: entry.raw, email: entry.email, existingStatus: null, inviteLink: null, inviteExpiresAt: null }
       if (entry.key === null || entry.email === null) {
-        const outcome = entry.status === 'duplicate' ? 'duplicate' : 'invalid'
-        results[index] = { ...base, outcome, reason: entry.reason, userId: null }
+        results[index] = {
+          raw: entry.raw,
+          email: entry.email,
+          outcome: entry.status === 'duplicate' ? 'duplicate' : 'invalid',
+          reason: entry.reason,
+          userId: null,
+          existingStatus: null,
+          inviteLink: null,
+          inviteExpiresAt: null
+        }
         continue
       }
       const existing = existingByKey.get(entry.key)
       if (existing !== undefined && existing.status !== 'invited') {
         results[index] = {
-          ...base,
+          raw: entry.raw,
+          email: entry.email,
           outcome: 'already_user',
           reason: `already a user (${existing.status})`,
           userId: existing.id,
-          existingStatus: existing.status
+          existingStatus: existing.status,
+          inviteLink: null,
+          inviteExpiresAt: null
         }
         continue
       }
@@ -132,36 +154,27 @@ export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): Ca
       let userId: string
       if (existing === undefined) {
         userId = randomUUID()
-        insert.run(
-          userId,
-          entry.email,
-          entry.key,
-          entry.firstName,
-          entry.lastName,
-          input.roleId,
-          nowText,
-          expiresAt,
-          nonce,
-          nowText,
-          nowText,
-          actor
-        )
+        pending.push(userId, entry.email, entry.key, entry.firstName, entry.lastName, input.roleId)
+        pending.push(nowText, expiresAt, nonce, nowText, nowText, actor)
+        if (pending.length === INSERT_BATCH * INSERT_COLUMNS) flush()
       } else {
         userId = existing.id
         reinvite.run(input.roleId, nonce, nowText, expiresAt, nowText, actor, userId)
         reinvited.push({ id: userId, roleId: existing.role_id })
       }
       written.push(userId)
-      const token = inviteToken(key, { userId, nonce, expiresAt })
       results[index] = {
-        ...base,
+        raw: entry.raw,
+        email: entry.email,
         outcome: existing === undefined ? 'invited' : 'reinvited',
         reason: null,
         userId,
-        inviteLink: inviteLink(inviteUrlTemplate, token, entry.email),
+        existingStatus: null,
+        inviteLink: inviteLink(inviteUrlTemplate, inviteToken(key, { userId, nonce, expiresAt }), entry.email),
         inviteExpiresAt: expiresAt
       }
     }
+    flush()
 
     const counts = countBy(INVITE_OUTCOMES, results, (result) => result.outcome)
     if (written.length > 0) {
@@ -170,15 +183,20 @@ export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): Ca
         action: 'user.invite',
         collection: 'users',
         recordIds: written,
-        summary:
-          `Invited ${counts.invited} ${counts.invited === 1 ? 'user' : 'users'} into ${into}` +
-          (counts.reinvited > 0 ? `, re-invited ${counts.reinvited}` : ''),
+        summary: inviteSummary(counts.invited, counts.reinvited, into),
         before: reinvited.length > 0 ? { reinvited } : undefined,
         after: { roleId: input.roleId, invited: counts.invited, reinvited: counts.reinvited, inviteExpiresAt: expiresAt }
       })
     }
     return { results, counts } satisfies InviteBatch
   })
+}
+
+function inviteSummary(invited: number, reinvited: number, into: string): string {
+  const users = (count: number): string => `${count} ${count === 1 ? 'user' : 'users'}`
+  const parts = [invited > 0 ? `invited ${users(invited)}` : null, reinvited > 0 ? `re-invited ${users(reinvited)}` : null]
+  const text = `${parts.filter((part) => part !== null).join(' and ')} into ${into}`
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 // ---------------------------------------------------------------------------------------------

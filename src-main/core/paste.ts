@@ -17,17 +17,25 @@ export interface ParsedPasteEntry extends PasteEntry {
  */
 const INVISIBLE = /[\p{Cf}\u180e]/gu
 
-/** Whitespace as the tokenizer sees it, including no-break and ideographic spaces. */
-const SPACE = /\s/u
-const isSpace = (character: string): boolean => {
-  const code = character.charCodeAt(0)
-  if (code < 128) return code === 32 || (code >= 9 && code <= 13)
-  return SPACE.test(character)
-}
+const COMMA = 0x2c
+const SEMICOLON = 0x3b
+const LINE_FEED = 0x0a
+const CARRIAGE_RETURN = 0x0d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const LESS_THAN = 0x3c
+const GREATER_THAN = 0x3e
 
 /** Hard separators end an entry; a name never spans them (mail clients put names on one line). */
-const isHardSeparator = (character: string): boolean =>
-  character === ',' || character === ';' || character === '\n' || character === '\r'
+const isHardSeparator = (code: number): boolean =>
+  code === COMMA || code === SEMICOLON || code === LINE_FEED || code === CARRIAGE_RETURN
+
+const isLineEnd = (code: number): boolean => code === LINE_FEED || code === CARRIAGE_RETURN
+
+/** Whitespace as the tokenizer sees it, including no-break and ideographic spaces. */
+const SPACE = /\s/u
+const isSpace = (code: number): boolean =>
+  code === 32 || (code >= 9 && code <= 13) || (code >= 128 && SPACE.test(String.fromCharCode(code)))
 
 type Token =
   | { kind: 'word'; text: string; start: number; end: number }
@@ -50,19 +58,19 @@ function tokenize(text: string): Token[] {
     wordStart = -1
   }
   while (index < length) {
-    const character = text[index] ?? ''
-    if (isHardSeparator(character)) {
+    const code = text.charCodeAt(index)
+    if (isHardSeparator(code)) {
       endWord(index)
       tokens.push({ kind: 'separator' })
       index++
       continue
     }
-    if (isSpace(character)) {
+    if (isSpace(code)) {
       endWord(index)
       index++
       continue
     }
-    if (character === '"') {
+    if (code === QUOTE) {
       const quoted = readQuoted(text, index)
       if (quoted) {
         endWord(index)
@@ -70,8 +78,8 @@ function tokenize(text: string): Token[] {
         index = quoted.end
         continue
       }
-    } else if (character === '<') {
-      const close = closingOnLine(text, index + 1, '>')
+    } else if (code === LESS_THAN) {
+      const close = closingAngle(text, index + 1)
       if (close >= 0) {
         endWord(index)
         tokens.push({ kind: 'angle', text: text.slice(index + 1, close), start: index, end: close + 1 })
@@ -89,25 +97,26 @@ function tokenize(text: string): Token[] {
 /** A `"…"` string starting at `start` (backslash escapes the next character), closed on its line. */
 function readQuoted(text: string, start: number): { text: string; end: number } | null {
   let value = ''
+  let runStart = start + 1
   for (let index = start + 1; index < text.length; index++) {
-    const character = text[index] ?? ''
-    if (character === '\n' || character === '\r') return null
-    if (character === '"') return { text: value, end: index + 1 }
-    if (character === '\\' && index + 1 < text.length && text[index + 1] !== '\n' && text[index + 1] !== '\r') {
+    const code = text.charCodeAt(index)
+    if (isLineEnd(code)) return null
+    if (code === QUOTE) return { text: value + text.slice(runStart, index), end: index + 1 }
+    if (code === BACKSLASH && index + 1 < text.length && !isLineEnd(text.charCodeAt(index + 1))) {
+      value += text.slice(runStart, index)
       index++
-      value += text[index] ?? ''
-    } else {
-      value += character
+      runStart = index
     }
   }
   return null
 }
 
-function closingOnLine(text: string, from: number, closing: string): number {
+/** The `>` closing an angle bracket opened just before `from`, or -1 when it is not closed on its line. */
+function closingAngle(text: string, from: number): number {
   for (let index = from; index < text.length; index++) {
-    const character = text[index]
-    if (character === closing) return index
-    if (character === '\n' || character === '\r' || character === '<') return -1
+    const code = text.charCodeAt(index)
+    if (code === GREATER_THAN) return index
+    if (isLineEnd(code) || code === LESS_THAN) return -1
   }
   return -1
 }

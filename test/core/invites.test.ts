@@ -225,7 +225,7 @@ describe('inviteUsers: the outcome per address', () => {
     expect(entry?.actor).toBe('tester')
     expect(entry?.collection).toBe('users')
     expect(entry?.recordIds).toEqual(batch.results.slice(0, 3).map((result) => result.userId))
-    expect(entry?.summary).toContain('re-invited 1')
+    expect(entry?.summary).toBe('Invited 2 users and re-invited 1 user into Public')
   })
 
   it('records nothing when nothing was written', () => {
