@@ -1,0 +1,557 @@
+import { randomUUID } from 'node:crypto'
+import { parse } from 'csv-parse/sync'
+import { recordActivity } from './activity'
+import { countActiveAdmins, ensureAdminRemains } from './admins'
+import { checkEmail } from './email'
+import { DomainError } from './errors'
+import { newInviteNonces } from './invite-tokens'
+import { LIMITS, USER_STATUSES, type UserStatus } from './model'
+import { roleNameKey } from './roles'
+import { inviteSettings } from './settings'
+import type { Store } from './store'
+import {
+  IMPORT_PREVIEW_LIMITS,
+  IMPORT_ROW_LIMIT,
+  IMPORT_ROW_OUTCOMES,
+  type ImportField,
+  type ImportOptions,
+  type ImportPreview,
+  type ImportResult,
+  type ImportRow,
+  type ImportRowOutcome
+} from './transfer-model'
+
+/**
+ * CSV import of users and invites (PRODUCT §2 "Import"). The file is read into rows with their
+ * outcome (`planImport`), which the preview reports and the apply writes, so both always agree.
+ *
+ * Cell rules: cells are trimmed; an empty cell, or a column the file does not have, means "not
+ * given": a new user gets no name / Public / the chosen status, an existing one keeps the value.
+ * A role is named (ignoring case); `Public` means no role unless a role has that name. A status
+ * in the file wins over `newUsersAs`, which applies to rows without one.
+ */
+
+type Column = 'email' | ImportField
+const COLUMNS: readonly Column[] = ['email', 'firstName', 'lastName', 'role', 'status']
+
+/** Header names, lower-cased with spaces, `_` and `-` removed, that each column is read from. */
+const HEADER_ALIASES: Record<Column, readonly string[]> = {
+  email: ['email', 'emailaddress', 'mail'],
+  firstName: ['firstname', 'first', 'givenname', 'forename'],
+  lastName: ['lastname', 'last', 'surname', 'familyname'],
+  role: ['role', 'rolename'],
+  status: ['status']
+}
+
+const normaliseHeader = (header: string): string => header.trim().toLowerCase().replace(/[\s_-]+/g, '')
+
+const PUBLIC_KEY = 'public'
+const DAY_MS = 24 * 60 * 60 * 1000
+
+// ---------------------------------------------------------------------------------------------
+// Reading the file
+
+/** The text of a file that must be UTF-8 (a BOM is allowed and dropped). */
+function decodeUtf8(input: string | Buffer): string {
+  if (typeof input === 'string') return input.replace(/^\uFEFF/, '')
+  if (
+    input.length >= 2 &&
+    ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff))
+  ) {
+    throw new DomainError('validation', 'The file is not UTF-8 text: it is UTF-16. Save it as "CSV UTF-8" and try again.')
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input)
+  } catch {
+    throw new DomainError(
+      'validation',
+      'The file is not UTF-8 text (it contains bytes that are not valid UTF-8). Save it as "CSV UTF-8" and try again.'
+    )
+  }
+}
+
+/** Comma unless the header line clearly uses semicolons or tabs (spreadsheets in many locales do). */
+function detectDelimiter(text: string): string {
+  const end = text.search(/\r|\n/)
+  const header = end === -1 ? text : text.slice(0, end)
+  const count = (character: string): number => header.split(character).length - 1
+  const candidates = [',', ';', '\t'].map((delimiter) => ({ delimiter, n: count(delimiter) }))
+  const best = candidates.reduce((a, b) => (b.n > a.n ? b : a))
+  return best.n > 0 ? best.delimiter : ','
+}
+
+interface CsvRecord {
+  cells: string[]
+  line: number
+}
+
+/** Thrown from inside the parser to stop reading a file that is already too long. */
+class TooManyRows extends Error {}
+
+function readRecords(text: string): CsvRecord[] {
+  const records: CsvRecord[] = []
+  let previousEnd = 0
+  let previousEmpty = 0
+  try {
+    parse(text, {
+      delimiter: detectDelimiter(text),
+      // Hand-edited files mix line endings; csv-parse would otherwise keep the first one it meets.
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      skip_empty_lines: true,
+      on_record: (cells, info) => {
+        records.push({ cells, line: previousEnd + (info.empty_lines - previousEmpty) + 1 })
+        // The header plus one row over the limit is enough to say the file is too long.
+        if (records.length > IMPORT_ROW_LIMIT + 1) throw new TooManyRows()
+        previousEnd = info.lines
+        previousEmpty = info.empty_lines
+        return null
+      }
+    })
+  } catch (error) {
+    if (error instanceof TooManyRows) return records
+    const where = error instanceof Error && 'lines' in error && typeof error.lines === 'number' ? ` (line ${error.lines})` : ''
+    const message = error instanceof Error ? error.message : String(error)
+    throw new DomainError('validation', `The file is not valid CSV${where}: ${message}`)
+  }
+  return records
+}
+
+interface Header {
+  /** Cell index of each known column found in the header. */
+  index: Partial<Record<Column, number>>
+  names: Partial<Record<Column, string>>
+  ignored: string[]
+  width: number
+}
+
+function readHeader(cells: string[]): Header {
+  const index: Partial<Record<Column, number>> = {}
+  const names: Partial<Record<Column, string>> = {}
+  const ignored: string[] = []
+  cells.forEach((cell, position) => {
+    const normalised = normaliseHeader(cell)
+    const column = COLUMNS.find((known) => HEADER_ALIASES[known].includes(normalised))
+    if (column === undefined) {
+      if (cell.trim() !== '') ignored.push(cell.trim())
+      return
+    }
+    if (index[column] !== undefined) {
+      throw new DomainError(
+        'validation',
+        `The header names the ${describeColumn(column)} column twice ("${names[column] ?? ''}" and "${cell.trim()}")`
+      )
+    }
+    index[column] = position
+    names[column] = cell.trim()
+  })
+  if (index.email === undefined) {
+    throw new DomainError(
+      'validation',
+      `The header row has no email column. The first row must name the columns, e.g. "email,first_name,last_name,role,status"; found: ${cells.map((cell) => `"${cell.trim()}"`).join(', ')}`
+    )
+  }
+  return { index, names, ignored, width: cells.length }
+}
+
+function describeColumn(column: Column): string {
+  switch (column) {
+    case 'email':
+      return 'email'
+    case 'firstName':
+      return 'first name'
+    case 'lastName':
+      return 'last name'
+    case 'role':
+      return 'role'
+    case 'status':
+      return 'status'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning: every row's outcome
+
+interface RoleRef {
+  id: string
+  adminAccess: boolean
+}
+
+interface ExistingUser {
+  id: string
+  email_key: string
+  email: string
+  first_name: string | null
+  last_name: string | null
+  status: UserStatus
+  role_id: string | null
+  invite_nonce: string | null
+  invited_at: string | null
+  invite_expires_at: string | null
+}
+
+/** A row with what it would write. */
+interface PlannedRow extends ImportRow {
+  key: string | null
+  /** The values to write for new and update rows. */
+  next: {
+    email: string
+    firstName: string | null
+    lastName: string | null
+    roleId: string | null
+    status: UserStatus
+  } | null
+  existing: ExistingUser | null
+  /** The role and status the cells name; undefined when not given. */
+  given: { roleId: string | null | undefined; status: UserStatus | undefined }
+}
+
+interface ImportPlan {
+  header: Header
+  rows: PlannedRow[]
+  counts: Record<ImportRowOutcome, number>
+}
+
+const EXISTING_BY_KEY_SQL = `SELECT users.id, users.email_key, users.email, users.first_name, users.last_name,
+  users.status, users.role_id, users.invite_nonce, users.invited_at, users.invite_expires_at
+  FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
+/** Keys per lookup: bounds the JSON text bound to one statement. */
+const LOOKUP_CHUNK = 20_000
+
+function loadExisting(store: Store, keys: readonly string[]): Map<string, ExistingUser> {
+  const byKey = new Map<string, ExistingUser>()
+  const lookup = store.prepare(EXISTING_BY_KEY_SQL)
+  for (let start = 0; start < keys.length; start += LOOKUP_CHUNK) {
+    const rows = lookup.all(JSON.stringify(keys.slice(start, start + LOOKUP_CHUNK))) as ExistingUser[] // the columns above
+    for (const row of rows) byKey.set(row.email_key, row)
+  }
+  return byKey
+}
+
+function loadRoles(store: Store): { byKey: Map<string, RoleRef>; byId: Map<string, RoleRef> } {
+  const rows = store.prepare('SELECT id, name_key, admin_access FROM roles').all() as Array<{
+    id: string
+    name_key: string
+    admin_access: number
+  }> // the columns above
+  const byKey = new Map<string, RoleRef>()
+  const byId = new Map<string, RoleRef>()
+  for (const row of rows) {
+    const role = { id: row.id, adminAccess: row.admin_access === 1 }
+    byKey.set(row.name_key, role)
+    byId.set(row.id, role)
+  }
+  return { byKey, byId }
+}
+
+const cellOf = (cells: readonly string[], index: number | undefined): string | null => {
+  if (index === undefined) return null
+  const value = cells[index]?.trim() ?? ''
+  return value === '' ? null : value
+}
+
+const statusNamed = (value: string): UserStatus | undefined =>
+  USER_STATUSES.find((status) => status === value.toLowerCase())
+
+function planImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPlan {
+  const records = readRecords(decodeUtf8(input))
+  const [headerRecord, ...dataRecords] = records
+  if (headerRecord === undefined) {
+    throw new DomainError('validation', 'The file is empty: it needs a header row naming the columns, with at least an email column')
+  }
+  const header = readHeader(headerRecord.cells)
+  if (dataRecords.length === 0) throw new DomainError('validation', 'The file has a header row but no rows of users')
+  if (dataRecords.length > IMPORT_ROW_LIMIT) {
+    throw new DomainError(
+      'limit_exceeded',
+      `The file has more than ${IMPORT_ROW_LIMIT.toLocaleString('en')} rows; split it into smaller files`
+    )
+  }
+
+  const roles = loadRoles(store)
+  const seen = new Map<string, number>()
+  const rows: PlannedRow[] = dataRecords.map(({ cells, line }) => {
+    const email = cells[header.index.email ?? 0]?.trim() ?? ''
+    const row: PlannedRow = {
+      line,
+      email,
+      firstName: cellOf(cells, header.index.firstName),
+      lastName: cellOf(cells, header.index.lastName),
+      role: cellOf(cells, header.index.role),
+      status: cellOf(cells, header.index.status),
+      outcome: 'invalid',
+      reason: null,
+      userId: null,
+      changes: [],
+      key: null,
+      next: null,
+      existing: null,
+      given: { roleId: undefined, status: undefined }
+    }
+    const problems: string[] = []
+    if (cells.length !== header.width) {
+      problems.push(`Has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'} where the header has ${header.width}`)
+    }
+    const checked = checkEmail(email)
+    if (checked.ok) row.key = checked.key
+    else problems.push(email === '' ? 'No email address' : `Email: ${checked.reason}`)
+    if (row.firstName !== null && row.firstName.length > LIMITS.personName) {
+      problems.push(`First name is longer than ${LIMITS.personName} characters`)
+    }
+    if (row.lastName !== null && row.lastName.length > LIMITS.personName) {
+      problems.push(`Last name is longer than ${LIMITS.personName} characters`)
+    }
+    if (row.role !== null) {
+      const key = roleNameKey(row.role)
+      const role = roles.byKey.get(key)
+      if (role !== undefined) row.given.roleId = role.id
+      else if (key === PUBLIC_KEY) row.given.roleId = null
+      else problems.push(`Unknown role "${row.role}"`)
+    }
+    if (row.status !== null) {
+      row.given.status = statusNamed(row.status)
+      if (row.given.status === undefined) problems.push(`Unknown status "${row.status}" (use ${USER_STATUSES.join(', ')})`)
+    }
+    if (row.key !== null) {
+      const first = seen.get(row.key)
+      if (first !== undefined) {
+        row.outcome = 'duplicate'
+        row.reason = `Same address as line ${first}`
+        return row
+      }
+      seen.set(row.key, line)
+    }
+    if (problems.length > 0) row.reason = problems.join('; ')
+    return row
+  })
+
+  const keys = rows.filter((row) => row.key !== null && row.reason === null && row.outcome !== 'duplicate')
+  const existingByKey = loadExisting(
+    store,
+    keys.map((row) => row.key ?? '')
+  )
+
+  for (const row of rows) {
+    if (row.outcome === 'duplicate' || row.reason !== null || row.key === null) continue
+    const { roleId, status } = row.given
+    const existing = existingByKey.get(row.key) ?? null
+    if (existing === null) {
+      row.outcome = 'new'
+      row.next = {
+        email: row.email,
+        firstName: row.firstName,
+        lastName: row.lastName,
+        roleId: roleId ?? null,
+        status: status ?? options.newUsersAs
+      }
+      continue
+    }
+    row.existing = existing
+    row.userId = existing.id
+    if (options.existing === 'skip') {
+      row.outcome = 'unchanged'
+      row.reason = `Already a user (${existing.status}): skipped`
+      continue
+    }
+    const next = {
+      email: existing.email,
+      firstName: row.firstName ?? existing.first_name,
+      lastName: row.lastName ?? existing.last_name,
+      roleId: roleId === undefined ? existing.role_id : roleId,
+      status: status ?? existing.status
+    }
+    const changes: ImportField[] = []
+    if (next.firstName !== existing.first_name) changes.push('firstName')
+    if (next.lastName !== existing.last_name) changes.push('lastName')
+    if (next.roleId !== existing.role_id) changes.push('role')
+    if (next.status !== existing.status) changes.push('status')
+    if (changes.length === 0) {
+      row.outcome = 'unchanged'
+      row.reason = 'Already up to date'
+      continue
+    }
+    row.outcome = 'update'
+    row.changes = changes
+    row.next = next
+  }
+
+  const counts = Object.fromEntries(IMPORT_ROW_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
+    ImportRowOutcome,
+    number
+  > // every outcome is a key
+  for (const row of rows) counts[row.outcome]++
+  return { header, rows, counts }
+}
+
+function publicRow(row: PlannedRow): ImportRow {
+  return {
+    line: row.line,
+    email: row.email,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    role: row.role,
+    status: row.status,
+    outcome: row.outcome,
+    reason: row.reason,
+    userId: row.userId,
+    changes: row.changes
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preview and apply
+
+/** What importing the file would do, row by row; nothing is written. */
+export function previewImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPreview {
+  const plan = planImport(store, input, options)
+  const listed: ImportRow[] = []
+  let problems = 0
+  plan.rows.forEach((row, index) => {
+    if (index < IMPORT_PREVIEW_LIMITS.firstRows) {
+      listed.push(publicRow(row))
+    } else if ((row.outcome === 'invalid' || row.outcome === 'duplicate') && problems < IMPORT_PREVIEW_LIMITS.problemRows) {
+      problems++
+      listed.push(publicRow(row))
+    }
+  })
+  return {
+    totalRows: plan.rows.length,
+    counts: plan.counts,
+    columns: plan.header.names,
+    ignoredColumns: plan.header.ignored,
+    rows: listed,
+    rowsOmitted: plan.rows.length - listed.length
+  }
+}
+
+const INSERT_SQL = `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id,
+  invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const UPDATE_SQL = `UPDATE users SET first_name = ?, last_name = ?, role_id = ?, status = ?,
+  invite_nonce = ?, invited_at = ?, invite_expires_at = ?, updated_at = ?, last_changed_by = ?
+  WHERE id = ?`
+
+/** Snapshots of updated users kept in the activity entry; the rest are counted, not listed. */
+const ACTIVITY_SNAPSHOTS = 1000
+
+/**
+ * Import the file: the rows the preview calls new and update are written in one transaction
+ * (invalid, duplicate and unchanged rows are not), with one activity entry. The plan is made
+ * again inside the transaction, so it is the state at write time that counts.
+ */
+export function applyImport(store: Store, input: string | Buffer, options: ImportOptions): ImportResult {
+  const { inviteLifetimeDays } = inviteSettings(store)
+  return store.transaction(() => {
+    const plan = planImport(store, input, options)
+    const writes = plan.rows.filter((row) => row.outcome === 'new' || row.outcome === 'update')
+    if (writes.length === 0) return { counts: plan.counts, activityId: null }
+
+    const now = store.now()
+    const nowText = now.toISOString()
+    const expiresAt = new Date(now.getTime() + inviteLifetimeDays * DAY_MS).toISOString()
+    const actor = store.actor
+    const startsInvite = (row: PlannedRow): boolean =>
+      row.next?.status === 'invited' && row.existing?.status !== 'invited'
+    const nonces = newInviteNonces(writes.filter(startsInvite).length)
+    let nonceIndex = 0
+    const adminsBefore = countActiveAdmins(store)
+    const insert = store.prepare(INSERT_SQL)
+    const update = store.prepare(UPDATE_SQL)
+    const written: string[] = []
+    const before: unknown[] = []
+    const after: unknown[] = []
+
+    for (const row of writes) {
+      const next = row.next
+      const key = row.key
+      if (next === null || key === null) continue
+      let invite: { nonce: string | null; invitedAt: string | null; expiresAt: string | null } = {
+        nonce: null,
+        invitedAt: null,
+        expiresAt: null
+      }
+      if (startsInvite(row)) invite = { nonce: nonces[nonceIndex++] ?? null, invitedAt: nowText, expiresAt }
+      const existing = row.existing
+      if (existing === null) {
+        const id = randomUUID()
+        insert.run(
+          id,
+          next.email,
+          key,
+          next.firstName,
+          next.lastName,
+          next.status,
+          next.roleId,
+          invite.invitedAt,
+          invite.expiresAt,
+          invite.nonce,
+          nowText,
+          nowText,
+          actor
+        )
+        row.userId = id
+        written.push(id)
+        continue
+      }
+      // A user who stays invited keeps their current invite (and link); one who leaves it loses it.
+      if (next.status === 'invited' && existing.status === 'invited') {
+        invite = { nonce: existing.invite_nonce, invitedAt: existing.invited_at, expiresAt: existing.invite_expires_at }
+      }
+      update.run(
+        next.firstName,
+        next.lastName,
+        next.roleId,
+        next.status,
+        invite.nonce,
+        invite.invitedAt,
+        invite.expiresAt,
+        nowText,
+        actor,
+        existing.id
+      )
+      written.push(existing.id)
+      if (before.length < ACTIVITY_SNAPSHOTS) {
+        before.push(snapshot(existing.id, existing.first_name, existing.last_name, existing.role_id, existing.status))
+        after.push(snapshot(existing.id, next.firstName, next.lastName, next.roleId, next.status))
+      }
+    }
+
+    const roles = loadRoles(store)
+    ensureAdminRemains(store, adminsBefore, () => {
+      const fields: Record<string, string> = {}
+      for (const row of writes) {
+        const { existing, next } = row
+        if (existing === null || next === null) continue
+        const isAdmin = (status: UserStatus, roleId: string | null): boolean =>
+          status === 'active' && roleId !== null && roles.byId.get(roleId)?.adminAccess === true
+        if (!isAdmin(existing.status, existing.role_id) || isAdmin(next.status, next.roleId)) continue
+        fields[`rows.${row.line}`] = `Line ${row.line}: ${existing.email} is an active administrator`
+      }
+      return fields
+    })
+
+    const { counts } = plan
+    const activityId = recordActivity(store, {
+      action: 'user.import',
+      collection: 'users',
+      recordIds: written,
+      summary:
+        `Imported ${counts.new} new ${counts.new === 1 ? 'user' : 'users'}` +
+        (counts.update > 0 ? `, updated ${counts.update}` : '') +
+        ` from a CSV file`,
+      before: before.length > 0 ? { updated: before, listed: before.length, total: counts.update } : undefined,
+      after: { options, created: counts.new, updated: after, total: counts.update }
+    })
+    return { counts, activityId }
+  })
+}
+
+function snapshot(
+  id: string,
+  firstName: string | null,
+  lastName: string | null,
+  roleId: string | null,
+  status: UserStatus
+): { id: string; firstName: string | null; lastName: string | null; roleId: string | null; status: UserStatus } {
+  return { id, firstName, lastName, roleId, status }
+}
