@@ -13,8 +13,9 @@ export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  // Radix dialogs inject a <style> element to lock page scroll while open.
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
+  // Inline style attributes only (as the page's own policy allows); never <style> elements.
+  "style-src-attr 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",

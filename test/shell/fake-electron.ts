@@ -1,0 +1,324 @@
+/**
+ * A recording stand-in for the parts of Electron the shell uses. It never loads the Electron
+ * binary: the tests mock the `electron` module with it and assert what the shell passed in.
+ */
+import type { ProtocolLike } from '../../src-main/shell/protocol'
+import type { IpcMainShellLike, SafeStorageLike, ShellElectron, AppLike } from '../../src-main/shell/app'
+import type { IpcMainLike, InvokeEvent, SenderFrame } from '../../src-main/ipc/register'
+import type { MenuItemTemplate, MenuLike } from '../../src-main/shell/menu'
+import type { SessionLike } from '../../src-main/shell/permissions'
+import type {
+  Bounds,
+  DialogLike,
+  MessageBoxOptionsLike,
+  PreventableEvent,
+  WebContentsLike,
+  WindowLike,
+  WindowOptions
+} from '../../src-main/shell/window'
+
+type Listener = (event: PreventableEvent, url: string) => void
+
+function preventable(): PreventableEvent & { prevented: boolean } {
+  const event = {
+    prevented: false,
+    preventDefault() {
+      event.prevented = true
+    }
+  }
+  return event
+}
+
+export class FakeWebContents implements WebContentsLike {
+  readonly listeners = new Map<string, Listener[]>()
+  windowOpenHandler: ((details: { url: string }) => { action: 'deny' }) | null = null
+
+  on(event: string, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
+    return this
+  }
+
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void {
+    this.windowOpenHandler = handler
+  }
+
+  /** Emit `event` as Chromium would; true when a listener prevented it. */
+  emit(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', url = ''): boolean {
+    const fired = preventable()
+    for (const listener of this.listeners.get(event) ?? []) listener(fired, url)
+    return fired.prevented
+  }
+}
+
+export class FakeWindow implements WindowLike {
+  static created: FakeWindow[] = []
+  readonly webContents = new FakeWebContents()
+  readonly loaded: string[] = []
+  shown = false
+  focused = 0
+  destroyed = false
+  maximized = false
+  minimized = false
+  private readonly closeListeners: Array<(event: PreventableEvent) => void> = []
+  private readonly readyListeners: Array<() => void> = []
+
+  constructor(readonly options: WindowOptions) {
+    FakeWindow.created.push(this)
+  }
+
+  async loadURL(url: string): Promise<void> {
+    this.loaded.push(url)
+    for (const listener of this.readyListeners.splice(0)) listener()
+  }
+  on(_event: 'close', listener: (event: PreventableEvent) => void): this {
+    this.closeListeners.push(listener)
+    return this
+  }
+  once(_event: 'ready-to-show', listener: () => void): this {
+    this.readyListeners.push(listener)
+    return this
+  }
+  show(): void {
+    this.shown = true
+  }
+  focus(): void {
+    this.focused++
+  }
+  /** Like BrowserWindow.close: listeners may prevent it. */
+  close(): void {
+    if (this.destroyed) return
+    const event = preventable()
+    for (const listener of this.closeListeners) listener(event)
+    if (!event.prevented) this.destroyed = true
+  }
+  restore(): void {
+    this.minimized = false
+  }
+  maximize(): void {
+    this.maximized = true
+  }
+  isMinimized(): boolean {
+    return this.minimized
+  }
+  isMaximized(): boolean {
+    return this.maximized
+  }
+  isDestroyed(): boolean {
+    return this.destroyed
+  }
+  getNormalBounds(): Bounds {
+    return { x: 40, y: 30, width: this.options.width, height: this.options.height }
+  }
+}
+
+type Handler = (event: InvokeEvent, ...args: unknown[]) => Promise<unknown>
+type ShellListener = (event: { readonly senderFrame: SenderFrame | null; readonly sender: unknown }, ...args: unknown[]) => void
+
+export class FakeIpcMain implements IpcMainLike, IpcMainShellLike {
+  readonly handlers = new Map<string, Handler>()
+  readonly listeners = new Map<string, ShellListener>()
+
+  handle(channel: string, listener: Handler): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`)
+    this.handlers.set(channel, listener)
+  }
+  on(channel: string, listener: ShellListener): this {
+    this.listeners.set(channel, listener)
+    return this
+  }
+  /** What `ipcRenderer.invoke` from `frame` would get back. */
+  async invoke(channel: string, frame: SenderFrame | null, input?: unknown): Promise<unknown> {
+    const handler = this.handlers.get(channel)
+    if (!handler) throw new Error(`No handler registered for '${channel}'`)
+    return handler({ senderFrame: frame }, input)
+  }
+}
+
+export class FakeProtocol implements ProtocolLike {
+  readonly privileged: Array<{ scheme: string; privileges: Record<string, boolean> }> = []
+  readonly handlers = new Map<string, (request: Request) => Promise<Response>>()
+  /** Whether the app was ready when schemes were declared (Electron requires: not yet). */
+  registeredBeforeReady: boolean | null = null
+
+  constructor(private readonly isReady: () => boolean) {}
+
+  registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean } }>): void {
+    this.registeredBeforeReady = !this.isReady()
+    this.privileged.push(...schemes)
+  }
+  handle(scheme: string, handler: (request: Request) => Promise<Response>): void {
+    this.handlers.set(scheme, handler)
+  }
+  async fetch(url: string, init?: RequestInit): Promise<Response> {
+    const handler = this.handlers.get(new URL(url).protocol.replace(/:$/, ''))
+    if (!handler) throw new Error(`No protocol handler for ${url}`)
+    return handler(new Request(url, init))
+  }
+}
+
+export class FakeSession implements SessionLike {
+  requestHandler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null
+  checkHandler: ((webContents: unknown, permission: string) => boolean) | null = null
+
+  setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void): void {
+    this.requestHandler = handler
+  }
+  setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void {
+    this.checkHandler = handler
+  }
+}
+
+export interface FakeMenu {
+  template: MenuItemTemplate[]
+}
+
+export class FakeMenuModule implements MenuLike<FakeMenu> {
+  applicationMenu: FakeMenu | null = null
+  buildFromTemplate(template: MenuItemTemplate[]): FakeMenu {
+    return { template }
+  }
+  setApplicationMenu(menu: FakeMenu | null): void {
+    this.applicationMenu = menu
+  }
+}
+
+export class FakeDialog implements DialogLike<FakeWindow> {
+  readonly asked: MessageBoxOptionsLike[] = []
+  readonly errors: Array<{ title: string; content: string }> = []
+  /** The button the user will press next. */
+  answer = 0
+
+  async showMessageBox(_window: FakeWindow, options: MessageBoxOptionsLike): Promise<{ response: number }> {
+    this.asked.push(options)
+    return { response: this.answer }
+  }
+  showErrorBox(title: string, content: string): void {
+    this.errors.push({ title, content })
+  }
+}
+
+export class FakeApp implements AppLike {
+  isPackaged = true
+  lockGranted = true
+  ready = false
+  quitCalls = 0
+  exitCodes: Array<number | undefined> = []
+  readonly listeners = new Map<string, Array<() => void>>()
+
+  constructor(public userData: string) {}
+
+  requestSingleInstanceLock(): boolean {
+    return this.lockGranted
+  }
+  async whenReady(): Promise<void> {
+    this.ready = true
+  }
+  quit(): void {
+    this.quitCalls++
+  }
+  exit(code?: number): void {
+    this.exitCodes.push(code)
+  }
+  getPath(_name: 'userData'): string {
+    return this.userData
+  }
+  getVersion(): string {
+    return '1.2.3'
+  }
+  getName(): string {
+    return 'Rolekeeper'
+  }
+  on(event: string, listener: () => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
+    return this
+  }
+  emit(event: string): void {
+    for (const listener of this.listeners.get(event) ?? []) listener()
+  }
+}
+
+/** Reversible, recognisable "encryption", so a test can see the key file was protected. */
+export class FakeSafeStorage implements SafeStorageLike {
+  available = true
+  backend = 'gnome_libsecret'
+  isEncryptionAvailable(): boolean {
+    return this.available
+  }
+  encryptString(plainText: string): Buffer {
+    return Buffer.from(`sealed:${plainText}`)
+  }
+  decryptString(encrypted: Buffer): string {
+    const text = encrypted.toString()
+    if (!text.startsWith('sealed:')) throw new Error('not sealed by this machine')
+    return text.slice('sealed:'.length)
+  }
+  getSelectedStorageBackend(): string {
+    return this.backend
+  }
+}
+
+export interface FakeElectron extends ShellElectron<FakeWindow, FakeMenu> {
+  app: FakeApp
+  ipcMain: FakeIpcMain
+  protocol: FakeProtocol
+  session: { defaultSession: FakeSession }
+  Menu: FakeMenuModule
+  dialog: FakeDialog
+  safeStorage: FakeSafeStorage
+}
+
+/** The fakes made so far, newest last: a test reads what the mocked module recorded. */
+export const fakes: FakeElectron[] = []
+
+export function createFakeElectron(userData: string): FakeElectron {
+  FakeWindow.created = []
+  const app = new FakeApp(userData)
+  const fake: FakeElectron = {
+    app,
+    BrowserWindow: FakeWindow,
+    ipcMain: new FakeIpcMain(),
+    protocol: new FakeProtocol(() => app.ready),
+    session: { defaultSession: new FakeSession() },
+    Menu: new FakeMenuModule(),
+    dialog: new FakeDialog(),
+    safeStorage: new FakeSafeStorage(),
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] }
+  }
+  fakes.push(fake)
+  return fake
+}
+
+// The renderer side, for the preload.
+
+export class FakeIpcRenderer {
+  readonly invoked: Array<{ channel: string; input: unknown }> = []
+  readonly sent: Array<{ channel: string; args: unknown[] }> = []
+  async invoke(channel: string, input: unknown): Promise<unknown> {
+    this.invoked.push({ channel, input })
+    return { ok: true, value: channel }
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args })
+  }
+  on(): never {
+    throw new Error('The preload must not listen on raw channels')
+  }
+}
+
+export class FakeContextBridge {
+  readonly exposed = new Map<string, unknown>()
+  exposeInMainWorld(key: string, api: unknown): void {
+    this.exposed.set(key, api)
+  }
+}
+
+/** The app's own top frame, and frames that are not it. */
+export const appFrame: SenderFrame = { url: 'app://rolekeeper/index.html', parent: null }
+export const foreignFrames: Record<string, SenderFrame | null> = {
+  'a web page': { url: 'https://evil.example/', parent: null },
+  'a file page': { url: 'file:///tmp/index.html', parent: null },
+  'a look-alike host': { url: 'app://rolekeeper.evil/index.html', parent: null },
+  'another app: host': { url: 'app://other/index.html', parent: null },
+  'a frame inside the app': { url: 'app://rolekeeper/embedded.html', parent: { url: 'app://rolekeeper/index.html', parent: null } },
+  'a frame that is gone': null
+}
