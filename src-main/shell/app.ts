@@ -41,6 +41,7 @@ export interface AppLike {
   on(event: 'window-all-closed', listener: () => void): unknown
   on(event: 'activate', listener: () => void): unknown
   on(event: 'will-quit', listener: () => void): unknown
+  on(event: 'before-quit', listener: () => void): unknown
 }
 
 /** The renderer's one-way messages to the shell (not contract calls). */
@@ -133,6 +134,11 @@ export async function startApp<W extends WindowLike, M>(
   let window: W | null = null
   let unsaved: UnsavedChanges | null = null
   let openWindow: (() => W) | null = null
+  // Quit (menu, dock, shortcut) closes the windows first; a window kept open cancels it.
+  let quitRequested = false
+  app.on('before-quit', () => {
+    quitRequested = true
+  })
   const showWindow = (): void => {
     if (window && !window.isDestroyed()) focusWindow(window)
     else openWindow?.()
@@ -184,7 +190,9 @@ export async function startApp<W extends WindowLike, M>(
     )
     const created = new electron.BrowserWindow(windowOptions(bundle.preload, placement))
     refuseNavigation(created.webContents)
-    unsaved = confirmCloseWithUnsavedChanges(created, electron.dialog)
+    unsaved = confirmCloseWithUnsavedChanges(created, electron.dialog, () => {
+      quitRequested = false
+    })
     created.on('close', () => writeJson(paths.windowState, placementOf(created)))
     created.once('ready-to-show', () => {
       if (placement?.maximized) created.maximize()
@@ -201,7 +209,7 @@ export async function startApp<W extends WindowLike, M>(
   app.on('activate', showWindow)
   app.on('window-all-closed', () => {
     // macOS keeps an app running with no window until Quit.
-    if (environment.platform !== 'darwin') app.quit()
+    if (environment.platform !== 'darwin' || quitRequested) app.quit()
   })
   app.on('will-quit', () => store.close())
 

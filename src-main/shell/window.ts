@@ -128,7 +128,11 @@ export interface UnsavedChanges {
  * Closing the window while the renderer reports unsaved edits asks first. Quitting the app
  * closes its windows, so the same question covers Quit.
  */
-export function confirmCloseWithUnsavedChanges<W extends WindowLike>(window: W, dialog: DialogLike<W>): UnsavedChanges {
+export function confirmCloseWithUnsavedChanges<W extends WindowLike>(
+  window: W,
+  dialog: DialogLike<W>,
+  onKeepEditing: () => void = () => undefined
+): UnsavedChanges {
   let unsaved = false
   let asking = false
   window.on('close', (event) => {
@@ -149,7 +153,11 @@ export function confirmCloseWithUnsavedChanges<W extends WindowLike>(window: W, 
       })
       .then(({ response }) => {
         asking = false
-        if (response !== 0 || window.isDestroyed()) return
+        if (response !== 0) {
+          onKeepEditing()
+          return
+        }
+        if (window.isDestroyed()) return
         unsaved = false
         window.close()
       })

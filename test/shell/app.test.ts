@@ -151,6 +151,34 @@ describe('closing with unsaved changes', () => {
     expect(mainWindow().isDestroyed()).toBe(true)
   })
 
+  it('on macOS, Quit goes on after Discard changes and stops on Keep editing', async () => {
+    await start({ platform: 'darwin' })
+    reportUnsaved(true)
+    electron.app.emit('before-quit')
+    electron.dialog.answer = 1
+    mainWindow().close()
+    await settle()
+    expect(mainWindow().isDestroyed()).toBe(false)
+
+    // Later, closing the window alone keeps the app running, as usual on macOS.
+    reportUnsaved(false)
+    mainWindow().close()
+    electron.app.emit('window-all-closed')
+    expect(electron.app.quitCalls).toBe(0)
+  })
+
+  it('on macOS, Quit with unsaved changes quits once they are discarded', async () => {
+    await start({ platform: 'darwin' })
+    reportUnsaved(true)
+    electron.app.emit('before-quit')
+    electron.dialog.answer = 0
+    mainWindow().close()
+    await settle()
+    expect(mainWindow().isDestroyed()).toBe(true)
+    electron.app.emit('window-all-closed')
+    expect(electron.app.quitCalls).toBe(1)
+  })
+
   it('ignores reports from anything but its own page', async () => {
     await start()
     reportUnsaved(true, { url: 'https://evil.example/', parent: null })
