@@ -1,8 +1,11 @@
+import type { RolekeeperShellApi } from '../../src-main/ipc/calls'
 import type { RolekeeperApi } from '../../src-main/ipc/contract'
 
 declare global {
   interface Window {
     rolekeeper: RolekeeperApi
+    /** Present inside the desktop app only (not in the browser host). */
+    rolekeeperShell?: RolekeeperShellApi
   }
 }
 

@@ -16,6 +16,8 @@ const WORDS: Record<ErrorCode, string> = {
 /** The one place error codes become words. The main process's message is preferred when it is specific. */
 export function describeError(error: ApiError): string {
   if (error.code === 'internal' || error.code === 'invite_invalid') return WORDS[error.code]
+  // With field paths the details belong beside each field; the summary stays in words.
+  if (error.code === 'validation' && error.fields && Object.keys(error.fields).length > 0) return WORDS.validation
   const message = error.message.trim()
   return message.length > 0 ? message : WORDS[error.code]
 }

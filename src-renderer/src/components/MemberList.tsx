@@ -205,7 +205,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
               <span className="member-meta">
                 <StatusBadge status={user.status} />
               </span>
-              <span className={expiry?.expired ? 'member-note expired' : 'member-note'}>{expiry?.text ?? ''}</span>
+              {expiry ? <span className={expiry.expired ? 'member-note expired' : 'member-note'}>{expiry.text}</span> : null}
               {removed ? (
                 <>
                   <span className="staged-mark staged-mark--removed">Removed</span>
@@ -221,7 +221,6 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
                 </>
               ) : (
                 <>
-                  <span className="staged-mark" />
                   <button
                     type="button"
                     className="icon-button"

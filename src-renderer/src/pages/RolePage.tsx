@@ -18,10 +18,28 @@ type Overlay = 'create' | 'add' | 'invite' | 'delete' | null
 
 const hasUnsavedChanges = (): boolean => isDirty(useRolePage.getState().staged)
 
-/** Keeps the staged edits from being lost by leaving: routes ask, closing the window asks. */
+/**
+ * Keeps the staged edits from being lost by leaving: routes ask (the Unsaved changes dialog);
+ * closing the window asks too, through the desktop shell when there is one, else beforeunload.
+ */
 function useLeaveProtection(): void {
   useEffect(() => {
     setLeaveGuard({ hasUnsavedChanges, discard: () => useRolePage.getState().discard() })
+    const shell = window.rolekeeperShell
+    if (shell) {
+      let reported = false
+      const report = (unsaved: boolean): void => {
+        if (unsaved === reported) return
+        reported = unsaved
+        shell.setUnsavedChanges(unsaved)
+      }
+      const unsubscribe = useRolePage.subscribe((state) => report(isDirty(state.staged)))
+      return () => {
+        unsubscribe()
+        report(false)
+        setLeaveGuard(null)
+      }
+    }
     const onBeforeUnload = (event: BeforeUnloadEvent): void => {
       if (!hasUnsavedChanges()) return
       event.preventDefault()
@@ -30,8 +48,8 @@ function useLeaveProtection(): void {
     }
     window.addEventListener('beforeunload', onBeforeUnload)
     return () => {
-      setLeaveGuard(null)
       window.removeEventListener('beforeunload', onBeforeUnload)
+      setLeaveGuard(null)
     }
   }, [])
 }

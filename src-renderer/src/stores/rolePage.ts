@@ -101,8 +101,13 @@ function failureOf(error: ApiError, staged: StagedChanges): SaveFailure {
       unplaced.push(message)
     }
   }
-  const general = describeError(error)
-  const message = unplaced.length > 0 && error.code === 'validation' ? unplaced.join(' ') : general
+  const placed = Object.keys(roleFields).length + Object.keys(rows).length
+  const message =
+    unplaced.length > 0
+      ? `Nothing was saved. ${unplaced.join(' ')}`
+      : placed > 0 && error.code !== 'last_admin'
+        ? 'Nothing was saved: fix what is marked on the page, then save again.'
+        : `Nothing was saved. ${describeError(error)}`
   return { error, message, roleFields, rows, lastAdmin: error.code === 'last_admin' }
 }
 
