@@ -87,10 +87,22 @@ export function tokenMatches(key: Buffer, token: string, state: InviteState): bo
  * token when no template is set.
  */
 export function inviteLink(template: string | null, token: string, email: string): string {
-  if (!template) return token
-  return template.replace(/\{(token|email)\}/g, (_match, name: string) =>
-    encodeURIComponent(name === 'token' ? token : email)
-  )
+  return inviteLinkBuilder(template)(token, email)
+}
+
+/** `inviteLink` for one template and many invites: the template is split once. */
+export function inviteLinkBuilder(template: string | null): (token: string, email: string) => string {
+  if (!template) return (token) => token
+  // Odd indexes hold placeholder names: 'a{token}b'.split(...) is ['a', 'token', 'b'].
+  const parts = template.split(/\{(token|email)\}/)
+  return (token, email) => {
+    let link = ''
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index] ?? ''
+      link += index % 2 === 0 ? part : encodeURIComponent(part === 'token' ? token : email)
+    }
+    return link
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { decodeCursor, encodeCursor } from './cursor'
 import { DomainError, notFound } from './errors'
-import { inviteLink, inviteToken, newInviteNonce, newInviteNonces, tokenFromInput, tokenMatches, tokenUserId } from './invite-tokens'
+import { inviteLink, inviteLinkBuilder, inviteToken, newInviteNonce, newInviteNonces, tokenFromInput, tokenMatches, tokenUserId } from './invite-tokens'
 import {
   INVITE_OUTCOMES,
   type InviteBatch,
@@ -87,6 +87,7 @@ interface ExistingUser {
 export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): CallOutput<'inviteUsers'> {
   const entries = parsePasteEntries(input.text)
   const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
+  const linkFor = inviteLinkBuilder(inviteUrlTemplate)
   const key = store.inviteKey
   const actor = store.actor
 
@@ -170,7 +171,7 @@ export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): Ca
         reason: null,
         userId,
         existingStatus: null,
-        inviteLink: inviteLink(inviteUrlTemplate, inviteToken(key, { userId, nonce, expiresAt }), entry.email),
+        inviteLink: linkFor(inviteToken(key, { userId, nonce, expiresAt }), entry.email),
         inviteExpiresAt: expiresAt
       }
     }
@@ -343,7 +344,7 @@ export function listInvites(store: Store, input: ParsedInput<'listInvites'>): Ca
         : (store.prepare(INVITE_LIST_SQL.role).all(input.roleId, afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
   }
 
-  const { inviteUrlTemplate } = inviteSettings(store)
+  const linkFor = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   const key = store.inviteKey
   const count = Math.min(rows.length, input.limit)
   const page = new Array<InviteListRow>(count)
@@ -360,7 +361,7 @@ export function listInvites(store: Store, input: ParsedInput<'listInvites'>): Ca
       status: row.status,
       invitedAt: row.invited_at,
       inviteExpiresAt: row.invite_expires_at,
-      inviteLink: inviteLink(inviteUrlTemplate, token, row.email)
+      inviteLink: linkFor(token, row.email)
     }
   }
   const last = rows[count - 1]
