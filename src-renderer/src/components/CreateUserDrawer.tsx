@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
-import { LIMITS, USER_STATUSES, type CallInput, type UserStatus } from '../../../src-main/ipc/contract'
+import { LIMITS, USER_STATUSES, type UserStatus } from '../../../src-main/core/model'
+import type { CallInput } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'

@@ -209,7 +209,7 @@ function PreviewSummary({ preview, stale }: { preview: PastePreview | null; stal
   const duplicates = marked.filter((entry) => entry.status === 'duplicate')
   return (
     <section className="invite-preview" aria-label="Entries found" aria-busy={stale || undefined}>
-      <ul id={`${ID}-counts`} className="invite-counts" aria-live="polite">
+      <ul id={`${ID}-counts`} className="invite-counts" aria-label="Entry counts" aria-live="polite">
         <li className="invite-count invite-count--valid">
           <strong>{counts.valid.toLocaleString()}</strong> valid
         </li>
@@ -258,6 +258,9 @@ function PreviewSummary({ preview, stale }: { preview: PastePreview | null; stal
 
 function InviteResults({ batch }: { batch: InviteBatch }) {
   const scrollRef = useRef<HTMLDivElement>(null)
+  const regionRef = useRef<HTMLElement>(null)
+  // The form that had focus is gone; the outcome is what to read next.
+  useEffect(() => regionRef.current?.focus(), [])
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer re-renders this component itself
   const virtualizer = useVirtualizer({
     count: batch.results.length,
@@ -266,7 +269,7 @@ function InviteResults({ batch }: { batch: InviteBatch }) {
     overscan: 10
   })
   return (
-    <div className="invite-results">
+    <section ref={regionRef} className="invite-results" tabIndex={-1} aria-label="Invite results">
       <ul className="invite-outcomes" aria-label="Outcome counts">
         {OUTCOME_ORDER.map((outcome) => (
           <li
@@ -297,7 +300,7 @@ function InviteResults({ batch }: { batch: InviteBatch }) {
           })}
         </ul>
       </div>
-    </div>
+    </section>
   )
 }
 
