@@ -124,7 +124,7 @@ function userRecords(store: Store, rows: UserExportSqlRow[], template: string | 
       title: row.title,
       location: row.location,
       description: row.description,
-      tags: parseTags(row.tags),
+      tags: row.tags === '[]' ? [] : parseTags(row.tags),
       created_at: row.created_at
     }
   })
