@@ -4,7 +4,7 @@ import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { countActiveAdmins, ensureAdminRemains } from './admins'
 import type { RoleRow, RoleRowUpdate } from './db/schema'
-import { DomainError, notFound } from './errors'
+import { DomainError } from './errors'
 import { DEFAULT_ROLE_ICON, type Role, type RoleDetail, type RoleSummary, type RolesOverview } from './model'
 import type { Store } from './store'
 

@@ -97,7 +97,7 @@ const MAX_CHAR = '\u{10FFFF}'
 
 type SearchPlan =
   | { kind: 'fts'; match: string; words: string[] }
-  | { kind: 'prefix'; prefix: string }
+  | { kind: 'prefix'; email: string; name: string }
 
 /**
  * Words of three or more characters go to the trigram index (each quoted as an FTS5 string, all
@@ -109,7 +109,10 @@ function planSearch(raw: string | undefined): SearchPlan | null {
   if (!text) return null
   const words = text.split(/\s+/u)
   const long = words.filter((word) => [...word].length >= 3)
-  if (long.length === 0) return { kind: 'prefix', prefix: text.toLowerCase() }
+  if (long.length === 0) {
+    // sort_name is folded by SQLite's lower(), which folds ASCII letters only.
+    return { kind: 'prefix', email: text.toLowerCase(), name: text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) }
+  }
   return {
     kind: 'fts',
     match: long.map((word) => `"${word.replaceAll('"', '""')}"`).join(' '),
@@ -130,9 +133,9 @@ const FEW_MATCHES = 2000
 
 function searchCondition(plan: SearchPlan, unary: RawBuilder<unknown>): RawBuilder<SqlBool> {
   if (plan.kind === 'prefix') {
-    const end = plan.prefix + MAX_CHAR
-    return sql<SqlBool>`((${unary}users.email_key >= ${plan.prefix} AND ${unary}users.email_key < ${end})
-      OR (${unary}users.sort_name >= ${plan.prefix} AND ${unary}users.sort_name < ${end}))`
+    const { email, name } = plan
+    return sql<SqlBool>`((${unary}users.email_key >= ${email} AND ${unary}users.email_key < ${email + MAX_CHAR})
+      OR (${unary}users.sort_name >= ${name} AND ${unary}users.sort_name < ${name + MAX_CHAR}))`
   }
   const conditions = [
     sql<SqlBool>`${unary}users.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ${plan.match})`,

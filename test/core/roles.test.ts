@@ -1,0 +1,183 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { contract, type CallInput, type CallName, type ParsedInput } from '../../src-main/ipc/contract'
+import { listActivity } from '../../src-main/core/activity'
+import { DomainError } from '../../src-main/core/errors'
+import type { RoleDetail } from '../../src-main/core/model'
+import { createRole, deleteRole, findRoleByName, getRole, listRoles, updateRole } from '../../src-main/core/roles'
+import type { Store } from '../../src-main/core/store'
+import { createUser, getUser, listUsers } from '../../src-main/core/users'
+import { openTestStore } from '../helpers/store'
+
+function parsed<K extends CallName>(name: K, input: CallInput<K>): ParsedInput<K> {
+  return contract[name].input.parse(input) as ParsedInput<K> // the schema of `name` yields exactly this
+}
+
+function failure(run: () => unknown): DomainError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof DomainError) return error
+    throw error
+  }
+  throw new Error('expected the operation to fail')
+}
+
+function tables(store: Store): unknown {
+  return {
+    users: store.sqlite.prepare('SELECT * FROM users ORDER BY id').all(),
+    roles: store.sqlite.prepare('SELECT * FROM roles ORDER BY id').all()
+  }
+}
+
+const UNKNOWN = '00000000-0000-4000-8000-000000000000'
+
+let store: Store
+let editors: RoleDetail
+
+beforeEach(async () => {
+  store = await openTestStore()
+  editors = createRole(store, parsed('createRole', { name: 'Editor' }))
+})
+afterEach(() => store.close())
+
+describe('creating a role', () => {
+  it('applies the defaults of the product: icon, app access on, admin access and 2FA off', () => {
+    expect(editors).toMatchObject({
+      name: 'Editor',
+      icon: 'supervised_user_circle',
+      description: null,
+      adminAccess: false,
+      appAccess: true,
+      ipAccess: [],
+      enforceTfa: false,
+      memberCount: 0,
+      pendingInviteCount: 0
+    })
+    expect(editors.createdAt).toBe(editors.updatedAt)
+  })
+
+  it('keeps every field given, with the name trimmed', () => {
+    const role = createRole(
+      store,
+      parsed('createRole', {
+        name: '  Auditors ',
+        icon: 'policy',
+        description: 'Read-only access',
+        adminAccess: true,
+        appAccess: false,
+        ipAccess: ['10.0.0.0/8', '2001:db8::1'],
+        enforceTfa: true
+      })
+    )
+    expect(getRole(store, { id: role.id })).toMatchObject({
+      name: 'Auditors',
+      icon: 'policy',
+      description: 'Read-only access',
+      adminAccess: true,
+      appAccess: false,
+      ipAccess: ['10.0.0.0/8', '2001:db8::1'],
+      enforceTfa: true
+    })
+  })
+
+  it('refuses a name already taken, ignoring case, on the name field', () => {
+    const error = failure(() => createRole(store, parsed('createRole', { name: ' EDITOR ' })))
+    expect(error.code).toBe('conflict')
+    expect(Object.keys(error.fields ?? {})).toEqual(['name'])
+    expect(listRoles(store, {}).roles).toHaveLength(1)
+  })
+
+  it('is recorded in the activity log', () => {
+    const [entry] = listActivity(store, parsed('listActivity', { recordId: editors.id })).rows
+    expect(entry).toMatchObject({ action: 'role.create', collection: 'roles', actor: 'tester', recordIds: [editors.id] })
+    expect(entry?.after).toMatchObject({ name: 'Editor' })
+  })
+})
+
+describe('the roles overview', () => {
+  it('lists Public (users without a role) and every role with its member count, by name', () => {
+    const admins = createRole(store, parsed('createRole', { name: 'administrator', adminAccess: true }))
+    createUser(store, parsed('createUser', { email: 'a@example.org', roleId: admins.id }))
+    createUser(store, parsed('createUser', { email: 'b@example.org', roleId: editors.id }))
+    createUser(store, parsed('createUser', { email: 'c@example.org', roleId: editors.id, status: 'invited' }))
+    createUser(store, parsed('createUser', { email: 'd@example.org' }))
+    const overview = listRoles(store, {})
+    expect(overview.public).toEqual({ memberCount: 1 })
+    expect(overview.roles.map((role) => [role.name, role.memberCount])).toEqual([
+      ['administrator', 1],
+      ['Editor', 2]
+    ])
+    expect(getRole(store, { id: editors.id })).toMatchObject({ memberCount: 2, pendingInviteCount: 1 })
+  })
+
+  it('searches role names ignoring case, taking % and _ literally', () => {
+    createRole(store, parsed('createRole', { name: 'Sales_EU' }))
+    createRole(store, parsed('createRole', { name: 'Sales 100%' }))
+    const names = (search: string): string[] => listRoles(store, { search }).roles.map((role) => role.name)
+    expect(names('sales')).toEqual(['Sales 100%', 'Sales_EU'])
+    expect(names('_')).toEqual(['Sales_EU'])
+    expect(names('%')).toEqual(['Sales 100%'])
+    expect(names('dit')).toEqual(['Editor'])
+    expect(findRoleByName(store, 'sales_eu')?.name).toBe('Sales_EU')
+  })
+
+  it('reports an unknown role as not found', () => {
+    expect(failure(() => getRole(store, { id: UNKNOWN })).code).toBe('not_found')
+  })
+})
+
+describe('updating a role', () => {
+  it('changes the fields given and logs only what changed', () => {
+    const updated = updateRole(store, parsed('updateRole', { id: editors.id, patch: { description: 'Writes', enforceTfa: true } }))
+    expect(updated).toMatchObject({ name: 'Editor', description: 'Writes', enforceTfa: true })
+    const [entry] = listActivity(store, parsed('listActivity', { action: 'role.update' })).rows
+    expect(entry?.before).toEqual({ description: null, enforceTfa: false })
+    expect(entry?.after).toEqual({ description: 'Writes', enforceTfa: true })
+  })
+
+  it('allows a change of casing of its own name but not another role’s name', () => {
+    createRole(store, parsed('createRole', { name: 'Viewer' }))
+    expect(updateRole(store, parsed('updateRole', { id: editors.id, patch: { name: 'EDITOR' } })).name).toBe('EDITOR')
+    const error = failure(() => updateRole(store, parsed('updateRole', { id: editors.id, patch: { name: 'viewer' } })))
+    expect(error.code).toBe('conflict')
+    expect(Object.keys(error.fields ?? {})).toEqual(['patch.name'])
+  })
+})
+
+describe('deleting a role', () => {
+  it('moves the members to the chosen role, keeping their status', () => {
+    const viewers = createRole(store, parsed('createRole', { name: 'Viewer' }))
+    const ann = createUser(store, parsed('createUser', { email: 'ann@example.org', roleId: editors.id, status: 'invited' }))
+    const bo = createUser(store, parsed('createUser', { email: 'bo@example.org', roleId: editors.id }))
+    expect(deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: viewers.id }))).toEqual({ affected: 2 })
+    expect(getUser(store, { id: ann.id })).toMatchObject({ roleId: viewers.id, status: 'invited' })
+    expect(getUser(store, { id: bo.id })).toMatchObject({ roleId: viewers.id, status: 'active' })
+    expect(listRoles(store, {}).roles.map((role) => role.name)).toEqual(['Viewer'])
+  })
+
+  it('without a target, makes the members Public and suspended', () => {
+    const ann = createUser(store, parsed('createUser', { email: 'ann@example.org', roleId: editors.id, status: 'invited' }))
+    createUser(store, parsed('createUser', { email: 'bo@example.org', roleId: editors.id }))
+    expect(deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: null }))).toEqual({ affected: 2 })
+    expect(getUser(store, { id: ann.id })).toMatchObject({ roleId: null, roleName: null, status: 'suspended', invitedAt: null })
+    const publicUsers = listUsers(store, parsed('listUsers', { filter: { roleId: null } }))
+    expect(publicUsers.rows.map((user) => user.status)).toEqual(['suspended', 'suspended'])
+    expect(listRoles(store, {}).public.memberCount).toBe(2)
+    const [entry] = listActivity(store, parsed('listActivity', { action: 'role.delete' })).rows
+    expect(entry?.recordIds).toHaveLength(3)
+    expect(entry?.summary).toMatch(/2 member\(s\) became Public and suspended/)
+  })
+
+  it('refuses moving the members into the role itself or into an unknown role, changing nothing', () => {
+    createUser(store, parsed('createUser', { email: 'ann@example.org', roleId: editors.id }))
+    const before = tables(store)
+    const itself = failure(() => deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: editors.id })))
+    expect(itself.code).toBe('validation')
+    expect(itself.fields).toHaveProperty('moveMembersTo')
+    const unknown = failure(() => deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: UNKNOWN })))
+    expect(unknown.code).toBe('not_found')
+    expect(unknown.fields).toHaveProperty('moveMembersTo')
+    expect(failure(() => deleteRole(store, parsed('deleteRole', { id: UNKNOWN, moveMembersTo: null }))).code).toBe('not_found')
+    expect(tables(store)).toEqual(before)
+  })
+})

@@ -1,0 +1,360 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { contract, type CallInput, type CallName, type ParsedInput } from '../../src-main/ipc/contract'
+import { listActivity } from '../../src-main/core/activity'
+import { DomainError } from '../../src-main/core/errors'
+import type { RoleDetail, User, UserSortField } from '../../src-main/core/model'
+import { verifyPassword } from '../../src-main/core/passwords'
+import { createRole } from '../../src-main/core/roles'
+import { updateSettings } from '../../src-main/core/settings'
+import type { Store } from '../../src-main/core/store'
+import {
+  bulkUpdateUsers,
+  countUsers,
+  createUser,
+  deleteUsers,
+  getUser,
+  listUsers,
+  loadUsers,
+  TOTAL_CAP,
+  updateUser
+} from '../../src-main/core/users'
+import { openTestStore } from '../helpers/store'
+
+function parsed<K extends CallName>(name: K, input: CallInput<K>): ParsedInput<K> {
+  return contract[name].input.parse(input) as ParsedInput<K> // the schema of `name` yields exactly this
+}
+
+function failure(run: () => unknown): DomainError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof DomainError) return error
+    throw error
+  }
+  throw new Error('expected the operation to fail')
+}
+
+function usersTable(store: Store): unknown {
+  return store.sqlite.prepare('SELECT * FROM users ORDER BY id').all()
+}
+
+/** Every page of a listing, following the cursors. */
+function allPages(store: Store, input: CallInput<'listUsers'>): User[][] {
+  const pages: User[][] = []
+  let after: string | undefined
+  do {
+    const page = listUsers(store, parsed('listUsers', { ...input, ...(after !== undefined && { after }) }))
+    pages.push(page.rows)
+    after = page.nextCursor ?? undefined
+  } while (after !== undefined && pages.length < 1000)
+  return pages
+}
+
+let store: Store
+let editors: RoleDetail
+let admins: RoleDetail
+
+beforeEach(async () => {
+  store = await openTestStore()
+  admins = createRole(store, parsed('createRole', { name: 'Administrator', adminAccess: true }))
+  editors = createRole(store, parsed('createRole', { name: 'Editor' }))
+  createUser(store, parsed('createUser', { email: 'root@example.org', roleId: admins.id }))
+})
+afterEach(() => store.close())
+
+describe('creating a user', () => {
+  it('stores the address as typed, trimmed, and gives back the user with its role', () => {
+    const user = createUser(
+      store,
+      parsed('createUser', {
+        email: '  Ann.Smith@Example.ORG ',
+        firstName: ' Ann ',
+        lastName: 'Smith',
+        roleId: editors.id,
+        tags: ['berlin'],
+        password: 'long enough password'
+      })
+    )
+    expect(user).toMatchObject({
+      email: 'Ann.Smith@Example.ORG',
+      firstName: 'Ann',
+      lastName: 'Smith',
+      status: 'active',
+      roleId: editors.id,
+      roleName: 'Editor',
+      hasPassword: true,
+      tags: ['berlin'],
+      lastChangedBy: 'tester'
+    })
+    expect(getUser(store, { id: user.id })).toEqual(user)
+  })
+
+  it('never stores the password in clear, and the hash verifies', () => {
+    const user = createUser(store, parsed('createUser', { email: 'pw@example.org', password: 'correct horse' }))
+    const { password_hash: hash } = store.sqlite.prepare('SELECT password_hash FROM users WHERE id = ?').get(user.id) as {
+      password_hash: string
+    }
+    expect(hash).not.toContain('correct horse')
+    expect(verifyPassword('correct horse', hash)).toBe(true)
+  })
+
+  it('refuses an address that is already used, ignoring case and with an IDN domain', () => {
+    createUser(store, parsed('createUser', { email: 'kim@bücher.de' }))
+    const before = usersTable(store)
+    for (const email of ['KIM@BÜCHER.DE', 'kim@xn--bcher-kva.de']) {
+      const error = failure(() => createUser(store, parsed('createUser', { email })))
+      expect(error.code).toBe('conflict')
+      expect(error.fields).toEqual({ email: 'Already used by another user' })
+    }
+    expect(usersTable(store)).toEqual(before)
+  })
+
+  it('refuses an invalid address with the reason on the email field', () => {
+    const error = failure(() => createUser(store, parsed('createUser', { email: 'not an address' })))
+    expect(error.code).toBe('validation')
+    expect(error.fields?.email).toBeTruthy()
+  })
+
+  it('refuses a password the policy rejects, on the password field', () => {
+    updateSettings(store, parsed('updateSettings', { passwordPolicy: { kind: 'strong' } }))
+    const error = failure(() => createUser(store, parsed('createUser', { email: 'weak@example.org', password: 'short' })))
+    expect(error.code).toBe('password_policy')
+    expect(Object.keys(error.fields ?? {})).toEqual(['password'])
+    expect(listUsers(store, parsed('listUsers', { filter: { search: 'weak' } })).rows).toEqual([])
+  })
+
+  it('refuses a role that does not exist', () => {
+    const error = failure(() =>
+      createUser(store, parsed('createUser', { email: 'x@example.org', roleId: '00000000-0000-4000-8000-000000000000' }))
+    )
+    expect(error.code).toBe('not_found')
+    expect(error.fields).toHaveProperty('roleId')
+  })
+
+  it('records the creation in the activity log with the actor', () => {
+    const user = createUser(store, parsed('createUser', { email: 'log@example.org' }))
+    const [entry] = listActivity(store, parsed('listActivity', { recordId: user.id })).rows
+    expect(entry).toMatchObject({ action: 'user.create', collection: 'users', actor: 'tester', recordIds: [user.id] })
+    expect(entry?.after).toMatchObject({ email: 'log@example.org' })
+  })
+})
+
+describe('updating a user', () => {
+  it('changes the fields given, keeps the others, and logs before and after', () => {
+    const user = createUser(store, parsed('createUser', { email: 'bo@example.org', firstName: 'Bo', title: 'Clerk' }))
+    const updated = updateUser(store, parsed('updateUser', { id: user.id, patch: { firstName: 'Bodil', roleId: editors.id } }))
+    expect(updated).toMatchObject({ firstName: 'Bodil', title: 'Clerk', roleId: editors.id, roleName: 'Editor' })
+    const [entry] = listActivity(store, parsed('listActivity', { recordId: user.id, action: 'user.update' })).rows
+    expect(entry?.before).toEqual({ firstName: 'Bo', roleId: null, roleName: null })
+    expect(entry?.after).toEqual({ firstName: 'Bodil', roleId: editors.id, roleName: 'Editor' })
+  })
+
+  it('refuses an email another user has, ignoring case, but accepts a change of casing of its own', () => {
+    const user = createUser(store, parsed('createUser', { email: 'cy@example.org' }))
+    const error = failure(() => updateUser(store, parsed('updateUser', { id: user.id, patch: { email: 'ROOT@example.org' } })))
+    expect(error.code).toBe('conflict')
+    expect(error.fields).toEqual({ 'patch.email': 'Already used by another user' })
+    expect(updateUser(store, parsed('updateUser', { id: user.id, patch: { email: 'Cy@Example.org' } })).email).toBe('Cy@Example.org')
+  })
+
+  it('sets and removes a password under the policy', () => {
+    const user = createUser(store, parsed('createUser', { email: 'pw2@example.org' }))
+    expect(failure(() => updateUser(store, parsed('updateUser', { id: user.id, patch: { password: 'short' } }))).code).toBe(
+      'password_policy'
+    )
+    expect(updateUser(store, parsed('updateUser', { id: user.id, patch: { password: 'a good passphrase' } })).hasPassword).toBe(true)
+    expect(updateUser(store, parsed('updateUser', { id: user.id, patch: { password: null } })).hasPassword).toBe(false)
+  })
+
+  it('ends a pending invite when the status leaves invited', () => {
+    const user = createUser(store, parsed('createUser', { email: 'inv@example.org', status: 'invited' }))
+    expect(user.invitedAt).not.toBeNull()
+    const suspended = updateUser(store, parsed('updateUser', { id: user.id, patch: { status: 'suspended' } }))
+    expect(suspended).toMatchObject({ status: 'suspended', invitedAt: null, inviteExpiresAt: null })
+  })
+
+  it('reports an unknown user as not found', () => {
+    const error = failure(() => updateUser(store, parsed('updateUser', { id: '00000000-0000-4000-8000-000000000000', patch: {} })))
+    expect(error.code).toBe('not_found')
+  })
+})
+
+describe('bulk changes and deletion', () => {
+  let people: User[]
+  beforeEach(() => {
+    people = ['a', 'b', 'c', 'd'].map((name) => createUser(store, parsed('createUser', { email: `${name}@bulk.test` })))
+  })
+
+  it('assigns a role to the chosen users in one go and logs their previous roles', () => {
+    const ids = people.slice(0, 3).map((user) => user.id)
+    expect(bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { ids }, patch: { roleId: editors.id } }))).toEqual({ updated: 3 })
+    expect(loadUsers(store, ids).map((user) => user.roleName)).toEqual(['Editor', 'Editor', 'Editor'])
+    expect(getUser(store, { id: people[3]?.id ?? '' }).roleId).toBeNull()
+    const [entry] = listActivity(store, parsed('listActivity', { action: 'user.bulk_update' })).rows
+    expect(entry?.recordIds.sort()).toEqual([...ids].sort())
+    expect(entry?.before).toEqual({ roleId: { null: expect.arrayContaining(ids) } })
+  })
+
+  it('sets the status of every user a filter selects', () => {
+    const result = bulkUpdateUsers(
+      store,
+      parsed('bulkUpdateUsers', { selection: { filter: { search: 'bulk.test' } }, patch: { status: 'archived' } })
+    )
+    expect(result.updated).toBe(4)
+    expect(countUsers(store, {}).byStatus.archived).toBe(4)
+  })
+
+  it('changes nothing when one chosen id does not exist', () => {
+    const before = usersTable(store)
+    const error = failure(() =>
+      bulkUpdateUsers(
+        store,
+        parsed('bulkUpdateUsers', {
+          selection: { ids: [people[0]?.id ?? '', '00000000-0000-4000-8000-000000000000'] },
+          patch: { status: 'suspended' }
+        })
+      )
+    )
+    expect(error.code).toBe('not_found')
+    expect(error.fields).toHaveProperty(['selection.ids.1'])
+    expect(usersTable(store)).toEqual(before)
+  })
+
+  it('deletes the chosen users and keeps a snapshot of them in the log', () => {
+    const ids = people.slice(0, 2).map((user) => user.id)
+    expect(deleteUsers(store, parsed('deleteUsers', { selection: { ids } }))).toEqual({ deleted: 2 })
+    expect(loadUsers(store, ids)).toEqual([])
+    const [entry] = listActivity(store, parsed('listActivity', { action: 'user.delete' })).rows
+    expect(entry?.recordIds.sort()).toEqual([...ids].sort())
+    expect(entry?.before).toMatchObject({ count: 2 })
+    const snapshot = (entry?.before as { users: Array<{ email: string }> }).users.map((user) => user.email).sort()
+    expect(snapshot).toEqual(['a@bulk.test', 'b@bulk.test'])
+  })
+})
+
+describe('listing users', () => {
+  const names = ['Zoe Adams', 'anna berg', 'Anna Berg', 'Émile Côté', 'bob', 'Carl Dorn', 'anna berg']
+  let seeded: User[]
+  beforeEach(() => {
+    seeded = names.map((name, index) => {
+      const [firstName, lastName] = name.split(' ')
+      return createUser(
+        store,
+        parsed('createUser', {
+          email: `person${index}@list.test`,
+          firstName: firstName ?? null,
+          lastName: lastName ?? null,
+          status: index % 3 === 0 ? 'invited' : 'active',
+          roleId: index % 2 === 0 ? editors.id : null
+        })
+      )
+    })
+  })
+
+  it('walks every user exactly once across pages, in a stable order with ties broken by id', () => {
+    for (const field of ['name', 'email', 'role', 'status', 'createdAt', 'inviteExpiresAt'] satisfies UserSortField[]) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const pages = allPages(store, { sort: { field, direction }, limit: 2 })
+        const ids = pages.flat().map((user) => user.id)
+        expect(new Set(ids).size, `${field} ${direction}`).toBe(8)
+        expect(ids.length, `${field} ${direction}`).toBe(8)
+        const again = allPages(store, { sort: { field, direction }, limit: 3 }).flat().map((user) => user.id)
+        expect(again, `${field} ${direction}`).toEqual(ids)
+      }
+    }
+  })
+
+  it('sorts by name ignoring case, descending as the exact reverse', () => {
+    const ascending = allPages(store, { limit: 3 }).flat()
+    expect(ascending.map((user) => (user.firstName ? `${user.firstName} ${user.lastName ?? ''}`.trim() : user.email).replace('Anna Berg', 'anna berg'))).toEqual([
+      'anna berg',
+      'anna berg',
+      'anna berg',
+      'bob',
+      'Carl Dorn',
+      'root@example.org',
+      'Zoe Adams',
+      'Émile Côté'
+    ])
+    const twins = seeded.filter((user) => user.firstName?.toLowerCase() === 'anna').map((user) => user.id).sort()
+    expect(ascending.slice(0, 3).map((user) => user.id)).toEqual(twins)
+    const descending = allPages(store, { sort: { field: 'name', direction: 'desc' }, limit: 3 }).flat()
+    expect(descending.map((user) => user.id)).toEqual(ascending.map((user) => user.id).reverse())
+  })
+
+  it('puts users without an invite expiry last, and sorts the others by it', () => {
+    store.sqlite.prepare("UPDATE users SET invite_expires_at = '2030-01-0' || (rowid % 5) || 'T00:00:00.000Z' WHERE status = 'invited'").run()
+    const rows = allPages(store, { sort: { field: 'inviteExpiresAt', direction: 'asc' }, limit: 2 }).flat()
+    const expiries = rows.map((user) => user.inviteExpiresAt)
+    const set = expiries.filter((value) => value !== null)
+    expect(set.length).toBe(3)
+    expect(expiries.slice(0, 3)).toEqual([...set].sort())
+    expect(expiries.slice(3).every((value) => value === null)).toBe(true)
+  })
+
+  it('filters by role, by no role, by status and by not being in a role', () => {
+    const emails = (filter: CallInput<'listUsers'>['filter']): string[] =>
+      allPages(store, { filter, sort: { field: 'email' } }).flat().map((user) => user.email)
+    expect(emails({ roleId: editors.id })).toEqual(['person0@list.test', 'person2@list.test', 'person4@list.test', 'person6@list.test'])
+    expect(emails({ roleId: null })).toEqual(['person1@list.test', 'person3@list.test', 'person5@list.test'])
+    expect(emails({ status: ['invited'] })).toEqual(['person0@list.test', 'person3@list.test', 'person6@list.test'])
+    expect(emails({ status: ['invited', 'active'], roleId: null })).toEqual(['person1@list.test', 'person3@list.test', 'person5@list.test'])
+    expect(emails({ notInRoleId: editors.id })).toEqual([
+      'person1@list.test',
+      'person3@list.test',
+      'person5@list.test',
+      'root@example.org'
+    ])
+  })
+
+  it('gives the total of the whole filter, not of the page', () => {
+    const page = listUsers(store, parsed('listUsers', { filter: { roleId: editors.id }, limit: 1 }))
+    expect(page).toMatchObject({ total: 4, totalCapped: false })
+    expect(page.rows).toHaveLength(1)
+    expect(listUsers(store, parsed('listUsers', { filter: { notInRoleId: editors.id, status: ['active'] } })).total).toBe(3)
+    expect(listUsers(store, parsed('listUsers', { filter: { search: 'anna' } })).total).toBe(3)
+  })
+
+  it('finds a substring of the email or the name, ignoring case, from three characters', () => {
+    const found = (search: string): string[] =>
+      listUsers(store, parsed('listUsers', { filter: { search }, sort: { field: 'email' } })).rows.map((user) => user.email)
+    expect(found('NNA')).toEqual(['person1@list.test', 'person2@list.test', 'person6@list.test'])
+    expect(found('son5@')).toEqual(['person5@list.test'])
+    expect(found('côt')).toEqual(['person3@list.test'])
+    expect(found('anna "berg')).toEqual([])
+    expect(found('ann be')).toEqual(['person1@list.test', 'person2@list.test', 'person6@list.test'])
+    expect(found('ann do')).toEqual([])
+  })
+
+  it('matches one or two characters as the start of the email or the name', () => {
+    const found = (search: string, roleId?: string): string[] =>
+      listUsers(store, parsed('listUsers', { filter: { search, ...(roleId && { roleId }) }, sort: { field: 'email' } })).rows.map(
+        (user) => user.email
+      )
+    expect(found('Bo')).toEqual(['person4@list.test'])
+    expect(found('ca')).toEqual(['person5@list.test'])
+    expect(found('r')).toEqual(['root@example.org'])
+    expect(found('an', editors.id)).toEqual(['person2@list.test', 'person6@list.test'])
+    expect(found('É')).toEqual(['person3@list.test'])
+  })
+
+  it('caps the count of a search that matches very many users', () => {
+    expect(TOTAL_CAP).toBe(100_000)
+    const page = listUsers(store, parsed('listUsers', { filter: { search: 'list.test' }, limit: 2 }))
+    expect(page).toMatchObject({ total: 7, totalCapped: false })
+  })
+
+  it('refuses a cursor that was not made by the list', () => {
+    const error = failure(() => listUsers(store, parsed('listUsers', { after: 'garbage' })))
+    expect(error.code).toBe('validation')
+  })
+
+  it('counts users per status, per role and without a role', () => {
+    expect(countUsers(store, {})).toEqual({
+      all: 8,
+      byStatus: { draft: 0, invited: 3, active: 5, suspended: 0, archived: 0 },
+      noRole: 3,
+      byRole: { [admins.id]: 1, [editors.id]: 4 }
+    })
+  })
+})
