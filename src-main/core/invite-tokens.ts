@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { inviteSettings } from './settings'
+import type { Store } from './store'
 
 /**
  * Invite tokens are derived, not stored: token = base64url(user id (16 bytes) ‖ MAC), where
@@ -37,6 +39,25 @@ export function newInviteNonces(count: number): string[] {
   }
   return nonces
 }
+
+/**
+ * The invite columns of a user who becomes `invited` now: a fresh nonce and the expiry from the
+ * lifetime setting. Write them whenever a user enters `invited` (by invite, resend or by hand),
+ * so every invited user has a link to export.
+ */
+export function freshInviteFields(
+  store: Store,
+  now: Date = store.now()
+): { invited_at: string; invite_expires_at: string; invite_nonce: string } {
+  const { inviteLifetimeDays } = inviteSettings(store)
+  return {
+    invited_at: now.toISOString(),
+    invite_expires_at: new Date(now.getTime() + inviteLifetimeDays * DAY_MS).toISOString(),
+    invite_nonce: newInviteNonce()
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
 
 function mac(key: Buffer, state: InviteState): Buffer {
   return createHmac('sha256', key)

@@ -3,7 +3,17 @@ import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { decodeCursor, encodeCursor } from './cursor'
 import { DomainError, notFound } from './errors'
-import { inviteLink, inviteLinkBuilder, inviteToken, newInviteNonce, newInviteNonces, tokenFromInput, tokenMatches, tokenUserId } from './invite-tokens'
+import {
+  freshInviteFields,
+  inviteLink,
+  inviteLinkBuilder,
+  inviteToken,
+  newInviteNonce,
+  newInviteNonces,
+  tokenFromInput,
+  tokenMatches,
+  tokenUserId
+} from './invite-tokens'
 import {
   INVITE_OUTCOMES,
   type InviteBatch,
@@ -218,7 +228,7 @@ function linkOf(store: Store, row: InviteRow, template: string | null): InviteLi
 
 /** Send an invited user a new invite: new token (the old one dies), new expiry. */
 export function resendInvite(store: Store, input: ParsedInput<'resendInvite'>): CallOutput<'resendInvite'> {
-  const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
+  const { inviteUrlTemplate } = inviteSettings(store)
   return store.transaction(() => {
     const row = requireInviteRow(store, input.userId)
     if (row.status !== 'invited') {
@@ -226,24 +236,18 @@ export function resendInvite(store: Store, input: ParsedInput<'resendInvite'>): 
         userId: `This user is ${row.status}, not invited`
       })
     }
-    const now = store.now()
-    const nowText = now.toISOString()
-    const renewed: InviteRow = {
-      ...row,
-      invite_nonce: newInviteNonce(),
-      invited_at: nowText,
-      invite_expires_at: expiryFrom(now, inviteLifetimeDays)
-    }
+    const fresh = freshInviteFields(store)
+    const renewed: InviteRow = { ...row, ...fresh }
     store
       .prepare(REINVITE_SQL)
-      .run(row.role_id, renewed.invite_nonce, nowText, renewed.invite_expires_at, nowText, store.actor, row.id)
+      .run(row.role_id, fresh.invite_nonce, fresh.invited_at, fresh.invite_expires_at, fresh.invited_at, store.actor, row.id)
     recordActivity(store, {
       action: 'user.invite.resend',
       collection: 'users',
       recordIds: [row.id],
       summary: `Re-invited ${row.email}`,
       before: { invitedAt: row.invited_at, inviteExpiresAt: row.invite_expires_at },
-      after: { invitedAt: renewed.invited_at, inviteExpiresAt: renewed.invite_expires_at }
+      after: { invitedAt: fresh.invited_at, inviteExpiresAt: fresh.invite_expires_at }
     })
     return linkOf(store, renewed, inviteUrlTemplate)
   })
@@ -279,9 +283,14 @@ export function revokeInvite(store: Store, input: ParsedInput<'revokeInvite'>): 
 /** The current invite link of an invited user, derived again (nothing usable is stored). */
 export function getInviteLink(store: Store, input: ParsedInput<'getInviteLink'>): CallOutput<'getInviteLink'> {
   const row = requireInviteRow(store, input.userId)
-  if (pendingInvite(row) === null) {
+  if (row.status !== 'invited') {
     throw new DomainError('validation', 'Only invited users have an invite link', {
       userId: `This user is ${row.status}, not invited`
+    })
+  }
+  if (pendingInvite(row) === null) {
+    throw new DomainError('validation', 'This invite has no link yet: resend it to create one', {
+      userId: 'Resend the invite to create a link'
     })
   }
   return linkOf(store, row, inviteSettings(store).inviteUrlTemplate)

@@ -3,6 +3,7 @@ import { copyFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { listActivity } from '../../src-main/core/activity'
 import { DomainError } from '../../src-main/core/errors'
+import { freshInviteFields } from '../../src-main/core/invite-tokens'
 import {
   acceptInvite,
   getInviteLink,
@@ -303,6 +304,29 @@ describe('resendInvite, revokeInvite and getInviteLink', () => {
     expect(link.email).toBe('ann@example.org')
     const active = existingUser('bob@example.org', 'active')
     expect(failure(() => getInviteLink(store, { userId: active })).code).toBe('validation')
+  })
+})
+
+describe('a user set to invited by hand, without a token yet', () => {
+  it('has no link until the invite is resent, and then appears in the invite list', () => {
+    const id = existingUser('hand@example.org', 'invited')
+    const error = failure(() => getInviteLink(store, { userId: id }))
+    expect(error.message).toBe('This invite has no link yet: resend it to create one')
+    expect(listInvites(store, { limit: 10 }).rows).toEqual([])
+    const resent = resendInvite(store, { userId: id })
+    expect(getInviteLink(store, { userId: id }).inviteLink).toBe(resent.inviteLink)
+    expect(listInvites(store, { limit: 10 }).rows.map((item) => item.email)).toEqual(['hand@example.org'])
+  })
+
+  it('gets a token at once when its writer uses freshInviteFields', () => {
+    const id = existingUser('hand@example.org', 'invited')
+    const fields = freshInviteFields(store)
+    expect(fields.invite_expires_at).toBe(new Date(START.getTime() + 7 * DAY).toISOString())
+    store
+      .prepare('UPDATE users SET invited_at = ?, invite_expires_at = ?, invite_nonce = ? WHERE id = ?')
+      .run(fields.invited_at, fields.invite_expires_at, fields.invite_nonce, id)
+    acceptInvite(store, { token: getInviteLink(store, { userId: id }).token, password: GOOD_PASSWORD })
+    expect(row('hand@example.org')?.status).toBe('active')
   })
 })
 
