@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { User } from '../../../src-main/ipc/contract'
+import type { User, UserStatus } from '../../../src-main/ipc/contract'
 import { describeError } from '../errors'
 import { formatCount, initialsOf, inviteExpiry, personName, plural } from '../format'
 import { draftKey, memberKey, useRolePage, type UserDraft } from '../stores/rolePage'
@@ -32,12 +32,33 @@ function Avatar({ person }: { person: Pick<User, 'email' | 'firstName' | 'lastNa
   )
 }
 
-function Identity({ person, strike }: { person: Pick<User, 'email' | 'firstName' | 'lastName'>; strike?: boolean }) {
+/** Name (or the email when there is none) with the status beside it; email and a note below. */
+function Identity({
+  person,
+  status,
+  note,
+  noteTone,
+  strike
+}: {
+  person: Pick<User, 'email' | 'firstName' | 'lastName'>
+  status: UserStatus
+  note?: string | null
+  noteTone?: 'warning'
+  strike?: boolean
+}) {
   const name = personName(person.firstName, person.lastName)
   return (
     <span className={strike ? 'member-identity struck' : 'member-identity'}>
-      <span className="member-name">{name || person.email}</span>
-      {name ? <span className="member-email">{person.email}</span> : null}
+      <span className="member-line">
+        <span className="member-name">{name || person.email}</span>
+        <StatusBadge status={status} />
+      </span>
+      {name || note ? (
+        <span className="member-line member-details">
+          {name ? <span className="member-email">{person.email}</span> : null}
+          {note ? <span className={noteTone === 'warning' ? 'member-note expired' : 'member-note'}>{note}</span> : null}
+        </span>
+      ) : null}
     </span>
   )
 }
@@ -149,11 +170,11 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
           <div className={error ? 'member-row member-row--new has-error' : 'member-row member-row--new'}>
             <div className="member-main">
               <Avatar person={{ email: row.draft.email, firstName: row.draft.firstName ?? null, lastName: row.draft.lastName ?? null }} />
-              <Identity person={{ email: row.draft.email, firstName: row.draft.firstName ?? null, lastName: row.draft.lastName ?? null }} />
-              <span className="member-meta">
-                <StatusBadge status={row.draft.status ?? 'active'} />
-              </span>
-              <span className="member-note">Will be created</span>
+              <Identity
+                person={{ email: row.draft.email, firstName: row.draft.firstName ?? null, lastName: row.draft.lastName ?? null }}
+                status={row.draft.status ?? 'active'}
+                note="Will be created on save"
+              />
               <span className="staged-mark staged-mark--new">New</span>
               <button
                 type="button"
@@ -173,11 +194,11 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
           <div className={error ? 'member-row member-row--new has-error' : 'member-row member-row--new'}>
             <div className="member-main">
               <Avatar person={row.user} />
-              <Identity person={row.user} />
-              <span className="member-meta">
-                <StatusBadge status={row.user.status} />
-              </span>
-              <span className="member-note">{row.user.roleName ? `Moves from ${row.user.roleName}` : 'Joins from Public'}</span>
+              <Identity
+                person={row.user}
+                status={row.user.status}
+                note={row.user.roleName ? `Moves here from ${row.user.roleName}` : 'Joins from Public'}
+              />
               <span className="staged-mark staged-mark--new">New</span>
               <button
                 type="button"
@@ -201,11 +222,13 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
           >
             <div className="member-main">
               <Avatar person={user} />
-              <Identity person={user} strike={removed} />
-              <span className="member-meta">
-                <StatusBadge status={user.status} />
-              </span>
-              {expiry ? <span className={expiry.expired ? 'member-note expired' : 'member-note'}>{expiry.text}</span> : null}
+              <Identity
+                person={user}
+                status={user.status}
+                note={expiry?.text ?? null}
+                noteTone={expiry?.expired ? 'warning' : undefined}
+                strike={removed}
+              />
               {removed ? (
                 <>
                   <span className="staged-mark staged-mark--removed">Removed</span>
@@ -288,7 +311,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
       </div>
 
       {failure?.lastAdmin ? (
-        <div className="banner banner--error" role="alert">
+        <div className="banner banner--error">
           <Icon name="gpp_bad" />
           <span>{failure.message}</span>
         </div>
