@@ -143,14 +143,17 @@ function group(text: string, tokens: Token[]): Piece[] {
     }
     names = []
   }
-  for (const token of tokens) {
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index]
+    if (token === undefined) continue
     switch (token.kind) {
       case 'separator':
         flushNames()
         break
       case 'word':
-        // An address written bare ends whatever came before it: `a@x.org Ann <ann@y.org>`.
-        if (token.text.includes('@')) {
+        // An address written bare ends whatever came before it (`a@x.org Ann <ann@y.org>`),
+        // unless it is the name of the address that follows (`ann@y.org <ann@y.org>`).
+        if (token.text.includes('@') && tokens[index + 1]?.kind !== 'angle') {
           flushNames()
           pieces.push({ raw: token.text, address: token.text, name: null })
         } else {
@@ -166,7 +169,7 @@ function group(text: string, tokens: Token[]): Piece[] {
         pieces.push({
           raw: text.slice(start, token.end),
           address: token.text,
-          name: first ? names.map((name) => name.text).join(' ') : null
+          name: nameOf(names)
         })
         names = []
         break
@@ -175,6 +178,12 @@ function group(text: string, tokens: Token[]): Piece[] {
   }
   flushNames()
   return pieces
+}
+
+/** The display name from the parts before `<address>`; parts that are addresses are not names. */
+function nameOf(parts: ReadonlyArray<{ text: string }>): string | null {
+  const words = parts.filter((part) => !part.text.includes('@')).map((part) => part.text)
+  return words.length > 0 ? words.join(' ') : null
 }
 
 /** `"Last, First"` → first = First, last = Last; `First Last` → first, and the rest as last. */

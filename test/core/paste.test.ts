@@ -67,6 +67,14 @@ describe('parsePaste', () => {
     expect(escaped).toMatchObject({ email: 'tom@example.org', firstName: 'Tom', lastName: '"Tommy" Jones' })
   })
 
+  it('reads an address used as its own name as one entry', () => {
+    const preview = parsePaste('ann@example.org <ann@example.org>, Bob bob@example.org <bob@example.org>')
+    expect(preview.entries.map(({ raw, email, firstName, status }) => [raw, email, firstName, status])).toEqual([
+      ['ann@example.org <ann@example.org>', 'ann@example.org', null, 'valid'],
+      ['Bob bob@example.org <bob@example.org>', 'bob@example.org', 'Bob', 'valid']
+    ])
+  })
+
   it('does not let an unclosed quote or bracket swallow the rest of the paste', () => {
     expect(emails('"Ann <ann@example.org\nb@example.org')).toEqual(['"Ann', '<ann@example.org', 'b@example.org'])
     expect(statuses('"Ann <ann@example.org\nb@example.org')).toEqual(['invalid', 'invalid', 'valid'])
