@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path'
 import { stringify } from 'csv-stringify/sync'
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import { DomainError } from './errors'
-import { inviteLink, inviteToken } from './invite-tokens'
+import { inviteLinkBuilder, inviteToken } from './invite-tokens'
 import type { UserStatus } from './model'
 import { inviteSettings } from './settings'
 import type { Store } from './store'
@@ -101,7 +101,9 @@ const USER_EXPORT_COLUMNS_SQL = `users.id, users.email, users.first_name, users.
   users.status, users.invited_at, users.invite_expires_at, users.invite_nonce, users.title, users.location,
   users.description, users.tags, users.created_at, users.sort_name AS sort_name`
 
-function userRecords(store: Store, rows: UserExportSqlRow[], template: string | null): ExportRecord[] {
+type LinkBuilder = (token: string, email: string) => string
+
+function userRecords(store: Store, rows: UserExportSqlRow[], linkOf: LinkBuilder): ExportRecord[] {
   return rows.map((row): ExportRecord => {
     let link: string | null = null
     if (row.status === 'invited' && row.invite_nonce !== null && row.invite_expires_at !== null) {
@@ -110,7 +112,7 @@ function userRecords(store: Store, rows: UserExportSqlRow[], template: string | 
         nonce: row.invite_nonce,
         expiresAt: row.invite_expires_at
       })
-      link = inviteLink(template, token, row.email)
+      link = linkOf(token, row.email)
     }
     return {
       email: row.email,
@@ -145,11 +147,11 @@ const SELECTED_USERS_SQL = `SELECT ${USER_EXPORT_COLUMNS_SQL}
 
 /** Chosen users in the order chosen, a slice of ids per page; ids of deleted users are left out. */
 function* selectedUserPages(store: Store, ids: readonly string[], pageSize: number): Generator<ExportRecord[]> {
-  const { inviteUrlTemplate } = inviteSettings(store)
+  const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   for (let start = 0; start < ids.length; start += pageSize) {
     const slice = JSON.stringify(ids.slice(start, start + pageSize))
     const rows = store.prepare(SELECTED_USERS_SQL).all(slice) as UserExportSqlRow[] // USER_EXPORT_COLUMNS_SQL
-    yield userRecords(store, rows, inviteUrlTemplate)
+    yield userRecords(store, rows, linkOf)
   }
 }
 
@@ -170,7 +172,7 @@ const PENDING = sql<SqlBool>`(users.status = 'invited' AND users.invite_nonce IS
  * the directory's own list makes.
  */
 function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: number): Generator<ExportRecord[]> {
-  const { inviteUrlTemplate } = inviteSettings(store)
+  const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   let after: { name: string; id: string } | null = null
   do {
     const keyset = after === null ? sql<SqlBool>`1` : sql<SqlBool>`(users.sort_name, users.id) > (${after.name}, ${after.id})`
@@ -181,7 +183,7 @@ function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: 
     const rows = store.prepare(compiled.sql).all(...compiled.parameters) as UserExportSqlRow[] // the columns above
     const last = rows.at(-1)
     after = rows.length === pageSize && last ? { name: last.sort_name, id: last.id } : null
-    yield userRecords(store, rows, inviteUrlTemplate)
+    yield userRecords(store, rows, linkOf)
   } while (after !== null)
 }
 
@@ -200,7 +202,7 @@ const ROLE_INVITES_SQL = {
 
 /** One role's (or Public's) pending invites in the order they were created: a range of (role_id, status, rowid). */
 function* roleInvitePages(store: Store, roleId: string | null, pageSize: number): Generator<ExportRecord[]> {
-  const { inviteUrlTemplate } = inviteSettings(store)
+  const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   let afterRowid = 0
   for (;;) {
     const rows = (
@@ -208,7 +210,7 @@ function* roleInvitePages(store: Store, roleId: string | null, pageSize: number)
         ? store.prepare(ROLE_INVITES_SQL.publicRole).all(afterRowid, pageSize)
         : store.prepare(ROLE_INVITES_SQL.role).all(roleId, afterRowid, pageSize)
     ) as Array<UserExportSqlRow & { rowid: number }> // the columns above
-    yield userRecords(store, rows, inviteUrlTemplate)
+    yield userRecords(store, rows, linkOf)
     const last = rows.at(-1)
     if (rows.length < pageSize || !last) return
     afterRowid = last.rowid

@@ -4,10 +4,9 @@ import { recordActivity } from './activity'
 import { countActiveAdmins, ensureAdminRemains } from './admins'
 import { checkEmail } from './email'
 import { DomainError } from './errors'
-import { newInviteNonces } from './invite-tokens'
+import { freshInviteFields, newInviteNonces } from './invite-tokens'
 import { LIMITS, USER_STATUSES, type UserStatus } from './model'
 import { roleNameKey } from './roles'
-import { inviteSettings } from './settings'
 import type { Store } from './store'
 import {
   IMPORT_PREVIEW_LIMITS,
@@ -46,7 +45,6 @@ const HEADER_ALIASES: Record<Column, readonly string[]> = {
 const normaliseHeader = (header: string): string => header.trim().toLowerCase().replace(/[\s_-]+/g, '')
 
 const PUBLIC_KEY = 'public'
-const DAY_MS = 24 * 60 * 60 * 1000
 
 // ---------------------------------------------------------------------------------------------
 // Reading the file
@@ -440,7 +438,6 @@ const ACTIVITY_SNAPSHOTS = 1000
  * again inside the transaction, so it is the state at write time that counts.
  */
 export function applyImport(store: Store, input: string | Buffer, options: ImportOptions): ImportResult {
-  const { inviteLifetimeDays } = inviteSettings(store)
   return store.transaction(() => {
     const plan = planImport(store, input, options)
     const writes = plan.rows.filter((row) => row.outcome === 'new' || row.outcome === 'update')
@@ -448,7 +445,8 @@ export function applyImport(store: Store, input: string | Buffer, options: Impor
 
     const now = store.now()
     const nowText = now.toISOString()
-    const expiresAt = new Date(now.getTime() + inviteLifetimeDays * DAY_MS).toISOString()
+    // The invite module's dates for a user entering `invited` now; nonces are drawn in one batch below.
+    const { invite_expires_at: expiresAt } = freshInviteFields(store, now)
     const actor = store.actor
     const startsInvite = (row: PlannedRow): boolean =>
       row.next?.status === 'invited' && row.existing?.status !== 'invited'
