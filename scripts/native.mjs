@@ -107,9 +107,9 @@ if (restoreFromCache()) {
   process.exit(0)
 }
 // Keep the Node build so that switching back to the tests is a copy.
-if (marker?.runtime === 'node' && existsSync(binary)) {
+if (existsSync(binary) && marker?.runtime !== 'electron' && loadsInNode().ok) {
   mkdirSync(cacheDir, { recursive: true })
-  copyFileSync(binary, join(cacheDir, `node-${marker.version}.node`))
+  copyFileSync(binary, join(cacheDir, `node-${process.versions.modules}.node`))
 }
 console.error(`better-sqlite3: building for Electron ${wanted.version} (needs the Electron headers, fetched once)…`)
 const electronRebuild = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'electron-rebuild.cmd' : 'electron-rebuild')

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   })
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!values.db || !Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error('Usage: npm run host -- --db FILE [--port N]')
+    console.error('Usage: npm run host -- --db FILE [--port N] [--renderer DIR]')
     process.exit(2)
   }
   const host = await startHost({
