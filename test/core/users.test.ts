@@ -344,6 +344,29 @@ describe('listing users', () => {
     expect(page).toMatchObject({ total: 7, totalCapped: false })
   })
 
+  it('reads a role’s members in name order straight from the index, without sorting them', () => {
+    const statements: string[] = []
+    const spied: Store = {
+      ...store,
+      prepare: (text) => {
+        statements.push(text)
+        return store.prepare(text)
+      }
+    }
+    const first = listUsers(spied, parsed('listUsers', { filter: { roleId: editors.id }, limit: 2 }))
+    listUsers(spied, parsed('listUsers', { filter: { roleId: editors.id }, limit: 2, after: first.nextCursor ?? '' }))
+    const pages = statements.filter((text) => text.includes('ORDER BY'))
+    expect(pages).toHaveLength(2)
+    for (const text of pages) {
+      const parameters = (text.match(/\?/g) ?? []).map(() => null)
+      const plan = (store.sqlite.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...parameters) as Array<{ detail: string }>)
+        .map((step) => step.detail)
+        .join('\n')
+      expect(plan).toContain('USING INDEX users_role_name')
+      expect(plan).not.toContain('TEMP B-TREE')
+    }
+  })
+
   it('refuses a cursor that was not made by the list', () => {
     const error = failure(() => listUsers(store, parsed('listUsers', { after: 'garbage' })))
     expect(error.code).toBe('validation')
