@@ -7,6 +7,7 @@ import { PlaceholderPage } from './pages/PlaceholderPage'
 import { RolePage } from './pages/RolePage'
 import { RolesPage } from './pages/RolesPage'
 import { startRouter, useRouter, type Route } from './router'
+import { loadRuntime } from './shell'
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -60,6 +61,7 @@ function useTheme(): void {
 export function App() {
   const route = useRouter((state) => state.route)
   useEffect(() => startRouter(), [])
+  useEffect(loadRuntime, [])
   useTheme()
 
   return (

@@ -11,6 +11,7 @@ import { SaveActions } from '../components/SaveActions'
 import { describeError } from '../errors'
 import { plural } from '../format'
 import { navigate, setLeaveGuard } from '../router'
+import { desktopShell } from '../shell'
 import { notify } from '../stores/notifications'
 import { isDirty, useRolePage } from '../stores/rolePage'
 
@@ -25,29 +26,24 @@ const hasUnsavedChanges = (): boolean => isDirty(useRolePage.getState().staged)
 function useLeaveProtection(): void {
   useEffect(() => {
     setLeaveGuard({ hasUnsavedChanges, discard: () => useRolePage.getState().discard() })
-    const shell = window.rolekeeperShell
-    if (shell) {
-      let reported = false
-      const report = (unsaved: boolean): void => {
-        if (unsaved === reported) return
-        reported = unsaved
-        shell.setUnsavedChanges(unsaved)
-      }
-      const unsubscribe = useRolePage.subscribe((state) => report(isDirty(state.staged)))
-      return () => {
-        unsubscribe()
-        report(false)
-        setLeaveGuard(null)
-      }
+    let reported = false
+    const report = (unsaved: boolean): void => {
+      if (unsaved === reported) return
+      reported = unsaved
+      window.rolekeeperShell?.setUnsavedChanges(unsaved)
     }
+    const unsubscribe = useRolePage.subscribe((state) => report(isDirty(state.staged)))
     const onBeforeUnload = (event: BeforeUnloadEvent): void => {
-      if (!hasUnsavedChanges()) return
+      // Inside the desktop app the window asks itself; a second, silent veto here would block closing.
+      if (desktopShell() || !hasUnsavedChanges()) return
       event.preventDefault()
       // Older engines show the prompt only when returnValue is set.
       event.returnValue = ''
     }
     window.addEventListener('beforeunload', onBeforeUnload)
     return () => {
+      unsubscribe()
+      report(false)
       window.removeEventListener('beforeunload', onBeforeUnload)
       setLeaveGuard(null)
     }
