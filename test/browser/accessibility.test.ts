@@ -176,10 +176,10 @@ describe('keyboard only', () => {
     expect(await isFocused(drawer.getByRole('searchbox', { name: 'Search users' }))).toBe(true)
 
     await page.keyboard.press('Tab')
-    expect(await page.locator(':focus').getAttribute('data-index')).toBe('0')
+    await expect.poll(() => page.locator(':focus').getAttribute('data-index')).toBe('0')
     await page.keyboard.press('ArrowDown')
     await page.keyboard.press('ArrowDown')
-    expect(await page.locator(':focus').getAttribute('data-index')).toBe('2')
+    await expect.poll(() => page.locator(':focus').getAttribute('data-index')).toBe('2')
     await page.keyboard.press('Space')
     expect(await drawer.getByRole('checkbox', { checked: true }).count()).toBe(1)
     // One Tab leaves the list: it is a single stop, not one per user.

@@ -56,12 +56,14 @@ function AddExistingPicker({ roleId, roleName, excludeIds, onAdd }: Omit<AddExis
   const focusPending = useRef(false)
 
   useEffect(() => {
+    const next = search.trim()
+    if (next === query) return
     const timer = setTimeout(() => {
-      setQuery(search.trim())
+      setQuery(next)
       setActiveIndex(0)
     }, SEARCH_DELAY_MS)
     return () => clearTimeout(timer)
-  }, [search])
+  }, [search, query])
 
   const load = useCallback(
     async (after: string | null): Promise<void> => {

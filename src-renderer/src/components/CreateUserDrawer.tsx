@@ -272,18 +272,17 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
               <button
                 type="button"
                 className="drawer-button drawer-button--quiet"
+                aria-label="Show password"
                 aria-pressed={passwordVisible}
                 onClick={() => setPasswordVisible((visible) => !visible)}
               >
-                Show password
+                {passwordVisible ? 'Hide' : 'Show'}
               </button>
-            </div>
-            <FieldError id={`${ID}-password`} error={errors.password} />
-            <div>
-              <button type="button" className="drawer-button drawer-button--small" onClick={() => void generatePassword()}>
+              <button type="button" className="drawer-button" onClick={() => void generatePassword()}>
                 Generate password
               </button>
             </div>
+            <FieldError id={`${ID}-password`} error={errors.password} />
           </div>
 
           <div className="drawer-field">
