@@ -31,8 +31,14 @@ export function recordActivity(store: Store, record: ActivityRecord): number {
     })
   )
   const activityId = Number(lastInsertRowid)
-  const link = store.prepare('INSERT OR IGNORE INTO activity_records (activity_id, record_id) VALUES (?, ?)')
-  for (const recordId of record.recordIds) link.run(activityId, recordId)
+  if (record.recordIds.length === 1) {
+    store.prepare('INSERT OR IGNORE INTO activity_records (activity_id, record_id) VALUES (?, ?)').run(activityId, record.recordIds[0])
+  } else if (record.recordIds.length > 1) {
+    // One set-based statement: a bulk change can name tens of thousands of records.
+    store
+      .prepare('INSERT OR IGNORE INTO activity_records (activity_id, record_id) SELECT ?, value FROM json_each(?)')
+      .run(activityId, JSON.stringify(record.recordIds))
+  }
   return activityId
 }
 
