@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest'
 import type { CallInput, CallName, CallOutput, Result } from '../../src-main/ipc/contract'
 import { startHost } from '../../src-main/host/server'
 import { openStore, type Store } from '../../src-main/core/store'
@@ -49,6 +49,8 @@ export interface Harness {
 let browser: Browser | null = null
 
 export function useHarness(options: HarnessOptions = {}): Harness {
+  // A real browser shares two cores with the rest of the suite: give each test room.
+  vi.setConfig({ testTimeout: 60_000 })
   let host: { url: string; close(): unknown } | null = null
   let context: BrowserContext | null = null
   let page: Page | null = null

@@ -70,6 +70,17 @@ describe('inviting users from the role page', () => {
     const counts = invite.getByRole('list', { name: 'Outcome counts' })
     expect(await counts.getByRole('listitem').filter({ hasText: 'Invited' }).first().textContent()).toMatch(/^2/)
 
+    await h.context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    await invite.getByRole('button', { name: 'Copy invite links' }).click()
+    await visible(page.getByText('Copied 2 invite links.'))
+    // The page's clipboard is typed only in the renderer's own build.
+    const clipboard = await page.evaluate(() =>
+      (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText()
+    )
+    const lines = clipboard.split('\n').map((line) => line.split('\t'))
+    expect(lines.map(([address]) => address)).toEqual([ann, bob])
+    expect(lines.every((line) => (line[1] ?? '').length >= 20)).toBe(true)
+
     await invite.getByRole('button', { name: 'Close', exact: true }).click()
     await invite.waitFor({ state: 'detached' })
     await visible(members(page).getByRole('listitem').filter({ hasText: bob }))
