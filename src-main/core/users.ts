@@ -8,6 +8,7 @@ import type { UserRow } from './db/schema'
 import { checkEmail } from './email'
 import { DomainError, notFound } from './errors'
 import { USER_STATUSES, type User, type UserCounts, type UserPage, type UserSortField, type UserStatus } from './model'
+import { freshInviteFields, newInviteNonces } from './invite-tokens'
 import { hashPassword } from './passwords'
 import { requireRoleRow } from './roles'
 import { passwordChecker } from './settings'
@@ -412,7 +413,7 @@ const EMAIL_TAKEN = 'Already used by another user'
 const INSERT_USER_SQL = `INSERT INTO users (
     id, email, email_key, first_name, last_name, status, role_id, password_hash, title, location,
     description, tags, invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by
-  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)`
+  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 /**
  * Validate and insert new users into `roleId`, inside the caller's transaction. Every draft is
@@ -467,6 +468,8 @@ export function insertUsers(
     // Every draft passed the checks above, so `email` is set.
     if (!email) throw new Error('unreachable: unchecked email')
     const id = randomUUID()
+    // A user created as `invited` gets a real invite at once: a link can be copied or exported.
+    const invite = draft.status === 'invited' ? freshInviteFields(store) : null
     insert.run(
       id,
       email.email,
@@ -480,7 +483,9 @@ export function insertUsers(
       optionalText(draft.location),
       optionalText(draft.description),
       JSON.stringify(draft.tags ?? []),
-      draft.status === 'invited' ? now : null,
+      invite?.invited_at ?? null,
+      invite?.invite_expires_at ?? null,
+      invite?.invite_nonce ?? null,
       now,
       now,
       store.actor
@@ -509,13 +514,13 @@ export function createUser(store: Store, input: ParsedInput<'createUser'>): Call
 
 /** What changes on the invite fields when a user's status changes. */
 function inviteFieldsFor(
+  store: Store,
   from: UserStatus,
-  to: UserStatus,
-  now: string
+  to: UserStatus
 ): Pick<UserRow, 'invited_at' | 'invite_expires_at' | 'invite_nonce'> | null {
   if (from === to) return null
-  // Leaving `invited` kills the pending invite; entering it by hand starts one without a token yet.
-  return { invited_at: to === 'invited' ? now : null, invite_expires_at: null, invite_nonce: null }
+  // Leaving `invited` kills the pending invite; entering it starts a fresh one with a working link.
+  return to === 'invited' ? freshInviteFields(store) : { invited_at: null, invite_expires_at: null, invite_nonce: null }
 }
 
 const LAST_ADMIN_CAUSE = 'This is the last active administrator'
@@ -559,7 +564,7 @@ export function updateUser(store: Store, input: ParsedInput<'updateUser'>): Call
     }
     if (patch.status !== undefined) {
       next.status = patch.status
-      Object.assign(next, inviteFieldsFor(row.status, patch.status, now))
+      Object.assign(next, inviteFieldsFor(store, row.status, patch.status))
     }
     if (patch.firstName !== undefined) next.first_name = optionalText(patch.firstName)
     if (patch.lastName !== undefined) next.last_name = optionalText(patch.lastName)
@@ -668,15 +673,24 @@ export function bulkUpdateUsers(store: Store, input: ParsedInput<'bulkUpdateUser
             WHERE id IN (SELECT value FROM json_each(?))`
         )
         .run(patch.roleId, now, store.actor, ids)
+    } else if (patch.status === 'invited') {
+      // Each user entering `invited` gets a fresh invite of their own (nonce, expiry).
+      const { invited_at, invite_expires_at } = freshInviteFields(store)
+      const nonces = newInviteNonces(rows.length)
+      const update = store.prepare(
+        `UPDATE users SET status = 'invited', updated_at = ?, last_changed_by = ?,
+                invited_at = ?, invite_expires_at = ?, invite_nonce = ? WHERE id = ?`
+      )
+      rows.forEach((row, index) => update.run(now, store.actor, invited_at, invite_expires_at, nonces[index], row.id))
     } else {
-      // Only rows whose status changes are listed: each one leaves `invited` or enters it.
+      // Only rows whose status changes are listed: each one leaving `invited` loses its invite.
       store
         .prepare(
           `UPDATE users SET status = ?, updated_at = ?, last_changed_by = ?,
-                  invited_at = ?, invite_expires_at = NULL, invite_nonce = NULL
+                  invited_at = NULL, invite_expires_at = NULL, invite_nonce = NULL
             WHERE id IN (SELECT value FROM json_each(?))`
         )
-        .run(patch.status, now, store.actor, patch.status === 'invited' ? now : null, ids)
+        .run(patch.status, now, store.actor, ids)
     }
     const field = 'roleId' in patch ? 'patch.roleId' : 'patch.status'
     ensureAdminRemains(store, admins, () => ({

@@ -381,3 +381,31 @@ describe('listing users', () => {
     })
   })
 })
+
+describe('users who enter invited by any path get a working invite', () => {
+  it('on create, on a single status change and on a bulk status change', async () => {
+    const { acceptInvite, getInviteLink, listInvites } = await import('../../src-main/core/invites')
+    const created = createUser(store, parsed('createUser', { email: 'new@example.org', status: 'invited', roleId: editors.id }))
+    expect(created.inviteExpiresAt).not.toBeNull()
+    const draft = createUser(store, parsed('createUser', { email: 'draft@example.org', status: 'draft' }))
+    updateUser(store, parsed('updateUser', { id: draft.id, patch: { status: 'invited' } }))
+    const bulk = ['b1@example.org', 'b2@example.org'].map(
+      (email) => createUser(store, parsed('createUser', { email, status: 'suspended' })).id
+    )
+    bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { ids: bulk }, patch: { status: 'invited' } }))
+
+    const links = [created.id, draft.id, ...bulk].map((id) => getInviteLink(store, { userId: id }).token)
+    expect(new Set(links).size).toBe(4)
+    expect(listInvites(store, parsed('listInvites', {})).rows).toHaveLength(4)
+
+    const [first] = bulk
+    acceptInvite(store, parsed('acceptInvite', { token: links[2] ?? '', password: 'correct horse battery' }))
+    expect(getUser(store, { id: first ?? '' }).status).toBe('active')
+
+    // Leaving `invited` by hand kills the link.
+    updateUser(store, parsed('updateUser', { id: created.id, patch: { status: 'draft' } }))
+    expect(failure(() => acceptInvite(store, parsed('acceptInvite', { token: links[0] ?? '', password: 'correct horse battery' }))).code).toBe(
+      'invite_invalid'
+    )
+  })
+})
