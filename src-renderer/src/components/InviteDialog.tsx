@@ -308,8 +308,11 @@ function resultDetail(result: InviteResult): string {
   if ((result.outcome === 'invited' || result.outcome === 'reinvited') && result.inviteExpiresAt) {
     return `Link expires ${new Date(result.inviteExpiresAt).toLocaleDateString(undefined, { dateStyle: 'medium' })}`
   }
-  if (result.outcome === 'invalid' && result.email === null) return result.reason ?? 'Not a valid email address'
-  if (result.outcome === 'invalid') return `${result.raw}: ${result.reason ?? 'not a valid email address'}`
+  if (result.outcome === 'invalid') {
+    const reason = result.reason ?? 'Not a valid email address'
+    // The address line shows what could be read; name the whole entry when that differs.
+    return result.email === null || result.email === result.raw ? reason : `${result.raw}: ${reason}`
+  }
   return result.reason ?? ''
 }
 
