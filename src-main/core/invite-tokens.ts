@@ -131,7 +131,8 @@ export function inviteLinkBuilder(template: string | null): (token: string, emai
  * carrying it as the `token` query (or fragment) parameter or as its last path segment.
  */
 export function tokenFromInput(input: string): string {
-  const text = input.trim()
+  // A CSV export prefixes a cell starting with `-` with an apostrophe (formula neutralising).
+  const text = input.trim().replace(/^'(?=[A-Za-z0-9_-]+$)/, '')
   if (tokenUserId(text) !== null) return text
   let url: URL
   try {

@@ -77,6 +77,11 @@ describe('tokenFromInput', () => {
     expect(tokenFromInput(`  ${token}\n`)).toBe(token)
   })
 
+  it("takes a token copied from a CSV export cell that was neutralised with a leading apostrophe", () => {
+    expect(tokenFromInput(`'${token}`)).toBe(token)
+    expect(tokenFromInput(`'-${token.slice(1)}`)).toBe(`-${token.slice(1)}`)
+  })
+
   it('finds the token in a link: query, fragment or last path segment', () => {
     expect(tokenFromInput(`https://x.example.org/accept?email=a%40b.org&token=${token}`)).toBe(token)
     expect(tokenFromInput(`https://x.example.org/accept#token=${token}`)).toBe(token)
