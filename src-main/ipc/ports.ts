@@ -1,0 +1,71 @@
+/**
+ * What the handlers need from the world outside the store: dialogs, files and the window. The
+ * desktop shell implements it with Electron's dialogs and `webContents`, the browser host with a
+ * temporary folder served as downloads, the tests with a recording fake. The renderer never
+ * names a path: every path here comes from a dialog (or the host's command line).
+ */
+import type { Store } from '../core/store'
+import type { ExportFormat } from '../core/transfer-model'
+
+/** Where an export or a backup is written, as the save dialog answered. */
+export interface SaveTarget {
+  /** Absolute path of the file to write; its folder exists. A file already there is replaced. */
+  path: string
+  /**
+   * Browser host only: once the file is written, the page fetches it from here (with the host's
+   * secret) and the browser saves it as a download. The desktop leaves it out.
+   */
+  download?: { url: string; fileName: string }
+}
+
+/** An import file chosen in the open dialog, remembered by the port under `fileId`. */
+export interface ChosenImportFile {
+  fileId: string
+  /** The file's name without its folder, to show in the preview. */
+  name: string
+}
+
+export interface FilePort {
+  /**
+   * The save dialog for an export, opened on `suggestedName` (e.g.
+   * `rolekeeper-invites-editors-2025-01-31.csv`) with a filter for `format`. Null when dismissed.
+   */
+  chooseExportTarget(suggestedName: string, format: ExportFormat): Promise<SaveTarget | null>
+
+  /** Rows of a running export written so far (desktop: the window's events and the taskbar bar). */
+  exportProgress(exportId: string, done: number, total: number): void
+
+  /** The export ended: written, failed or cancelled (desktop: clear the taskbar bar). */
+  exportEnded(exportId: string): void
+
+  /** The open dialog for a CSV import; null when dismissed. */
+  chooseImportFile(): Promise<ChosenImportFile | null>
+
+  /**
+   * The bytes of a file chosen earlier by `chooseImportFile`, read again from disk each time
+   * (the preview and the apply must see the file as it is now). Throws `DomainError('not_found')`
+   * for an id it never handed out, `DomainError('limit_exceeded')` for a file over
+   * `IMPORT_MAX_BYTES`, and `DomainError('not_found')` when the file has gone since.
+   */
+  readImportFile(fileId: string): Promise<{ name: string; content: Buffer }>
+
+  /** The save dialog for a database backup, opened on `suggestedName`. Null when dismissed. */
+  chooseBackupTarget(suggestedName: string): Promise<SaveTarget | null>
+
+  /**
+   * The open dialog for another database file; null when dismissed. May throw
+   * `DomainError('database')` where opening another file is not offered (the browser host
+   * started without `--allow-open`).
+   */
+  chooseDatabaseFile(): Promise<string | null>
+
+  /**
+   * Make `file` the app's database. The handler has already opened it once with
+   * `openDatabase(file, { mustExist: true })` (refused if damaged, newer or foreign; migrated
+   * if older) and closed it again. The port opens a store on it (with the app's invite key),
+   * remembers it as the database for the next start, closes the previous store and returns the
+   * new one, which the handlers use from then on. If it throws, the previous store must still
+   * be open and in use.
+   */
+  switchDatabase(file: string): Promise<Store>
+}
