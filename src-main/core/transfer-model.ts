@@ -140,10 +140,47 @@ export interface ImportResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the calls return (see src-main/ipc/transfer-contract.ts)
+// What the calls return (see the export and import calls in src-main/ipc/contract.ts)
 
-/** An export through the save dialog: saved, or the dialog was dismissed. */
-export type ExportOutcome = { saved: false } | { saved: true; rows: number; path: string }
+/**
+ * A file the browser host offers as a download. The host's page script has already fetched it
+ * and started the browser's download by the time the call's promise resolves: the renderer only
+ * shows that it was saved.
+ */
+export interface HostDownload {
+  url: string
+  fileName: string
+}
+
+// A dismissed save or open dialog answers the `cancelled` error, like a cancelled export: the
+// renderer says nothing for it.
+
+/**
+ * An export saved through the save dialog. `path` is the full path on the desktop and the file's
+ * name in the browser host, where `download` is set.
+ */
+export interface ExportOutcome {
+  saved: true
+  rows: number
+  path: string
+  download?: HostDownload
+}
+
+/** A backup of the database saved through the save dialog; `path` and `download` as for an export. */
+export interface BackupOutcome {
+  saved: true
+  path: string
+  download?: HostDownload
+}
+
+/**
+ * Another database file opened: the app now works on `databasePath`, so the renderer reloads
+ * everything it shows (simplest: reload the page).
+ */
+export interface OpenDatabaseOutcome {
+  opened: true
+  databasePath: string
+}
 
 /** Progress of a running export, sent by the main process tagged with the export's id. */
 export interface ExportProgress {
@@ -152,7 +189,13 @@ export interface ExportProgress {
   total: number
 }
 
-/** A preview of a chosen file; `fileId` names the file again for another preview or the apply. */
-export type ImportFilePreview =
-  | { chosen: false }
-  | { chosen: true; fileId: string | null; fileName: string | null; preview: ImportPreview }
+/**
+ * A preview of a chosen file; `fileId` names the file again for another preview or the apply
+ * (null, like `fileName`, when the renderer sent the file's text).
+ */
+export interface ImportFilePreview {
+  chosen: true
+  fileId: string | null
+  fileName: string | null
+  preview: ImportPreview
+}

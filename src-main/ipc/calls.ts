@@ -3,6 +3,7 @@
  * preload is bundled into one file and must not pull zod in. `contract.ts` is still the single
  * source; the check at the bottom makes this list a compile error as soon as the two differ.
  */
+import type { ExportProgress } from '../core/transfer-model'
 import type { CallName } from './contract'
 
 export const CALL_NAMES = [
@@ -30,6 +31,12 @@ export const CALL_NAMES = [
   'getSettings',
   'updateSettings',
   'checkPassword',
+  'exportInvites',
+  'cancelExport',
+  'previewImport',
+  'applyImport',
+  'backupDatabase',
+  'openDatabase',
   'listActivity'
 ] as const satisfies readonly CallName[]
 
@@ -38,13 +45,21 @@ export const channelOf = (name: CallName): string => `rolekeeper:${name}`
 
 /** The shell's own messages (not contract calls): the renderer reports unsaved edits. */
 export const SHELL_CHANNELS = {
-  unsavedChanges: 'rolekeeper-shell:unsaved-changes'
+  unsavedChanges: 'rolekeeper-shell:unsaved-changes',
+  /** Main → renderer: an `ExportProgress` of a running `exportInvites`. */
+  exportProgress: 'rolekeeper-shell:export-progress'
 } as const
 
 /** `window.rolekeeperShell`: what the renderer may tell the window it lives in. */
 export interface RolekeeperShellApi {
   /** True while a page holds staged edits, so closing the window asks first. */
   setUnsavedChanges(unsaved: boolean): void
+  /**
+   * Progress of running exports (`exportInvites`), tagged with the `exportId` the renderer
+   * chose; returns the function that stops listening. Absent in the browser host, where an
+   * export is a download that shows its own progress.
+   */
+  onExportProgress?(listener: (progress: ExportProgress) => void): () => void
 }
 
 // Every call in the contract is listed above (the `satisfies` rules out names that are not).

@@ -29,8 +29,20 @@ import {
   type UserCounts,
   type UserPage
 } from '../core/model'
+import {
+  EXPORT_FORMATS,
+  IMPORT_MAX_BYTES,
+  type BackupOutcome,
+  type ExportOptions,
+  type ExportOutcome,
+  type ImportFilePreview,
+  type ImportOptions,
+  type ImportResult,
+  type OpenDatabaseOutcome
+} from '../core/transfer-model'
 
 export * from '../core/model'
+export * from '../core/transfer-model'
 
 // ---------------------------------------------------------------------------------------------
 // Errors and results
@@ -201,6 +213,34 @@ export const inviteUrlTemplateSchema = z
     }
   })
 
+// Export and import touch files, so the renderer never names a path: the main process opens the
+// save or open dialog and keeps a chosen import file under an id.
+
+export const exportScopeSchema = z.discriminatedUnion('kind', [
+  /** `roleId` null: the pending invites of Public (users without a role). */
+  z.strictObject({ kind: z.literal('roleInvites'), roleId: id.nullable() }),
+  z.strictObject({ kind: z.literal('allInvites') }),
+  /** The directory's selection or current filter: a user export. */
+  z.strictObject({ kind: z.literal('users'), selection: userSelectionSchema })
+])
+
+export const exportOptionsSchema = z.strictObject({
+  scope: exportScopeSchema,
+  format: z.enum(EXPORT_FORMATS),
+  bom: z.boolean().default(true)
+}) satisfies z.ZodType<ExportOptions>
+
+export const importOptionsSchema = z.strictObject({
+  existing: z.enum(['skip', 'update']).default('skip'),
+  newUsersAs: z.enum(['invited', 'draft']).default('invited')
+}) satisfies z.ZodType<ImportOptions>
+
+/** A file chosen in the main process's open dialog, or (browser host) the file's text itself. */
+export const importFileSchema = z.union([
+  z.strictObject({ fileId: id }),
+  z.strictObject({ text: z.string().max(IMPORT_MAX_BYTES, { error: 'The file is larger than 64 MB' }) })
+])
+
 // ---------------------------------------------------------------------------------------------
 // The calls
 
@@ -289,6 +329,33 @@ export const contract = {
   checkPassword: call<{ ok: boolean; message: string | null }>()(
     z.strictObject({ password: z.string().max(LIMITS.password) })
   ),
+
+  // Invite lists out and in
+  /**
+   * Export through the save dialog; `exportId` (made by the renderer) tags the progress events
+   * and lets `cancelExport` stop it: the temporary file is removed, the chosen file left as it
+   * was, and the call answers `cancelled`. A dismissed dialog answers `{ saved: false }`.
+   */
+  exportInvites: call<ExportOutcome>()(exportOptionsSchema.extend({ exportId: id })),
+  /** `cancelled: false` when no export with this id is running (any more). */
+  cancelExport: call<{ cancelled: boolean }>()(z.strictObject({ exportId: id })),
+  /**
+   * Without `file` the main process opens the open dialog first (`{ chosen: false }` when it is
+   * dismissed); the preview's `fileId` names the same file again. Nothing is written.
+   */
+  previewImport: call<ImportFilePreview>()(importOptionsSchema.extend({ file: importFileSchema.optional() })),
+  /** Re-reads the same file, recomputes the preview and writes it in one transaction. */
+  applyImport: call<ImportResult>()(importOptionsSchema.extend({ file: importFileSchema })),
+
+  // The database file
+  /** A copy made with SQLite's backup API, saved through the save dialog. */
+  backupDatabase: call<BackupOutcome>()(empty),
+  /**
+   * Switch to another database file chosen in the open dialog, after checking it: a damaged
+   * file, one from a newer version or another application's is refused with `database` and
+   * the current database stays in use.
+   */
+  openDatabase: call<OpenDatabaseOutcome>()(empty),
 
   // Activity
   listActivity: call<ActivityPage>()(

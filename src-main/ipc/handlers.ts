@@ -25,21 +25,38 @@ import {
   type ParsedInput,
   type Result
 } from './contract'
+import type { FilePort } from './ports'
+import { transferHandlers } from './transfers'
 
 export type HandlerMap = { [K in CallName]: (input: unknown) => Promise<Result<CallOutput<K>>> }
 
-type Implementation = { [K in CallName]: (store: Store, input: ParsedInput<K>) => CallOutput<K> }
+type Implementation = {
+  [K in CallName]: (store: Store, input: ParsedInput<K>) => CallOutput<K> | Promise<CallOutput<K>>
+}
 
 export interface HandlerContext {
+  /** The store the calls start on; `openDatabase` replaces it with the one the port opens. */
   store: Store
   appInfo: AppInfo
+  /** Dialogs, files and the window; without it the calls that need files say so. */
+  files?: FilePort
 }
 
 export const INTERNAL_MESSAGE = 'Something went wrong. The details were written to the log.'
 
 export function createHandlerMap(context: HandlerContext): HandlerMap {
+  let store = context.store
+  let databasePath = context.appInfo.databasePath
+  const transfers = transferHandlers({
+    files: context.files,
+    replaceStore: (next) => {
+      store = next
+      databasePath = next.file
+    }
+  })
+
   const implementation: Implementation = {
-    getAppInfo: () => ({ ...context.appInfo }),
+    getAppInfo: () => ({ ...context.appInfo, databasePath }),
 
     listRoles,
     getRole,
@@ -68,6 +85,8 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     updateSettings,
     checkPassword,
 
+    ...transfers,
+
     listActivity
   } satisfies Implementation
 
@@ -76,7 +95,7 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       const parsed = parseInput(name, input)
       if (!parsed.ok) return parsed
       const run: Implementation[K] = implementation[name]
-      return { ok: true, value: run(context.store, parsed.value) }
+      return { ok: true, value: await run(store, parsed.value) }
     } catch (error) {
       return { ok: false, error: toApiError(name, error) }
     }

@@ -25,6 +25,8 @@ interface Seed {
   invitedUserId: string
 }
 
+const EXPORT_ID = '0b6f3c52-6a4e-4d8e-9d0b-2f1c9a7e5d31'
+
 /** For each call, an input that is valid, and the top-level fields that cannot be left out. */
 function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: string[] } } {
   return {
@@ -76,6 +78,16 @@ function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: st
       required: []
     },
     checkPassword: { input: { password: 'secret' }, required: ['password'] },
+    exportInvites: {
+      input: { exportId: EXPORT_ID, scope: { kind: 'roleInvites', roleId: seed.roleId }, format: 'csv', bom: false },
+      required: ['exportId', 'scope', 'format']
+    },
+    cancelExport: { input: { exportId: EXPORT_ID }, required: ['exportId'] },
+    // A file id, not text: a string over every other limit is still a valid import file.
+    previewImport: { input: { file: { fileId: EXPORT_ID }, existing: 'update', newUsersAs: 'draft' }, required: [] },
+    applyImport: { input: { file: { fileId: EXPORT_ID }, existing: 'skip' }, required: ['file'] },
+    backupDatabase: { input: {}, required: [] },
+    openDatabase: { input: {}, required: [] },
     listActivity: { input: { collection: 'users', limit: 20 }, required: [] }
   }
 }

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto'
+import { open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { DomainError } from './errors'
+import type { Store } from './store'
+
+/**
+ * Copy the open database to `targetPath` with SQLite's online backup API: a consistent snapshot
+ * even while the app keeps writing. The copy goes to a temporary file beside the target, is
+ * checked and flushed, then renamed over it, so a failure never leaves half a backup under the
+ * chosen name (nor touches a file already there).
+ */
+export async function backupToFile(store: Store, targetPath: string): Promise<{ path: string; bytes: number }> {
+  const folder = dirname(targetPath)
+  const tempPath = join(folder, `.${basename(targetPath)}.${randomBytes(6).toString('hex')}.part`)
+  try {
+    await store.sqlite.backup(tempPath)
+    checkCopy(tempPath)
+    const file = await open(tempPath, 'r+')
+    let bytes: number
+    try {
+      await file.sync()
+      bytes = (await file.stat()).size
+    } finally {
+      await file.close()
+    }
+    await rename(tempPath, targetPath)
+    await syncFolder(folder)
+    return { path: targetPath, bytes }
+  } catch (error) {
+    await rm(tempPath, { force: true })
+    throw error
+  }
+}
+
+/** A backup nobody can restore is worse than none: read the copy back before it gets the name. */
+function checkCopy(file: string): void {
+  const copy = new BetterSqlite3(file, { readonly: true, fileMustExist: true })
+  try {
+    const result: unknown = copy.pragma('quick_check', { simple: true })
+    if (result !== 'ok') {
+      throw new DomainError('database', `The backup could not be read back (${String(result)}); nothing was saved.`)
+    }
+  } finally {
+    copy.close()
+  }
+}
+
+/** Make the rename durable where the platform allows opening a folder (not Windows). */
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const handle = await open(folder, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // Best effort: the file's own contents were already flushed before the rename.
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The calls that reach files through the `FilePort`: invite lists out (export) and in (import),
+ * the database backup and switching to another database file. Each takes the dialog's answer,
+ * runs the core service on the current store and says where the result went; a dismissed
+ * dialog answers `cancelled`, like a cancelled export.
+ */
+import { resolve } from 'node:path'
+import { backupToFile } from '../core/backup'
+import { openDatabase as checkDatabaseFile } from '../core/db/open'
+import { DomainError } from '../core/errors'
+import { exportToFile } from '../core/export'
+import { applyImport, previewImport } from '../core/import'
+import type { Store } from '../core/store'
+import { IMPORT_MAX_BYTES, type ExportOptions, type HostDownload } from '../core/transfer-model'
+import type { CallName, CallOutput, ParsedInput } from './contract'
+import type { FilePort, SaveTarget } from './ports'
+
+type TransferCall = 'exportInvites' | 'cancelExport' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'openDatabase'
+
+export type TransferImplementation = {
+  [K in TransferCall]: (store: Store, input: ParsedInput<K>) => Promise<CallOutput<K>>
+}
+
+/** What the transfer calls share with the rest of the handler map. */
+export interface TransferSession {
+  /** Undefined where no files can be reached (most tests). */
+  files: FilePort | undefined
+  /** Make `store` the one every call uses from now on. */
+  replaceStore(store: Store): void
+}
+
+/** Satisfies `CallName`, so a renamed call breaks here too. */
+const _transferCallsAreCalls: TransferCall extends CallName ? true : never = true
+
+export function transferHandlers(session: TransferSession): TransferImplementation {
+  /** Running exports by the id the renderer gave them, so `cancelExport` can stop one. */
+  const running = new Map<string, AbortController>()
+
+  const port = (): FilePort => {
+    if (!session.files) throw new DomainError('internal', 'Files cannot be saved or opened here.')
+    return session.files
+  }
+
+  return {
+    async exportInvites(store, input) {
+      const files = port()
+      if (running.has(input.exportId)) {
+        throw new DomainError('conflict', 'An export with this id is already running', { exportId: 'Already running' })
+      }
+      const options: ExportOptions = { scope: input.scope, format: input.format, bom: input.bom }
+      const suggestedName = exportFileName(store, options)
+      const controller = new AbortController()
+      running.set(input.exportId, controller)
+      try {
+        const target = await files.chooseExportTarget(suggestedName, input.format)
+        if (!target || controller.signal.aborted) throw cancelled('The export was cancelled; no file was written')
+        const result = await exportToFile(store, options, target.path, {
+          signal: controller.signal,
+          onProgress: (done, total) => files.exportProgress(input.exportId, done, total)
+        })
+        return { saved: true, rows: result.rows, ...savedAs(target) }
+      } finally {
+        running.delete(input.exportId)
+        files.exportEnded(input.exportId)
+      }
+    },
+
+    async cancelExport(_store, input) {
+      const controller = running.get(input.exportId)
+      if (!controller) return { cancelled: false }
+      controller.abort()
+      return { cancelled: true }
+    },
+
+    async previewImport(store, input) {
+      const options = { existing: input.existing, newUsersAs: input.newUsersAs }
+      if (input.file && 'text' in input.file) {
+        return { chosen: true, fileId: null, fileName: null, preview: previewImport(store, input.file.text, options) }
+      }
+      const files = port()
+      let fileId = input.file?.fileId
+      if (fileId === undefined) {
+        const chosen = await files.chooseImportFile()
+        if (!chosen) throw cancelled('No file was chosen')
+        fileId = chosen.fileId
+      }
+      const file = await readImportFile(files, fileId)
+      return { chosen: true, fileId, fileName: file.name, preview: previewImport(store, file.content, options) }
+    },
+
+    async applyImport(store, input) {
+      const options = { existing: input.existing, newUsersAs: input.newUsersAs }
+      const content = 'text' in input.file ? input.file.text : (await readImportFile(port(), input.file.fileId)).content
+      return applyImport(store, content, options)
+    },
+
+    async backupDatabase(store) {
+      const files = port()
+      const target = await files.chooseBackupTarget(`rolekeeper-backup-${dateOf(store)}.db`)
+      if (!target) throw cancelled('No backup was saved')
+      await backupToFile(store, target.path)
+      return { saved: true, ...savedAs(target) }
+    },
+
+    async openDatabase(store) {
+      const files = port()
+      const file = await files.chooseDatabaseFile()
+      if (!file) throw cancelled('No database was opened')
+      if (resolve(file) === resolve(store.file)) return { opened: true, databasePath: store.file }
+      await checkDatabase(file)
+      // A running export reads the store being closed: stop it (its temporary file is removed).
+      for (const controller of running.values()) controller.abort()
+      const next = await files.switchDatabase(file)
+      session.replaceStore(next)
+      return { opened: true, databasePath: next.file }
+    }
+  }
+}
+
+const cancelled = (message: string): DomainError => new DomainError('cancelled', message)
+
+/** Desktop: the full path; browser host: the download's file name and where to fetch it. */
+function savedAs(target: SaveTarget): { path: string; download?: HostDownload } {
+  return target.download ? { path: target.download.fileName, download: { ...target.download } } : { path: target.path }
+}
+
+async function readImportFile(files: FilePort, fileId: string): Promise<{ name: string; content: Buffer }> {
+  const file = await files.readImportFile(fileId)
+  if (file.content.length > IMPORT_MAX_BYTES) {
+    throw new DomainError('limit_exceeded', `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)
+  }
+  return file
+}
+
+/** Opened once, refused if damaged, newer or foreign (migrated, after a backup, if older), closed. */
+async function checkDatabase(file: string): Promise<void> {
+  let opened
+  try {
+    opened = await checkDatabaseFile(file, { mustExist: true })
+  } catch (error) {
+    if (error instanceof DomainError) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new DomainError('database', `${file} cannot be opened as a database (${reason}). Open another file.`)
+  }
+  opened.sqlite.close()
+}
+
+function dateOf(store: Store): string {
+  return store.now().toISOString().slice(0, 10)
+}
+
+/** e.g. `rolekeeper-invites-editors-2025-01-31.csv`, `rolekeeper-users-2025-01-31.json`. */
+export function exportFileName(store: Store, options: ExportOptions): string {
+  const { scope } = options
+  let subject: string
+  if (scope.kind === 'roleInvites') subject = `invites-${slug(roleName(store, scope.roleId))}`
+  else if (scope.kind === 'allInvites') subject = 'invites'
+  else subject = 'users'
+  return `rolekeeper-${subject}-${dateOf(store)}.${options.format}`
+}
+
+function roleName(store: Store, roleId: string | null): string {
+  if (roleId === null) return 'public'
+  const role = store.get(store.db.selectFrom('roles').select('name').where('id', '=', roleId))
+  if (!role) throw new DomainError('not_found', 'This role no longer exists', { 'scope.roleId': 'No such role' })
+  return role.name
+}
+
+/** Letters and digits of any script, lower-cased; everything else becomes single dashes. */
+function slug(name: string): string {
+  const text = name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '')
+  return text || 'role'
+}
