@@ -131,6 +131,8 @@ type Lead = 'search' | 'filter'
 
 /** Above this many matches, walking an index beats sorting the matches. */
 const FEW_MATCHES = 2000
+/** Up to this many search matches, a narrowed total is counted by looking each match up. */
+const COUNT_BY_MATCHES = 50_000
 
 function searchCondition(plan: SearchPlan, unary: RawBuilder<unknown>): RawBuilder<SqlBool> {
   if (plan.kind === 'prefix') {
@@ -316,8 +318,9 @@ export function listUsers(store: Store, input: ParsedInput<'listUsers'>): CallOu
       matches = countUpToCap(store, userFilterCondition(filter))
     } else {
       const searchMatches = countSearchMatches(store, search)
+      // Counting by the matches costs a lookup per match; by the filter, a step per filtered row.
       matches = narrowed
-        ? countUpToCap(store, userFilterCondition(filter, { lead: searchMatches > FEW_MATCHES ? 'filter' : 'search' }))
+        ? countUpToCap(store, userFilterCondition(filter, { lead: searchMatches > COUNT_BY_MATCHES ? 'filter' : 'search' }))
         : searchMatches
     }
     lead = matches > FEW_MATCHES ? 'filter' : 'search'
