@@ -29,15 +29,20 @@ export async function backupToFile(store: Store, targetPath: string): Promise<{ 
     await syncFolder(folder)
     return { path: targetPath, bytes }
   } catch (error) {
-    await rm(tempPath, { force: true })
+    await Promise.all(['', '-wal', '-shm', '-journal'].map((suffix) => rm(tempPath + suffix, { force: true })))
     throw error
   }
 }
 
-/** A backup nobody can restore is worse than none: read the copy back before it gets the name. */
+/**
+ * A backup nobody can restore is worse than none: read the copy back before it gets the name.
+ * The copy is also made one self-contained file (rollback journal, no `-wal` beside it); the app
+ * turns WAL on again when it opens the file.
+ */
 function checkCopy(file: string): void {
-  const copy = new BetterSqlite3(file, { readonly: true, fileMustExist: true })
+  const copy = new BetterSqlite3(file, { fileMustExist: true })
   try {
+    copy.pragma('journal_mode = DELETE')
     const result: unknown = copy.pragma('quick_check', { simple: true })
     if (result !== 'ok') {
       throw new DomainError('database', `The backup could not be read back (${String(result)}); nothing was saved.`)

@@ -1,0 +1,372 @@
+/**
+ * The calls that reach files, through the handler map on a real store in a temporary folder and
+ * a recording FilePort standing in for the dialogs: exports written and cancelled, imports read
+ * by file id or text, backups, and switching to another database file.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { parse } from 'csv-parse/sync'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { LATEST_VERSION } from '../../src-main/core/db/migrations'
+import { DomainError } from '../../src-main/core/errors'
+import { openStore, type Store } from '../../src-main/core/store'
+import type { ApiError, AppInfo, ExportFormat, Result } from '../../src-main/ipc/contract'
+import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
+import type { ChosenImportFile, FilePort, SaveTarget } from '../../src-main/ipc/ports'
+import { tempDir } from '../helpers/store'
+
+const TODAY = new Date('2025-01-31T10:00:00.000Z')
+
+function valueOf<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`)
+  return result.value
+}
+
+function errorOf<T>(result: Result<T>): ApiError {
+  if (result.ok) throw new Error('Expected a failure, got success')
+  return result.error
+}
+
+/** The dialogs answer what the test set; everything asked and reported is recorded. */
+class RecordingFiles implements FilePort {
+  exportTarget: (suggestedName: string) => Promise<SaveTarget | null> = () => Promise.resolve(null)
+  backupTarget: SaveTarget | null = null
+  importFile: ChosenImportFile | null = null
+  databaseFile: string | null = null
+  readonly importPaths = new Map<string, string>()
+  readonly asked: Array<{ dialog: string; suggestedName?: string; format?: ExportFormat }> = []
+  readonly progress: Array<{ exportId: string; done: number; total: number }> = []
+  readonly ended: string[] = []
+  onProgress: (exportId: string) => void = () => undefined
+  readonly switchedTo: string[] = []
+
+  constructor(
+    private current: { store: Store },
+    private readonly inviteKey: Buffer
+  ) {}
+
+  chooseExportTarget(suggestedName: string, format: ExportFormat): Promise<SaveTarget | null> {
+    this.asked.push({ dialog: 'export', suggestedName, format })
+    return this.exportTarget(suggestedName)
+  }
+  exportProgress(exportId: string, done: number, total: number): void {
+    this.progress.push({ exportId, done, total })
+    this.onProgress(exportId)
+  }
+  exportEnded(exportId: string): void {
+    this.ended.push(exportId)
+  }
+  chooseImportFile(): Promise<ChosenImportFile | null> {
+    this.asked.push({ dialog: 'import' })
+    return Promise.resolve(this.importFile)
+  }
+  readImportFile(fileId: string): Promise<{ name: string; content: Buffer }> {
+    const path = this.importPaths.get(fileId)
+    if (!path) return Promise.reject(new DomainError('not_found', 'This file was not chosen'))
+    return Promise.resolve({ name: basename(path), content: readFileSync(path) })
+  }
+  chooseBackupTarget(suggestedName: string): Promise<SaveTarget | null> {
+    this.asked.push({ dialog: 'backup', suggestedName })
+    return Promise.resolve(this.backupTarget)
+  }
+  chooseDatabaseFile(): Promise<string | null> {
+    this.asked.push({ dialog: 'database' })
+    return Promise.resolve(this.databaseFile)
+  }
+  async switchDatabase(file: string): Promise<Store> {
+    const next = await openStore({ file, inviteKey: this.inviteKey, actor: 'tester', now: () => TODAY })
+    this.current.store.close()
+    this.current.store = next
+    this.switchedTo.push(file)
+    return next
+  }
+
+  chooseImport(path: string): ChosenImportFile {
+    const fileId = randomUUID()
+    this.importPaths.set(fileId, path)
+    this.importFile = { fileId, name: basename(path) }
+    return this.importFile
+  }
+}
+
+const appInfo: AppInfo = { version: '1.0.0', databasePath: '', runtime: 'desktop' }
+
+let temp: ReturnType<typeof tempDir>
+let current: { store: Store }
+let files: RecordingFiles
+let api: HandlerMap
+let inviteKey: Buffer
+let editorsId: string
+
+beforeEach(async () => {
+  temp = tempDir()
+  inviteKey = randomBytes(32)
+  const file = temp.file('rolekeeper.db')
+  current = { store: await openStore({ file, inviteKey, actor: 'tester', now: () => TODAY }) }
+  files = new RecordingFiles(current, inviteKey)
+  api = createHandlerMap({ store: current.store, appInfo: { ...appInfo, databasePath: file }, files })
+  valueOf(await api.updateSettings({ inviteUrlTemplate: 'https://intranet.example.org/accept?token={token}' }))
+  editorsId = valueOf(await api.createRole({ name: 'Editors & Reviewers' })).id
+  valueOf(await api.createUser({ email: 'admin@example.org', firstName: 'Ada', status: 'active' }))
+  valueOf(await api.inviteUsers({ text: 'ann@example.org, Bob Stone <bob@example.org>, =cmd@example.org', roleId: editorsId }))
+})
+
+afterEach(() => {
+  current.store.close()
+  temp.cleanup()
+})
+
+/** Everything in the temporary folder but the database and its journal files. */
+const strayFiles = (): string[] => readdirSync(temp.dir).filter((name) => !name.startsWith('rolekeeper.db'))
+
+const saveTo = (name: string): (() => Promise<SaveTarget>) => () => Promise.resolve({ path: temp.file(name) })
+
+describe('exportInvites', () => {
+  it('writes a role’s pending invites to the chosen file, suggesting a name, and reports progress', async () => {
+    files.exportTarget = saveTo('chosen.csv')
+    const exportId = randomUUID()
+    const outcome = valueOf(
+      await api.exportInvites({ exportId, scope: { kind: 'roleInvites', roleId: editorsId }, format: 'csv', bom: false })
+    )
+    expect(outcome).toEqual({ saved: true, rows: 3, path: temp.file('chosen.csv') })
+    expect(files.asked).toEqual([{ dialog: 'export', suggestedName: 'rolekeeper-invites-editors-reviewers-2025-01-31.csv', format: 'csv' }])
+
+    const rows = parse(readFileSync(temp.file('chosen.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>
+    expect(rows.map((row) => row.email).sort()).toEqual(["'=cmd@example.org", 'ann@example.org', 'bob@example.org'])
+    expect(rows.every((row) => row.invite_link?.startsWith('https://intranet.example.org/accept?token='))).toBe(true)
+    expect(rows.find((row) => row.email === 'bob@example.org')).toMatchObject({ first_name: 'Bob', last_name: 'Stone', role: 'Editors & Reviewers' })
+
+    expect(files.progress.at(-1)).toEqual({ exportId, done: 3, total: 3 })
+    expect(files.ended).toEqual([exportId])
+    expect(strayFiles()).toEqual(['chosen.csv'])
+  })
+
+  it('writes JSON that parses back, and names user and all-invite exports by what they hold', async () => {
+    files.exportTarget = saveTo('all.json')
+    const outcome = valueOf(await api.exportInvites({ exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'json' }))
+    expect(outcome.rows).toBe(3)
+    const records = JSON.parse(readFileSync(temp.file('all.json'), 'utf8')) as Array<Record<string, unknown>>
+    expect(records.map((record) => record.email).sort()).toEqual(['=cmd@example.org', 'ann@example.org', 'bob@example.org'])
+
+    files.exportTarget = saveTo('users.csv')
+    valueOf(
+      await api.exportInvites({
+        exportId: randomUUID(),
+        scope: { kind: 'users', selection: { filter: { status: ['active'] } } },
+        format: 'csv'
+      })
+    )
+    const text = readFileSync(temp.file('users.csv'), 'utf8')
+    expect(text.startsWith('\uFEFF')).toBe(true)
+    expect(text).toContain('admin@example.org')
+    expect(files.asked.map((asked) => asked.suggestedName)).toEqual([
+      'rolekeeper-invites-2025-01-31.json',
+      'rolekeeper-users-2025-01-31.csv'
+    ])
+  })
+
+  it('answers cancelled and writes nothing when the save dialog is dismissed', async () => {
+    files.exportTarget = () => Promise.resolve(null)
+    const error = errorOf(await api.exportInvites({ exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'csv' }))
+    expect(error.code).toBe('cancelled')
+    expect(strayFiles()).toEqual([])
+  })
+
+  it('stops a running export on cancelExport, leaving no file and an earlier file untouched', async () => {
+    writeFileSync(temp.file('invites.csv'), 'the earlier export')
+    files.exportTarget = saveTo('invites.csv')
+    const exportId = randomUUID()
+    const answers: Array<Result<{ cancelled: boolean }>> = []
+    files.onProgress = (id) => {
+      if (answers.length === 0) void api.cancelExport({ exportId: id }).then((answer) => answers.push(answer))
+    }
+    const pending = api.exportInvites({ exportId, scope: { kind: 'allInvites' }, format: 'csv' })
+    // The cancel is handled between the header and the first page of rows.
+    const error = errorOf(await pending)
+    expect(error.code).toBe('cancelled')
+    expect(answers.map(valueOf)).toEqual([{ cancelled: true }])
+    expect(readFileSync(temp.file('invites.csv'), 'utf8')).toBe('the earlier export')
+    expect(strayFiles()).toEqual(['invites.csv'])
+    expect(files.ended).toEqual([exportId])
+    expect(valueOf(await api.cancelExport({ exportId }))).toEqual({ cancelled: false })
+  })
+
+  it('can be cancelled while the save dialog is still open', async () => {
+    const exportId = randomUUID()
+    let answer: (target: SaveTarget) => void = () => undefined
+    files.exportTarget = () => new Promise((resolveTarget) => (answer = resolveTarget))
+    const pending = api.exportInvites({ exportId, scope: { kind: 'allInvites' }, format: 'csv' })
+    await Promise.resolve()
+    expect(valueOf(await api.cancelExport({ exportId }))).toEqual({ cancelled: true })
+    answer({ path: temp.file('late.csv') })
+    expect(errorOf(await pending).code).toBe('cancelled')
+    expect(existsSync(temp.file('late.csv'))).toBe(false)
+  })
+
+  it('refuses an export of a role that does not exist before any dialog opens', async () => {
+    const error = errorOf(
+      await api.exportInvites({ exportId: randomUUID(), scope: { kind: 'roleInvites', roleId: randomUUID() }, format: 'csv' })
+    )
+    expect(error.code).toBe('not_found')
+    expect(files.asked).toEqual([])
+  })
+
+  it('says files are not available where the handler map has no port', async () => {
+    const bare = createHandlerMap({ store: current.store, appInfo })
+    const error = errorOf(await bare.exportInvites({ exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'csv' }))
+    expect(error).toMatchObject({ code: 'internal', message: 'Files cannot be saved or opened here.' })
+    expect(errorOf(await bare.backupDatabase({})).message).toBe('Files cannot be saved or opened here.')
+  })
+})
+
+const IMPORT_CSV = 'email,first_name,last_name,role\r\nnew@example.org,Nia,New,Editors & Reviewers\r\nann@example.org,Ann,Updated,\r\nnot-an-address,X,Y,\r\n'
+
+const userCount = (): number => Number(current.store.sqlite.prepare('SELECT count(*) FROM users').pluck().get())
+
+describe('previewImport and applyImport', () => {
+  it('previews a file chosen in the open dialog without writing, then applies it by its id', async () => {
+    writeFileSync(temp.file('people.csv'), IMPORT_CSV)
+    const chosen = files.chooseImport(temp.file('people.csv'))
+    const before = userCount()
+
+    const preview = valueOf(await api.previewImport({ existing: 'update' }))
+    expect(files.asked).toEqual([{ dialog: 'import' }])
+    expect(preview).toMatchObject({ chosen: true, fileId: chosen.fileId, fileName: 'people.csv' })
+    expect(preview.preview.counts).toMatchObject({ new: 1, update: 1, invalid: 1 })
+    expect(userCount()).toBe(before)
+
+    const again = valueOf(await api.previewImport({ existing: 'update', file: { fileId: chosen.fileId } }))
+    expect(again.preview.counts).toEqual(preview.preview.counts)
+    expect(files.asked).toHaveLength(1)
+
+    const result = valueOf(await api.applyImport({ existing: 'update', newUsersAs: 'draft', file: { fileId: chosen.fileId } }))
+    expect(result.counts).toMatchObject({ new: 1, update: 1, invalid: 1 })
+    expect(userCount()).toBe(before + 1)
+    const users = valueOf(await api.listUsers({ filter: { search: 'example.org' }, limit: 50 })).rows
+    expect(users.find((user) => user.email === 'new@example.org')).toMatchObject({ status: 'draft', roleId: editorsId })
+    expect(users.find((user) => user.email === 'ann@example.org')).toMatchObject({ lastName: 'Updated' })
+  })
+
+  it('previews and applies the file’s text sent by the page', async () => {
+    const preview = valueOf(await api.previewImport({ file: { text: IMPORT_CSV } }))
+    expect(preview).toMatchObject({ chosen: true, fileId: null, fileName: null })
+    expect(preview.preview.counts).toMatchObject({ new: 1, unchanged: 1, invalid: 1 })
+    const result = valueOf(await api.applyImport({ file: { text: IMPORT_CSV } }))
+    expect(result.counts.new).toBe(1)
+    expect(files.asked).toEqual([])
+  })
+
+  it('answers cancelled when the open dialog is dismissed and not_found for an id never handed out', async () => {
+    files.importFile = null
+    expect(errorOf(await api.previewImport({})).code).toBe('cancelled')
+    expect(errorOf(await api.applyImport({ file: { fileId: randomUUID() } })).code).toBe('not_found')
+  })
+
+  it('reports a malformed file and writes nothing', async () => {
+    writeFileSync(temp.file('utf16.csv'), Buffer.from('\uFEFFemail\r\na@example.org\r\n', 'utf16le'))
+    const chosen = files.chooseImport(temp.file('utf16.csv'))
+    const before = userCount()
+    const error = errorOf(await api.applyImport({ file: { fileId: chosen.fileId } }))
+    expect(error.code).toBe('validation')
+    expect(error.message).toMatch(/UTF-16/)
+    expect(userCount()).toBe(before)
+  })
+})
+
+const emailsIn = (store: Store): string[] =>
+  store.sqlite.prepare('SELECT email FROM users ORDER BY email').pluck().all() as string[]
+
+describe('backupDatabase', () => {
+  it('writes an openable copy with the same rows through the save dialog', async () => {
+    files.backupTarget = { path: temp.file('copy.db') }
+    const outcome = valueOf(await api.backupDatabase({}))
+    expect(outcome).toEqual({ saved: true, path: temp.file('copy.db') })
+    expect(files.asked).toEqual([{ dialog: 'backup', suggestedName: 'rolekeeper-backup-2025-01-31.db' }])
+
+    const copy = await openStore({ file: temp.file('copy.db'), inviteKey, mustExist: true })
+    try {
+      expect(emailsIn(copy)).toEqual(emailsIn(current.store))
+      expect(copy.sqlite.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)
+    } finally {
+      copy.close()
+    }
+    expect(strayFiles().filter((name) => name.includes('.part'))).toEqual([])
+  })
+
+  it('answers cancelled when the save dialog is dismissed', async () => {
+    files.backupTarget = null
+    expect(errorOf(await api.backupDatabase({})).code).toBe('cancelled')
+    expect(strayFiles()).toEqual([])
+  })
+})
+
+describe('openDatabase', () => {
+  const refusedWith = async (file: string, message: RegExp): Promise<void> => {
+    files.databaseFile = file
+    const before = readFileSync(file)
+    const error = errorOf(await api.openDatabase({}))
+    expect(error.code).toBe('database')
+    expect(error.message).toMatch(message)
+    // The file is left as it was, and the current database goes on working.
+    expect(readFileSync(file).equals(before)).toBe(true)
+    expect(files.switchedTo).toEqual([])
+    expect(valueOf(await api.getAppInfo({})).databasePath).toBe(temp.file('rolekeeper.db'))
+    expect(valueOf(await api.createUser({ email: `still-${randomUUID()}@example.org` })).status).toBe('active')
+  }
+
+  it('refuses a damaged file', async () => {
+    writeFileSync(temp.file('damaged.db'), randomBytes(8192))
+    await refusedWith(temp.file('damaged.db'), /damaged or not a database/)
+  })
+
+  it('refuses a file from a newer version of the app', async () => {
+    const newer = new BetterSqlite3(temp.file('newer.db'))
+    newer.pragma('application_id = 0x524b5052')
+    newer.exec('CREATE TABLE future (id INTEGER)')
+    newer.pragma(`user_version = ${LATEST_VERSION + 1}`)
+    newer.close()
+    await refusedWith(temp.file('newer.db'), /newer version of Rolekeeper/)
+  })
+
+  it('refuses another application’s database', async () => {
+    const foreign = new BetterSqlite3(temp.file('notes.sqlite'))
+    foreign.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hello')")
+    foreign.close()
+    await refusedWith(temp.file('notes.sqlite'), /not a Rolekeeper database/)
+  })
+
+  it('answers cancelled when the open dialog is dismissed', async () => {
+    files.databaseFile = null
+    expect(errorOf(await api.openDatabase({})).code).toBe('cancelled')
+  })
+
+  it('switches to a good file: every call works on it from then on', async () => {
+    files.backupTarget = { path: temp.file('other.db') }
+    valueOf(await api.backupDatabase({}))
+    valueOf(await api.createUser({ email: 'only-in-first@example.org' }))
+
+    files.databaseFile = temp.file('other.db')
+    expect(valueOf(await api.openDatabase({}))).toEqual({ opened: true, databasePath: temp.file('other.db') })
+    expect(files.switchedTo).toEqual([temp.file('other.db')])
+    expect(valueOf(await api.getAppInfo({})).databasePath).toBe(temp.file('other.db'))
+
+    const search = async (text: string): Promise<number> =>
+      valueOf(await api.listUsers({ filter: { search: text } })).rows.length
+    expect(await search('only-in-first')).toBe(0)
+    expect(await search('ann@example.org')).toBe(1)
+    valueOf(await api.createUser({ email: 'only-in-second@example.org' }))
+
+    const other = new BetterSqlite3(temp.file('other.db'), { readonly: true })
+    try {
+      expect(other.prepare('SELECT count(*) FROM users WHERE email = ?').pluck().get('only-in-second@example.org')).toBe(1)
+    } finally {
+      other.close()
+    }
+    // And exports read the new file too.
+    files.exportTarget = saveTo('after-switch.csv')
+    valueOf(await api.exportInvites({ exportId: randomUUID(), scope: { kind: 'users', selection: { filter: {} } }, format: 'csv' }))
+    expect(readFileSync(temp.file('after-switch.csv'), 'utf8')).toContain('only-in-second@example.org')
+  })
+})
