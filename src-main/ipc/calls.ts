@@ -47,8 +47,27 @@ export const channelOf = (name: CallName): string => `rolekeeper:${name}`
 export const SHELL_CHANNELS = {
   unsavedChanges: 'rolekeeper-shell:unsaved-changes',
   /** Main → renderer: an `ExportProgress` of a running `exportInvites`. */
-  exportProgress: 'rolekeeper-shell:export-progress'
+  exportProgress: 'rolekeeper-shell:export-progress',
+  /** Main → renderer: a `MenuCommand` chosen in the native menu or by its accelerator. */
+  menuCommand: 'rolekeeper-shell:menu-command'
 } as const
+
+/**
+ * What the desktop's native menu asks the page to do. The menu owns the accelerators
+ * (CmdOrCtrl+S save, CmdOrCtrl+N new user, CmdOrCtrl+F find, CmdOrCtrl+O open database), so on
+ * the desktop the page acts on these commands and not on its own keydown for the same keys.
+ */
+export const MENU_COMMANDS = [
+  'save',
+  'new-user',
+  'find',
+  'open-database',
+  'backup-database',
+  'import-users',
+  'export-invites'
+] as const
+
+export type MenuCommand = (typeof MENU_COMMANDS)[number]
 
 /** `window.rolekeeperShell`: what the renderer may tell the window it lives in. */
 export interface RolekeeperShellApi {
@@ -60,6 +79,11 @@ export interface RolekeeperShellApi {
    * export is a download that shows its own progress.
    */
   onExportProgress?(listener: (progress: ExportProgress) => void): () => void
+  /**
+   * Commands from the native menu; returns the function that stops listening. Absent in the
+   * browser host, which has no native menu: there the page keeps its own keyboard shortcuts.
+   */
+  onMenuCommand?(listener: (command: MenuCommand) => void): () => void
 }
 
 // Every call in the contract is listed above (the `satisfies` rules out names that are not).

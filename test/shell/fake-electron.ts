@@ -300,8 +300,19 @@ export class FakeIpcRenderer {
   send(channel: string, ...args: unknown[]): void {
     this.sent.push({ channel, args })
   }
-  on(): never {
-    throw new Error('The preload must not listen on raw channels')
+  readonly listeners = new Map<string, Array<(event: unknown, ...args: unknown[]) => void>>()
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener])
+    return this
+  }
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((existing) => existing !== listener))
+    return this
+  }
+  /** What `webContents.send(channel, ...args)` from main delivers; the event carries a sender. */
+  deliver(channel: string, ...args: unknown[]): void {
+    const event = { sender: this, senderId: 0 }
+    for (const listener of this.listeners.get(channel) ?? []) listener(event, ...args)
   }
 }
 

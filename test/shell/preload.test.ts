@@ -1,6 +1,6 @@
 /** The preload, run against a mocked `electron`: what it exposes to the page, and nothing more. */
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { CALL_NAMES, channelOf, SHELL_CHANNELS } from '../../src-main/ipc/calls'
+import { CALL_NAMES, channelOf, MENU_COMMANDS, SHELL_CHANNELS } from '../../src-main/ipc/calls'
 import type { FakeContextBridge, FakeIpcRenderer } from './fake-electron'
 
 const renderer: { bridge: FakeContextBridge | null; ipc: FakeIpcRenderer | null } = vi.hoisted(() => ({ bridge: null, ipc: null }))
@@ -61,5 +61,38 @@ describe('the preload', () => {
       { channel: SHELL_CHANNELS.unsavedChanges, args: [false] },
       { channel: SHELL_CHANNELS.unsavedChanges, args: [false] }
     ])
+  })
+
+  it('passes menu commands to the page, only known ones, and never the IPC event', () => {
+    const subscribe = exposed('rolekeeperShell').onMenuCommand
+    if (typeof subscribe !== 'function') throw new Error('onMenuCommand missing')
+    const received: unknown[][] = []
+    const stop: unknown = subscribe((...args: unknown[]) => received.push(args))
+    for (const command of MENU_COMMANDS) renderer.ipc?.deliver(SHELL_CHANNELS.menuCommand, command)
+    renderer.ipc?.deliver(SHELL_CHANNELS.menuCommand, 'format-disk')
+    renderer.ipc?.deliver(SHELL_CHANNELS.menuCommand, { command: 'save' })
+    expect(received).toEqual(MENU_COMMANDS.map((command) => [command]))
+
+    if (typeof stop !== 'function') throw new Error('No way to stop listening')
+    stop()
+    renderer.ipc?.deliver(SHELL_CHANNELS.menuCommand, 'save')
+    expect(received).toHaveLength(MENU_COMMANDS.length)
+  })
+
+  it('passes export progress as plain numbers, dropping anything malformed', () => {
+    const subscribe = exposed('rolekeeperShell').onExportProgress
+    if (typeof subscribe !== 'function') throw new Error('onExportProgress missing')
+    const received: unknown[] = []
+    const stop: unknown = subscribe((progress: unknown) => received.push(progress))
+    renderer.ipc?.deliver(SHELL_CHANNELS.exportProgress, { exportId: 'a', done: 1000, total: 5000, extra: 'dropped' })
+    renderer.ipc?.deliver(SHELL_CHANNELS.exportProgress, { exportId: 'a', done: 'lots', total: 5000 })
+    renderer.ipc?.deliver(SHELL_CHANNELS.exportProgress, null)
+    expect(received).toEqual([{ exportId: 'a', done: 1000, total: 5000 }])
+    if (typeof stop === 'function') stop()
+  })
+
+  it('listens only on the shell’s own channels', () => {
+    const channels = [...(renderer.ipc?.listeners.keys() ?? [])]
+    expect(channels.every((channel) => Object.values(SHELL_CHANNELS).some((known) => known === channel))).toBe(true)
   })
 })
