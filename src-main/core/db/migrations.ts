@@ -144,6 +144,14 @@ export const migrations: readonly Migration[] = [
         END;
       `)
     }
+  },
+  {
+    name: '2026-11-27-3-drop-role-status-index',
+    up(db) {
+      // Counts per role and status come from user_counts; this index only slowed every move of
+      // a member between roles (each change rewrote an entry in it).
+      db.exec('DROP INDEX IF EXISTS users_role_status;')
+    }
   }
 ]
 
