@@ -6,10 +6,14 @@
  * `/__rolekeeper/call/<name>`. Calls carry a per-run secret (handed to the page in the URL the
  * host prints), so another local program or a web page in the same browser cannot use the API;
  * the Host header is checked against DNS rebinding. The static page itself is not secret.
+ *
+ * Exports and backups arrive as downloads (see ./files.ts): the call's result carries
+ * `download: { url, fileName }`, and the shim fetches that URL with the secret and has the
+ * browser save it before the call's promise resolves.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { createReadStream, existsSync, readFileSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { posix, resolve, sep } from 'node:path'
@@ -19,6 +23,7 @@ import { CALL_NAMES } from '../ipc/calls'
 import type { ApiError, CallName, Result } from '../ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../ipc/handlers'
 import { CONTENT_SECURITY_POLICY, contentTypeOf } from '../shell/protocol'
+import { DOWNLOAD_PREFIX, HostFiles } from './files'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 export const DEFAULT_RENDERER_DIR = resolve(ROOT, 'out/renderer')
@@ -26,8 +31,8 @@ export const DEFAULT_RENDERER_DIR = resolve(ROOT, 'out/renderer')
 export const SHIM_PATH = '/__rolekeeper/shim.js'
 export const CALL_PREFIX = '/__rolekeeper/call/'
 export const SECRET_HEADER = 'x-rolekeeper-secret'
-/** Above the largest legitimate call (a paste of LIMITS.pasteCharacters characters, JSON-escaped). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024
+/** Above the largest legitimate call: an import file's text (IMPORT_MAX_BYTES), JSON-escaped. */
+export const MAX_BODY_BYTES = 80 * 1024 * 1024
 
 /** The invite key of a database the host opens lives beside it, never in it. */
 export const inviteKeyFileFor = (dbFile: string): string => `${resolve(dbFile)}.invite.key`
@@ -40,6 +45,8 @@ export interface HostOptions {
   rendererDir?: string
   /** Defaults to `inviteKeyFileFor(dbFile)`. */
   keyFile?: string
+  /** The one other database file the page may switch to with `openDatabase`. */
+  allowOpen?: string
 }
 
 export interface RunningHost {
@@ -63,17 +70,26 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   if (!existsSync(resolve(rendererDir, 'index.html'))) throw new RendererNotBuiltError(rendererDir)
 
   const dbFile = resolve(options.dbFile)
-  const store = await openStore({ file: dbFile, inviteKey: loadOrCreateInviteKey(options.keyFile ?? inviteKeyFileFor(dbFile)) })
+  let store = await openStore({ file: dbFile, inviteKey: loadOrCreateInviteKey(options.keyFile ?? inviteKeyFileFor(dbFile)) })
+  const files = new HostFiles({
+    ...(options.allowOpen === undefined ? {} : { allowOpen: options.allowOpen }),
+    inviteKeyFileFor,
+    currentStore: () => store,
+    useStore: (next) => {
+      store = next
+    }
+  })
   const handlers = createHandlerMap({
     store,
-    appInfo: { version: appVersion(), databasePath: dbFile, runtime: 'host' }
+    appInfo: { version: appVersion(), databasePath: dbFile, runtime: 'host' },
+    files
   })
 
   const secret = randomBytes(32).toString('base64url')
   const shim = shimScript()
   let port = 0
   const server = createServer((request, response) => {
-    serve({ request, response, port, secret, handlers, rendererDir, shim }).catch((error: unknown) => {
+    serve({ request, response, port, secret, handlers, files, rendererDir, shim }).catch((error: unknown) => {
       console.error('[rolekeeper host]', error)
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'Internal error')
       else response.destroy()
@@ -89,6 +105,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     })
   } catch (error) {
     store.close()
+    files.dispose()
     throw error
   }
   port = (server.address() as AddressInfo).port // listening on a TCP port, so an AddressInfo
@@ -99,16 +116,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     secret,
     port,
     server,
-    close: () => (closing ??= closeHost(server, store))
+    close: () => (closing ??= closeHost(server, () => store, files))
   }
 }
 
-async function closeHost(server: Server, store: Store): Promise<void> {
+async function closeHost(server: Server, store: () => Store, files: HostFiles): Promise<void> {
   await new Promise<void>((done) => {
     server.close(() => done())
     server.closeAllConnections()
   })
-  store.close()
+  store().close()
+  files.dispose()
 }
 
 function appVersion(): string {
@@ -132,6 +150,7 @@ interface Exchange {
   port: number
   secret: string
   handlers: HandlerMap
+  files: HostFiles
   rendererDir: string
   shim: string
 }
@@ -171,6 +190,7 @@ async function serve(exchange: Exchange): Promise<void> {
   }
   const path = (request.url ?? '/').split('?')[0] ?? '/'
   if (path.startsWith(CALL_PREFIX)) return handleCall(exchange, path.slice(CALL_PREFIX.length))
+  if (path.startsWith(DOWNLOAD_PREFIX)) return handleDownload(exchange, path.slice(DOWNLOAD_PREFIX.length))
 
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD')
@@ -280,6 +300,55 @@ async function handleCall(exchange: Exchange, name: string): Promise<void> {
   sendResult(response, 200, await handler(input))
 }
 
+/**
+ * An export or backup written for the page: only with the secret (a header, so it never sits in
+ * a URL), only files this run wrote, streamed, and marked as an attachment.
+ */
+async function handleDownload(exchange: Exchange, id: string): Promise<void> {
+  const { request, response } = exchange
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.setHeader('Allow', 'GET, HEAD')
+    send(response, 405, 'text/plain; charset=utf-8', 'Method not allowed')
+    return
+  }
+  if (!secretMatches(request.headers[SECRET_HEADER], exchange.secret)) {
+    send(response, 403, 'text/plain; charset=utf-8', 'This request does not carry the host’s secret and was refused.')
+    return
+  }
+  const download = exchange.files.download(id)
+  const size = download ? await stat(download.path).then((info) => (info.isFile() ? info.size : null), () => null) : null
+  if (!download || size === null) {
+    send(response, 404, 'text/plain; charset=utf-8', 'Not found')
+    return
+  }
+  response.writeHead(200, {
+    ...securityHeaders,
+    'Content-Type': download.contentType,
+    'Content-Length': size,
+    'Content-Disposition': attachment(download.fileName),
+    'Cache-Control': 'no-store'
+  })
+  if (request.method === 'HEAD') {
+    response.end()
+    return
+  }
+  await new Promise<void>((done, fail) => {
+    const stream = createReadStream(download.path)
+    stream.once('error', fail)
+    response.once('close', () => {
+      stream.destroy()
+      done()
+    })
+    stream.pipe(response)
+  })
+}
+
+/** RFC 6266: an ASCII fallback name and the exact name in UTF-8. */
+function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
+}
+
 function isCallName(name: string): name is CallName {
   return (CALL_NAMES as readonly string[]).includes(name)
 }
@@ -344,10 +413,33 @@ function shimScript(): string {
     } catch {
       return failure('The Rolekeeper host cannot be reached. Is it still running?')
     }
+    let result
     try {
-      return await response.json()
+      result = await response.json()
     } catch {
       return failure('The Rolekeeper host answered ' + response.status + ' without a result.')
+    }
+    const download = result && result.ok && result.value ? result.value.download : undefined
+    if (download) return (await saveDownload(download)) ? result : failure('The file was written but could not be downloaded.')
+    return result
+  }
+  // An export or backup the host wrote: fetched with the secret, then saved by the browser.
+  const saveDownload = async ({ url, fileName }) => {
+    try {
+      const response = await fetch(url, { headers: { ${JSON.stringify(SECRET_HEADER)}: secret }, credentials: 'omit', cache: 'no-store' })
+      if (!response.ok) return false
+      const href = URL.createObjectURL(await response.blob())
+      const link = document.createElement('a')
+      link.href = href
+      link.download = fileName
+      link.hidden = true
+      document.body.append(link)
+      link.click()
+      link.remove()
+      setTimeout(() => URL.revokeObjectURL(href), 60000)
+      return true
+    } catch {
+      return false
     }
   }
   const names = ${JSON.stringify(CALL_NAMES)}

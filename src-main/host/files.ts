@@ -1,0 +1,121 @@
+/**
+ * The browser host's FilePort. A browser page has no save or open dialog the main side could
+ * open, so:
+ * - an export or a backup is written (by the same core code the desktop uses, so the same bytes)
+ *   into a private temporary folder and offered at `/__rolekeeper/download/<random id>`, which
+ *   only answers requests carrying the host's secret; the page's shim fetches it and the browser
+ *   saves it as a download;
+ * - an import is sent by the page as the file's text (`{ file: { text } }`), read with a file
+ *   input: there is no open dialog here;
+ * - another database can be opened only if the host was started with `--allow-open FILE`, and
+ *   then only that file.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { extname, join, resolve } from 'node:path'
+import { DomainError } from '../core/errors'
+import { loadOrCreateInviteKey } from '../core/keyfile'
+import { openStore, type Store } from '../core/store'
+import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
+
+export const DOWNLOAD_PREFIX = '/__rolekeeper/download/'
+
+export interface HostDownloadFile {
+  path: string
+  fileName: string
+  contentType: string
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.db': 'application/vnd.sqlite3'
+}
+
+export interface HostFilesOptions {
+  /** The one database file `openDatabase` may switch to (`--allow-open`); none: refused. */
+  allowOpen?: string
+  /** Where the invite key of a database the host opens lives. */
+  inviteKeyFileFor(dbFile: string): string
+  /** The store in use now, and what to do with the one `switchDatabase` opens. */
+  currentStore(): Store
+  useStore(store: Store): void
+}
+
+export class HostFiles implements FilePort {
+  private readonly folder = mkdtempSync(join(tmpdir(), 'rolekeeper-host-downloads-'))
+  private readonly downloads = new Map<string, HostDownloadFile>()
+
+  constructor(private readonly options: HostFilesOptions) {}
+
+  /** A download by its id; its file exists only once the export or backup has been written. */
+  download(id: string): HostDownloadFile | null {
+    return this.downloads.get(id) ?? null
+  }
+
+  chooseExportTarget(suggestedName: string): Promise<SaveTarget> {
+    return Promise.resolve(this.downloadTarget(suggestedName))
+  }
+
+  // The download shows its own progress in the browser once the file is written.
+  exportProgress(): void {}
+  exportEnded(): void {}
+
+  chooseImportFile(): Promise<ChosenImportFile | null> {
+    return Promise.reject(
+      new DomainError('validation', 'The browser host has no open dialog: the page sends the file’s text instead.', {
+        file: 'Choose the file in the page'
+      })
+    )
+  }
+
+  readImportFile(): Promise<{ name: string; content: Buffer }> {
+    return Promise.reject(new DomainError('not_found', 'The browser host keeps no chosen files: send the file’s text.'))
+  }
+
+  chooseBackupTarget(suggestedName: string): Promise<SaveTarget> {
+    return Promise.resolve(this.downloadTarget(suggestedName))
+  }
+
+  chooseDatabaseFile(): Promise<string> {
+    if (!this.options.allowOpen) {
+      return Promise.reject(
+        new DomainError(
+          'database',
+          'Opening another database file is not available in the browser host. Start it with --allow-open FILE to allow that file.'
+        )
+      )
+    }
+    return Promise.resolve(resolve(this.options.allowOpen))
+  }
+
+  async switchDatabase(file: string): Promise<Store> {
+    const next = await openStore({ file, inviteKey: loadOrCreateInviteKey(this.options.inviteKeyFileFor(file)) })
+    const previous = this.options.currentStore()
+    this.options.useStore(next)
+    previous.close()
+    return next
+  }
+
+  /** Remove every download; the host is stopping. */
+  dispose(): void {
+    this.downloads.clear()
+    rmSync(this.folder, { recursive: true, force: true })
+  }
+
+  private downloadTarget(suggestedName: string): SaveTarget {
+    const id = randomBytes(24).toString('base64url')
+    // A folder per download, so the file keeps the suggested name and never meets another.
+    const folder = join(this.folder, id)
+    mkdirSync(folder)
+    const fileName = suggestedName.replace(/[^\p{L}\p{N}._-]+/gu, '-')
+    const path = join(folder, fileName)
+    this.downloads.set(id, {
+      path,
+      fileName,
+      contentType: CONTENT_TYPES[extname(fileName)] ?? 'application/octet-stream'
+    })
+    return { path, download: { url: `${DOWNLOAD_PREFIX}${id}`, fileName } }
+  }
+}
