@@ -1,13 +1,16 @@
 import { useEffect } from 'react'
-import { api } from './api'
 import { Notifications } from './components/Notifications'
 import { Sidebar } from './components/Sidebar'
 import { UnsavedChangesDialog } from './components/UnsavedChangesDialog'
-import { PlaceholderPage } from './pages/PlaceholderPage'
+import { AcceptInvitePage } from './pages/AcceptInvitePage'
+import { ActivityPage } from './pages/ActivityPage'
 import { RolePage } from './pages/RolePage'
 import { RolesPage } from './pages/RolesPage'
+import { SettingsPage } from './pages/SettingsPage'
+import { UsersPage } from './pages/UsersPage'
 import { startRouter, useRouter, type Route } from './router'
 import { loadRuntime } from './shell'
+import { useSettings } from './stores/settings'
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -16,45 +19,20 @@ function Page({ route }: { route: Route }) {
     case 'role':
       return <RolePage key={route.roleId} roleId={route.roleId} />
     case 'users':
-      return (
-        <PlaceholderPage
-          title="User Directory"
-          icon="group"
-          description="Every user in one searchable list, with filters, bulk changes and exports."
-        />
-      )
+      return <UsersPage />
     case 'activity':
-      return (
-        <PlaceholderPage
-          title="Activity"
-          icon="history"
-          description="Every change made in Rolekeeper, newest first, with what it was before and after."
-        />
-      )
+      return <ActivityPage recordId={route.recordId} />
     case 'settings':
-      return (
-        <PlaceholderPage
-          title="Settings"
-          icon="settings"
-          description="Invite links, invite lifetime, password policy, theme and the database file."
-        />
-      )
+      return <SettingsPage />
+    case 'accept':
+      return <AcceptInvitePage />
   }
 }
 
-/** Follows the OS theme unless the settings pin one. */
+/** Follows the OS theme unless the settings pin one; Settings applies a change at once. */
 function useTheme(): void {
   useEffect(() => {
-    let current = true
-    void api.getSettings().then((result) => {
-      if (!current || !result.ok) return
-      const { theme } = result.value
-      if (theme === 'system') delete document.documentElement.dataset.theme
-      else document.documentElement.dataset.theme = theme
-    })
-    return () => {
-      current = false
-    }
+    void useSettings.getState().load()
   }, [])
 }
 

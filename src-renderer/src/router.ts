@@ -4,21 +4,25 @@ export type Route =
   | { page: 'roles' }
   | { page: 'role'; roleId: string }
   | { page: 'users' }
-  | { page: 'activity' }
+  | { page: 'activity'; recordId?: string }
   | { page: 'settings' }
+  | { page: 'accept' }
 
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
   const [first, second] = parts
   if (first === 'roles' && second) return { page: 'role', roleId: second }
   if (first === 'users') return { page: 'users' }
-  if (first === 'activity') return { page: 'activity' }
+  if (first === 'activity') return second ? { page: 'activity', recordId: second } : { page: 'activity' }
   if (first === 'settings') return { page: 'settings' }
+  if (first === 'accept') return { page: 'accept' }
   return { page: 'roles' }
 }
 
 export function hashOf(route: Route): string {
-  return route.page === 'role' ? `#/roles/${encodeURIComponent(route.roleId)}` : `#/${route.page}`
+  if (route.page === 'role') return `#/roles/${encodeURIComponent(route.roleId)}`
+  if (route.page === 'activity' && route.recordId) return `#/activity/${encodeURIComponent(route.recordId)}`
+  return `#/${route.page}`
 }
 
 const sameRoute = (a: Route, b: Route): boolean => hashOf(a) === hashOf(b)

@@ -18,7 +18,8 @@ const NAV_ITEMS: NavItem[] = [
     matches: (r) => r.page === 'roles' || r.page === 'role'
   },
   { label: 'Activity', icon: 'history', route: { page: 'activity' }, matches: (r) => r.page === 'activity' },
-  { label: 'Settings', icon: 'settings', route: { page: 'settings' }, matches: (r) => r.page === 'settings' }
+  { label: 'Settings', icon: 'settings', route: { page: 'settings' }, matches: (r) => r.page === 'settings' },
+  { label: 'Accept invite', icon: 'how_to_reg', route: { page: 'accept' }, matches: (r) => r.page === 'accept' }
 ]
 
 export function Sidebar() {

@@ -3,6 +3,7 @@ import type { RoleSummary } from '../../../src-main/ipc/contract'
 import { AddExistingDrawer } from '../components/AddExistingDrawer'
 import { CreateUserDrawer } from '../components/CreateUserDrawer'
 import { DeleteRoleDialog } from '../components/DeleteRoleDialog'
+import { ExportDialog } from '../components/ExportDialog'
 import { Icon } from '../components/Icon'
 import { InviteDialog } from '../components/InviteDialog'
 import { MemberList } from '../components/MemberList'
@@ -15,7 +16,7 @@ import { desktopShell } from '../shell'
 import { notify } from '../stores/notifications'
 import { isDirty, useRolePage } from '../stores/rolePage'
 
-type Overlay = 'create' | 'add' | 'invite' | 'delete' | null
+type Overlay = 'create' | 'add' | 'invite' | 'delete' | 'export' | null
 
 const hasUnsavedChanges = (): boolean => isDirty(useRolePage.getState().staged)
 
@@ -146,6 +147,10 @@ export function RolePage({ roleId }: { roleId: string }) {
             <Icon name="delete" />
             Delete role
           </button>
+          <button type="button" className="button" disabled={!role} onClick={() => setOverlay('export')}>
+            <Icon name="download" />
+            Export invites
+          </button>
           <button type="button" className="button" disabled={!role} onClick={() => setOverlay('invite')}>
             <Icon name="forward_to_inbox" />
             Invite users
@@ -207,6 +212,13 @@ export function RolePage({ roleId }: { roleId: string }) {
               void reloadRole()
             }}
           />
+          {overlay === 'export' ? (
+            <ExportDialog
+              open
+              onOpenChange={(next) => setOverlay(next ? 'export' : null)}
+              scopes={[{ label: `The pending invites of ${role.name} (${plural(role.pendingInviteCount, 'invite', 'invites')})`, scope: { kind: 'roleInvites', roleId: role.id } }]}
+            />
+          ) : null}
           {overlay === 'delete' ? (
             <DeleteRoleDialog open role={role} onCancel={() => setOverlay(null)} onDeleted={onDeleted} />
           ) : null}

@@ -1,0 +1,202 @@
+import type { ApiError } from '../../../src-main/ipc/contract'
+import { create } from 'zustand'
+import {
+  USER_STATUSES,
+  type RoleSummary,
+  type User,
+  type UserCounts,
+  type UserSortField,
+  type UserStatus
+} from '../../../src-main/core/model'
+import type { UserFilterSpec, UserSelectionSpec } from '../../../src-main/core/transfer-model'
+import { api } from '../api'
+
+/** The directory's filter chips: `all`, `status:<status>`, `noRole`, `role:<id>`. */
+export type DirectoryFilter = 'all' | 'noRole' | `status:${UserStatus}` | `role:${string}`
+
+export interface DirectorySort {
+  field: UserSortField
+  direction: 'asc' | 'desc'
+}
+
+/** Chosen rows by id, or every user matching the current filter (never loaded into the renderer). */
+export type DirectorySelection = { kind: 'ids'; ids: ReadonlySet<string> } | { kind: 'filter' }
+
+interface DirectoryState {
+  filter: DirectoryFilter
+  search: string
+  sort: DirectorySort
+  rows: User[]
+  total: number
+  totalCapped: boolean
+  nextCursor: string | null
+  loading: boolean
+  loaded: boolean
+  error: ApiError | null
+  counts: UserCounts | null
+  roles: RoleSummary[]
+  selection: DirectorySelection
+  /** The row index a shift-click extends from. */
+  anchor: number | null
+
+  setFilter: (filter: DirectoryFilter) => void
+  setSearch: (search: string) => void
+  setSort: (field: UserSortField) => void
+  /** Reloads the first page, the counts and the roles; the selection is cleared. */
+  refresh: () => Promise<void>
+  loadMore: () => Promise<void>
+  /** The filter counts and role list only, after a change to one user. */
+  reloadCounts: () => Promise<void>
+  /** Puts a changed user in place, without reloading the list. */
+  replaceUser: (user: User) => void
+  toggleUser: (index: number, options: { range: boolean }) => void
+  toggleLoaded: () => void
+  selectAllMatching: () => void
+  clearSelection: () => void
+}
+
+const PAGE_SIZE = 200
+const NONE: DirectorySelection = { kind: 'ids', ids: new Set() }
+
+/** The filter the store understands, for the current chip and search. */
+export function filterSpecOf(filter: DirectoryFilter, search: string): UserFilterSpec {
+  const spec: UserFilterSpec = {}
+  const query = search.trim()
+  if (query) spec.search = query
+  if (filter === 'noRole') spec.roleId = null
+  else if (filter.startsWith('status:')) {
+    const status = USER_STATUSES.find((candidate) => `status:${candidate}` === filter)
+    if (status) spec.status = [status]
+  } else if (filter.startsWith('role:')) spec.roleId = filter.slice('role:'.length)
+  return spec
+}
+
+/** What a bulk action or an export is about; null when nothing is selected. */
+export function selectionSpecOf(state: Pick<DirectoryState, 'selection' | 'filter' | 'search'>): UserSelectionSpec | null {
+  if (state.selection.kind === 'filter') return { filter: filterSpecOf(state.filter, state.search) }
+  return state.selection.ids.size > 0 ? { ids: [...state.selection.ids] } : null
+}
+
+export function selectedCountOf(state: Pick<DirectoryState, 'selection' | 'total'>): number {
+  return state.selection.kind === 'filter' ? state.total : state.selection.ids.size
+}
+
+// Answers to an older filter, search or sort are dropped.
+let generation = 0
+
+export const useDirectory = create<DirectoryState>()((set, get) => {
+  const loadFirstPage = async (): Promise<void> => {
+    const ticket = ++generation
+    const { filter, search, sort } = get()
+    set({ loading: true, error: null })
+    const result = await api.listUsers({ filter: filterSpecOf(filter, search), sort, limit: PAGE_SIZE })
+    if (ticket !== generation) return
+    if (!result.ok) {
+      set({ loading: false, loaded: true, error: result.error, rows: [], nextCursor: null, total: 0 })
+      return
+    }
+    const page = result.value
+    set({
+      rows: page.rows,
+      total: page.total,
+      totalCapped: page.totalCapped,
+      nextCursor: page.nextCursor,
+      loading: false,
+      loaded: true,
+      error: null
+    })
+  }
+
+  const loadCounts = async (): Promise<void> => {
+    const [counts, roles] = await Promise.all([api.countUsers(), api.listRoles({})])
+    if (counts.ok) set({ counts: counts.value })
+    if (roles.ok) {
+      set({ roles: roles.value.roles })
+      // A role filter whose role was deleted meanwhile falls back to everyone.
+      const { filter } = get()
+      if (filter.startsWith('role:') && !roles.value.roles.some((role) => `role:${role.id}` === filter)) {
+        set({ filter: 'all', selection: NONE, anchor: null })
+        await loadFirstPage()
+      }
+    }
+  }
+
+  const reset = (change: Partial<DirectoryState>): void => {
+    set({ ...change, selection: NONE, anchor: null })
+    void loadFirstPage()
+  }
+
+  return {
+    filter: 'all',
+    search: '',
+    sort: { field: 'name', direction: 'asc' },
+    rows: [],
+    total: 0,
+    totalCapped: false,
+    nextCursor: null,
+    loading: false,
+    loaded: false,
+    error: null,
+    counts: null,
+    roles: [],
+    selection: NONE,
+    anchor: null,
+
+    setFilter: (filter) => {
+      if (filter !== get().filter) reset({ filter })
+    },
+    setSearch: (search) => {
+      if (search !== get().search) reset({ search })
+    },
+    setSort: (field) => {
+      const { sort } = get()
+      const direction = sort.field === field && sort.direction === 'asc' ? 'desc' : 'asc'
+      reset({ sort: { field, direction } })
+    },
+    refresh: async () => {
+      set({ selection: NONE, anchor: null })
+      await Promise.all([loadFirstPage(), loadCounts()])
+    },
+    loadMore: async () => {
+      const { nextCursor, loading, filter, search, sort } = get()
+      if (!nextCursor || loading) return
+      const ticket = generation
+      set({ loading: true })
+      const result = await api.listUsers({ filter: filterSpecOf(filter, search), sort, after: nextCursor, limit: PAGE_SIZE })
+      if (ticket !== generation) return
+      if (!result.ok) {
+        set({ loading: false, error: result.error })
+        return
+      }
+      set((state) => ({ rows: [...state.rows, ...result.value.rows], nextCursor: result.value.nextCursor, loading: false, error: null }))
+    },
+    reloadCounts: loadCounts,
+    replaceUser: (user) => {
+      set((state) => ({ rows: state.rows.map((row) => (row.id === user.id ? user : row)) }))
+    },
+    toggleUser: (index, { range }) => {
+      const { rows, selection, anchor } = get()
+      const user = rows[index]
+      if (!user) return
+      // Leaving "all matching" keeps what is on screen, minus the row just cleared.
+      const ids = new Set(selection.kind === 'filter' ? rows.map((row) => row.id) : selection.ids)
+      const selecting = !ids.has(user.id)
+      if (range && anchor !== null) {
+        const [from, to] = anchor < index ? [anchor, index] : [index, anchor]
+        for (const row of rows.slice(from, to + 1)) {
+          if (selecting) ids.add(row.id)
+          else ids.delete(row.id)
+        }
+      } else if (selecting) ids.add(user.id)
+      else ids.delete(user.id)
+      set({ selection: { kind: 'ids', ids }, anchor: index })
+    },
+    toggleLoaded: () => {
+      const { rows, selection } = get()
+      const everyLoaded = selection.kind === 'filter' || (rows.length > 0 && rows.every((row) => selection.ids.has(row.id)))
+      set({ selection: everyLoaded ? NONE : { kind: 'ids', ids: new Set(rows.map((row) => row.id)) }, anchor: null })
+    },
+    selectAllMatching: () => set({ selection: { kind: 'filter' } }),
+    clearSelection: () => set({ selection: NONE, anchor: null })
+  }
+})
