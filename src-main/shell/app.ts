@@ -1,16 +1,20 @@
 /**
- * The desktop app's start-up: one instance, the data folder, the store, the IPC contract, the
- * `app:` protocol, the menu and the window. Every Electron piece is a parameter, typed by the
- * small interfaces of the shell modules, so the tests run all of it against recording fakes.
+ * The desktop app's start-up: one instance, the log, the data folder, the store, the IPC
+ * contract, the `app:` protocol, the menu and the window. Every Electron piece is a parameter,
+ * typed by the small interfaces of the shell modules, so the tests run all of it against
+ * recording fakes.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { DomainError } from '../core/errors'
 import { loadOrCreateInviteKey, type KeyProtection } from '../core/keyfile'
 import { openStore, type Store } from '../core/store'
-import { SHELL_CHANNELS } from '../ipc/calls'
+import { SHELL_CHANNELS, type MenuCommand } from '../ipc/calls'
 import { createHandlerMap, type HandlerMap } from '../ipc/handlers'
 import { registerIpc, trustedSender, type IpcMainLike, type SenderFrame } from '../ipc/register'
+import { writeFileAtomic } from './atomic'
+import { createDesktopFiles, type FileDialogLike } from './files'
+import { captureConsole, createLog, type Log } from './log'
 import { installMenu, type MenuLike } from './menu'
 import { refusePermissions, type SessionLike } from './permissions'
 import { APP_INDEX_URL, registerAppScheme, serveApp, type ProtocolLike } from './protocol'
@@ -22,7 +26,6 @@ import {
   restorablePlacement,
   windowOptions,
   type Bounds,
-  type DialogLike,
   type UnsavedChanges,
   type WindowLike,
   type WindowOptions
@@ -34,7 +37,7 @@ export interface AppLike {
   whenReady(): Promise<unknown>
   quit(): void
   exit(code?: number): void
-  getPath(name: 'userData'): string
+  getPath(name: 'userData' | 'logs' | 'documents'): string
   getVersion(): string
   getName(): string
   on(event: 'second-instance', listener: () => void): unknown
@@ -63,9 +66,13 @@ export interface ShellElectron<W extends WindowLike, M> {
   protocol: ProtocolLike
   session: { readonly defaultSession: SessionLike }
   Menu: MenuLike<M>
-  dialog: DialogLike<W> & { showErrorBox(title: string, content: string): void }
+  dialog: FileDialogLike<W> & { showErrorBox(title: string, content: string): void }
   safeStorage: SafeStorageLike
-  screen: { getAllDisplays(): Array<{ readonly workArea: Bounds }> }
+  screen: {
+    getAllDisplays(): Array<{ readonly id: number; readonly workArea: Bounds }>
+    getPrimaryDisplay(): { readonly id: number; readonly workArea: Bounds }
+  }
+  shell: { openPath(path: string): Promise<string> }
 }
 
 export interface ShellEnvironment {
@@ -78,7 +85,12 @@ export interface ShellEnvironment {
 
 export interface DataPaths {
   folder: string
+  /** The database used unless another file was opened. */
   database: string
+  /** Remembers another database file the admin opened, for the next start. */
+  databaseChoice: string
+  /** Copies taken before a database is migrated (the last few of each file are kept). */
+  backups: string
   inviteKey: string
   windowState: string
 }
@@ -87,6 +99,8 @@ export function dataPaths(userData: string): DataPaths {
   return {
     folder: userData,
     database: join(userData, 'rolekeeper.db'),
+    databaseChoice: join(userData, 'database.json'),
+    backups: join(userData, 'backups'),
     inviteKey: join(userData, 'invite.key'),
     windowState: join(userData, 'window-state.json')
   }
@@ -110,9 +124,11 @@ export function keyProtection(safeStorage: SafeStorageLike, platform: NodeJS.Pla
 }
 
 export interface RunningApp<W> {
-  store: Store
+  /** The store in use now (another one after Open database). */
+  readonly store: Store
   handlers: HandlerMap
   paths: DataPaths
+  log: Log
   /** The current main window (re-created on macOS when the dock icon is clicked). */
   window(): W | null
 }
@@ -147,32 +163,48 @@ export async function startApp<W extends WindowLike, M>(
 
   await app.whenReady()
 
+  const log = createLog({ folder: app.getPath('logs') })
+  const releaseConsole = captureConsole(log)
+  log.write('info', `Rolekeeper ${app.getVersion()} starting on ${environment.platform}`)
+
   refusePermissions(electron.session.defaultSession)
   const bundle = bundlePaths(environment.mainDir)
   serveApp(electron.protocol, { rendererDir: bundle.renderer })
-  installMenu(electron.Menu, environment.platform, { appName: app.getName(), developer: !app.isPackaged })
 
   const paths = dataPaths(app.getPath('userData'))
+  let inviteKey: Buffer
   let store: Store
   try {
-    mkdirSync(paths.folder, { recursive: true })
-    const inviteKey = loadOrCreateInviteKey(paths.inviteKey, keyProtection(electron.safeStorage, environment.platform))
-    store = await openStore({ file: paths.database, inviteKey })
+    mkdirSync(paths.backups, { recursive: true })
+    inviteKey = loadOrCreateInviteKey(paths.inviteKey, keyProtection(electron.safeStorage, environment.platform))
+    store = await openChosenDatabase(paths, inviteKey, electron.dialog)
   } catch (error) {
     console.error('[rolekeeper] cannot open the data folder:', error)
-    const message =
-      error instanceof DomainError ? error.message : `${error instanceof Error ? error.message : String(error)}`
     electron.dialog.showErrorBox(
       'Rolekeeper cannot open its database',
-      `${message}\n\nThe data folder is ${paths.folder}. Nothing in it was changed.`
+      `${messageOf(error)}\n\nThe data folder is ${paths.folder}. Nothing in it was changed.`
     )
     app.exit(1)
     return null
   }
 
+  const files = createDesktopFiles({
+    dialog: electron.dialog,
+    window: () => window,
+    startFolder: app.getPath('documents'),
+    hasUnsavedChanges: () => unsaved?.get() ?? false,
+    openStore: (file) => openStore({ file, inviteKey, mustExist: true, backupDir: paths.backups }),
+    currentStore: () => store,
+    switched: (next) => {
+      store = next
+      rememberDatabase(paths, next.file)
+      log.write('info', `Switched to the database ${next.file}`)
+    }
+  })
   const handlers = createHandlerMap({
     store,
-    appInfo: { version: app.getVersion(), databasePath: paths.database, runtime: 'desktop' }
+    appInfo: { version: app.getVersion(), databasePath: store.file, runtime: 'desktop' },
+    files
   })
   const isTrusted = trustedSender(environment.rendererUrl)
   registerIpc(electron.ipcMain, handlers, isTrusted)
@@ -183,10 +215,54 @@ export async function startApp<W extends WindowLike, M>(
     unsaved?.set(value === true)
   })
 
+  const sendCommand = (command: MenuCommand): void => {
+    if (!window || window.isDestroyed()) {
+      // macOS with every window closed: the command opens the window, the page starts afresh.
+      showWindow()
+      return
+    }
+    focusWindow(window)
+    window.webContents.send(SHELL_CHANNELS.menuCommand, command)
+  }
+  installMenu(
+    electron.Menu,
+    environment.platform,
+    { appName: app.getName(), developer: !app.isPackaged },
+    {
+      command: sendCommand,
+      about: () => {
+        if (!window || window.isDestroyed()) return
+        electron.dialog
+          .showMessageBox(window, {
+            type: 'info',
+            buttons: ['OK'],
+            defaultId: 0,
+            cancelId: 0,
+            title: `About ${app.getName()}`,
+            message: `${app.getName()} ${app.getVersion()}`,
+            detail: `Database: ${store.file}\nData folder: ${paths.folder}\nLogs: ${log.folder}`,
+            noLink: true
+          })
+          .catch((error: unknown) => console.error('[rolekeeper] the About box failed:', error))
+      },
+      openLogsFolder: () => {
+        electron.shell
+          .openPath(log.folder)
+          .then((problem) => {
+            if (problem) console.warn(`[rolekeeper] could not open the logs folder: ${problem}`)
+          })
+          .catch((error: unknown) => console.warn('[rolekeeper] could not open the logs folder:', error))
+      }
+    }
+  )
+
   openWindow = (): W => {
+    const primary = electron.screen.getPrimaryDisplay()
+    const others = electron.screen.getAllDisplays().filter((display) => display.id !== primary.id)
     const placement = restorablePlacement(
       readJson(paths.windowState),
-      electron.screen.getAllDisplays().map((display) => display.workArea)
+      // The primary display first: a window no display shows any more is put back on it.
+      [primary, ...others].map((display) => display.workArea)
     )
     const created = new electron.BrowserWindow(windowOptions(bundle.preload, placement))
     refuseNavigation(created.webContents)
@@ -211,9 +287,65 @@ export async function startApp<W extends WindowLike, M>(
     // macOS keeps an app running with no window until Quit.
     if (environment.platform !== 'darwin' || quitRequested) app.quit()
   })
-  app.on('will-quit', () => store.close())
+  app.on('will-quit', () => {
+    store.close()
+    releaseConsole()
+  })
 
-  return { store, handlers, paths, window: () => window }
+  return {
+    get store() {
+      return store
+    },
+    handlers,
+    paths,
+    log,
+    window: () => window
+  }
+}
+
+/**
+ * The database opened last time if the admin chose another file, else the one in the data
+ * folder. A chosen file that cannot be opened any more (moved, damaged, from a newer version) is
+ * forgotten, with a message saying so, and the data folder's database opens instead.
+ */
+async function openChosenDatabase(
+  paths: DataPaths,
+  inviteKey: Buffer,
+  dialog: { showErrorBox(title: string, content: string): void }
+): Promise<Store> {
+  const chosen = rememberedDatabase(paths)
+  if (chosen !== null && resolve(chosen) !== resolve(paths.database)) {
+    try {
+      return await openStore({ file: chosen, inviteKey, mustExist: true, backupDir: paths.backups })
+    } catch (error) {
+      console.error(`[rolekeeper] the database used last, ${chosen}, cannot be opened:`, error)
+      rememberDatabase(paths, paths.database)
+      dialog.showErrorBox(
+        'Rolekeeper opened its own database instead',
+        `${messageOf(error)}\n\nThe database used last time, ${chosen}, was not changed. Rolekeeper opened ${paths.database} instead; choose File → Open database… to open another file.`
+      )
+    }
+  }
+  return openStore({ file: paths.database, inviteKey, backupDir: paths.backups })
+}
+
+function rememberedDatabase(paths: DataPaths): string | null {
+  const saved = readJson(paths.databaseChoice)
+  const file: unknown = typeof saved === 'object' && saved !== null ? Reflect.get(saved, 'file') : null
+  return typeof file === 'string' && file !== '' ? file : null
+}
+
+function rememberDatabase(paths: DataPaths, file: string): void {
+  try {
+    writeFileAtomic(paths.databaseChoice, `${JSON.stringify({ file })}\n`)
+  } catch (error) {
+    console.warn('[rolekeeper] could not remember which database is open:', error)
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof DomainError) return error.message
+  return error instanceof Error ? error.message : String(error)
 }
 
 function readJson(file: string): unknown {
@@ -226,7 +358,7 @@ function readJson(file: string): unknown {
 
 function writeJson(file: string, value: unknown): void {
   try {
-    writeFileSync(file, `${JSON.stringify(value)}\n`)
+    writeFileAtomic(file, `${JSON.stringify(value)}\n`)
   } catch (error) {
     // Losing the window's position is not worth more than a log line.
     console.warn('[rolekeeper] could not remember the window position:', error)

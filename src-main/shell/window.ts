@@ -13,6 +13,9 @@ export interface WebContentsLike {
   on(event: 'will-redirect', listener: (event: PreventableEvent, url: string) => void): unknown
   on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void
+  /** A one-way message to the page (menu commands, export progress). */
+  send(channel: string, ...args: unknown[]): void
+  reload(): void
 }
 
 export interface Bounds {
@@ -36,6 +39,8 @@ export interface WindowLike {
   isMaximized(): boolean
   isDestroyed(): boolean
   getNormalBounds(): Bounds
+  /** The taskbar / dock progress: 0–1, or -1 to remove it. */
+  setProgressBar(progress: number): void
 }
 
 export interface WindowOptions {
@@ -101,7 +106,7 @@ export function refuseNavigation(contents: WebContentsLike): void {
 }
 
 export interface MessageBoxOptionsLike {
-  type: 'warning'
+  type: 'warning' | 'info' | 'error'
   buttons: string[]
   defaultId: number
   cancelId: number
@@ -190,7 +195,14 @@ export interface WindowPlacement {
   maximized: boolean
 }
 
-/** A saved placement, if it is well-formed and still overlaps a display by a usable amount. */
+/** How much of a window must be on a display to be reachable: enough to grab its title bar. */
+const REACHABLE = 100
+
+/**
+ * A saved placement, if it is well-formed, put back on screen: a window that no display shows
+ * enough of any more (a monitor unplugged, the resolution lowered) is centred on the first
+ * display, and one larger than that display is shrunk to fit it.
+ */
 export function restorablePlacement(saved: unknown, workAreas: readonly Bounds[]): WindowPlacement | null {
   if (typeof saved !== 'object' || saved === null) return null
   const bounds: unknown = Reflect.get(saved, 'bounds')
@@ -200,12 +212,29 @@ export function restorablePlacement(saved: unknown, workAreas: readonly Bounds[]
   if (![x, y, width, height].every((value) => typeof value === 'number' && Number.isInteger(value))) return null
   const rect = { x: Number(x), y: Number(y), width: Number(width), height: Number(height) }
   if (rect.width < 400 || rect.height < 300 || rect.width > 20_000 || rect.height > 20_000) return null
-  const visible = workAreas.some((area) => {
+  return { bounds: onScreen(rect, workAreas), maximized: maximized === true }
+}
+
+function onScreen(rect: Bounds, workAreas: readonly Bounds[]): Bounds {
+  const [first] = workAreas
+  if (!first) return rect
+  // Enough of it on one display, title bar included: a window whose top edge is above a display
+  // cannot be dragged back. (Windows' invisible frame puts a snapped window a few pixels outside.)
+  const reachable = workAreas.some((area) => {
     const overlapX = Math.min(rect.x + rect.width, area.x + area.width) - Math.max(rect.x, area.x)
     const overlapY = Math.min(rect.y + rect.height, area.y + area.height) - Math.max(rect.y, area.y)
-    return overlapX >= 100 && overlapY >= 100
+    const titleBarIn = rect.y >= area.y - 16 && rect.y <= area.y + area.height - REACHABLE
+    return overlapX >= REACHABLE && overlapY >= REACHABLE && titleBarIn
   })
-  return visible ? { bounds: rect, maximized: maximized === true } : null
+  if (reachable) return rect
+  const width = Math.min(rect.width, first.width)
+  const height = Math.min(rect.height, first.height)
+  return {
+    x: first.x + Math.round((first.width - width) / 2),
+    y: first.y + Math.round((first.height - height) / 2),
+    width,
+    height
+  }
 }
 
 export function placementOf(window: WindowLike): WindowPlacement {

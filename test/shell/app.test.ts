@@ -383,7 +383,7 @@ describe('the menu', () => {
   it('has the standard Edit roles so copy and paste work, and the macOS app menu there only', async () => {
     await start({ platform: 'darwin' })
     const template = electron.Menu.applicationMenu?.template ?? []
-    expect(template.map((item) => item.label)).toEqual(['Rolekeeper', 'File', 'Edit', 'View', 'Window'])
+    expect(template.map((item) => item.label)).toEqual(['Rolekeeper', 'File', 'Edit', 'View', 'Window', 'Help'])
     const edit = template.find((item) => item.label === 'Edit')?.submenu?.map((item) => item.role) ?? []
     expect(edit).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll']))
     expect(template[0]?.submenu?.map((item) => item.role)).toContain('quit')
@@ -392,7 +392,7 @@ describe('the menu', () => {
   it('has no app menu and no developer tools in a packaged app on Windows and Linux', async () => {
     await start({ platform: 'win32' })
     const template = electron.Menu.applicationMenu?.template ?? []
-    expect(template.map((item) => item.label)).toEqual(['File', 'Edit', 'View', 'Window'])
+    expect(template.map((item) => item.label)).toEqual(['File', 'Edit', 'View', 'Window', 'Help'])
     const roles = JSON.stringify(template)
     expect(roles).not.toContain('toggleDevTools')
   })

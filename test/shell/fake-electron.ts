@@ -2,14 +2,15 @@
  * A recording stand-in for the parts of Electron the shell uses. It never loads the Electron
  * binary: the tests mock the `electron` module with it and assert what the shell passed in.
  */
+import { join } from 'node:path'
 import type { ProtocolLike } from '../../src-main/shell/protocol'
 import type { IpcMainShellLike, SafeStorageLike, ShellElectron, AppLike } from '../../src-main/shell/app'
 import type { IpcMainLike, InvokeEvent, SenderFrame } from '../../src-main/ipc/register'
 import type { MenuItemTemplate, MenuLike } from '../../src-main/shell/menu'
+import type { FileDialogLike, OpenDialogOptionsLike, SaveDialogOptionsLike } from '../../src-main/shell/files'
 import type { SessionLike } from '../../src-main/shell/permissions'
 import type {
   Bounds,
-  DialogLike,
   MessageBoxOptionsLike,
   PreventableEvent,
   WebContentsLike,
@@ -32,6 +33,9 @@ function preventable(): PreventableEvent & { prevented: boolean } {
 export class FakeWebContents implements WebContentsLike {
   readonly listeners = new Map<string, Listener[]>()
   windowOpenHandler: ((details: { url: string }) => { action: 'deny' }) | null = null
+  /** What main sent the page, in order. */
+  readonly sent: Array<{ channel: string; args: unknown[] }> = []
+  reloads = 0
 
   on(event: string, listener: Listener): this {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
@@ -40,6 +44,14 @@ export class FakeWebContents implements WebContentsLike {
 
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void {
     this.windowOpenHandler = handler
+  }
+
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args })
+  }
+
+  reload(): void {
+    this.reloads++
   }
 
   /** Emit `event` as Chromium would; true when a listener prevented it. */
@@ -59,6 +71,8 @@ export class FakeWindow implements WindowLike {
   destroyed = false
   maximized = false
   minimized = false
+  /** Every value given to setProgressBar, in order. */
+  readonly progress: number[] = []
   private readonly closeListeners: Array<(event: PreventableEvent) => void> = []
   private readonly readyListeners: Array<() => void> = []
 
@@ -107,7 +121,12 @@ export class FakeWindow implements WindowLike {
     return this.destroyed
   }
   getNormalBounds(): Bounds {
-    return { x: 40, y: 30, width: this.options.width, height: this.options.height }
+    return this.normalBounds ?? { x: this.options.x ?? 40, y: this.options.y ?? 30, width: this.options.width, height: this.options.height }
+  }
+  /** Where the user moved the window to (null: where it was created). */
+  normalBounds: Bounds | null = null
+  setProgressBar(progress: number): void {
+    this.progress.push(progress)
   }
 }
 
@@ -182,11 +201,26 @@ export class FakeMenuModule implements MenuLike<FakeMenu> {
   }
 }
 
-export class FakeDialog implements DialogLike<FakeWindow> {
+export class FakeDialog implements FileDialogLike<FakeWindow> {
   readonly asked: MessageBoxOptionsLike[] = []
   readonly errors: Array<{ title: string; content: string }> = []
+  readonly saveDialogs: SaveDialogOptionsLike[] = []
+  readonly openDialogs: OpenDialogOptionsLike[] = []
   /** The button the user will press next. */
   answer = 0
+  /** The path the next save dialog answers; null: the user cancels. */
+  savePath: string | null = null
+  /** The file the next open dialog answers; null: the user cancels. */
+  openPath: string | null = null
+
+  async showSaveDialog(_window: FakeWindow, options: SaveDialogOptionsLike): Promise<{ canceled: boolean; filePath?: string }> {
+    this.saveDialogs.push(options)
+    return this.savePath === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: this.savePath }
+  }
+  async showOpenDialog(_window: FakeWindow, options: OpenDialogOptionsLike): Promise<{ canceled: boolean; filePaths: string[] }> {
+    this.openDialogs.push(options)
+    return this.openPath === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [this.openPath] }
+  }
 
   async showMessageBox(_window: FakeWindow, options: MessageBoxOptionsLike): Promise<{ response: number }> {
     this.asked.push(options)
@@ -219,8 +253,8 @@ export class FakeApp implements AppLike {
   exit(code?: number): void {
     this.exitCodes.push(code)
   }
-  getPath(_name: 'userData'): string {
-    return this.userData
+  getPath(name: 'userData' | 'logs' | 'documents'): string {
+    return name === 'userData' ? this.userData : join(this.userData, '..', name)
   }
   getVersion(): string {
     return '1.2.3'
@@ -257,6 +291,19 @@ export class FakeSafeStorage implements SafeStorageLike {
   }
 }
 
+export class FakeShell {
+  readonly opened: string[] = []
+  async openPath(path: string): Promise<string> {
+    this.opened.push(path)
+    return ''
+  }
+}
+
+export interface FakeDisplay {
+  id: number
+  workArea: Bounds
+}
+
 export interface FakeElectron extends ShellElectron<FakeWindow, FakeMenu> {
   app: FakeApp
   ipcMain: FakeIpcMain
@@ -265,6 +312,8 @@ export interface FakeElectron extends ShellElectron<FakeWindow, FakeMenu> {
   Menu: FakeMenuModule
   dialog: FakeDialog
   safeStorage: FakeSafeStorage
+  shell: FakeShell
+  screen: { displays: FakeDisplay[]; getAllDisplays(): FakeDisplay[]; getPrimaryDisplay(): FakeDisplay }
 }
 
 /** The fakes made so far, newest last: a test reads what the mocked module recorded. */
@@ -282,7 +331,18 @@ export function createFakeElectron(userData: string): FakeElectron {
     Menu: new FakeMenuModule(),
     dialog: new FakeDialog(),
     safeStorage: new FakeSafeStorage(),
-    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] }
+    shell: new FakeShell(),
+    screen: {
+      displays: [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+      getAllDisplays() {
+        return this.displays
+      },
+      getPrimaryDisplay() {
+        const [primary] = this.displays
+        if (!primary) throw new Error('No display')
+        return primary
+      }
+    }
   }
   fakes.push(fake)
   return fake

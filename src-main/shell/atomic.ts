@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto'
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+
+/**
+ * Replace `file` with `content` so that a crash or a full disk leaves either the old file or the
+ * new one, never half of it: write a temporary file beside it, flush it, rename it into place.
+ */
+export function writeFileAtomic(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  try {
+    const descriptor = openSync(temporary, 'wx', 0o600)
+    try {
+      writeSync(descriptor, content)
+      fsyncSync(descriptor)
+    } finally {
+      closeSync(descriptor)
+    }
+    renameSync(temporary, file)
+  } catch (error) {
+    rmSync(temporary, { force: true })
+    throw error
+  }
+}

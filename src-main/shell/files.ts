@@ -1,0 +1,202 @@
+/**
+ * The desktop's `FilePort`: the main process's own save and open dialogs (the page never names a
+ * path), export progress in the window and on the taskbar or dock, import files remembered by
+ * id, and switching the app to another database file.
+ */
+import { randomUUID } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { DomainError } from '../core/errors'
+import type { Store } from '../core/store'
+import { IMPORT_MAX_BYTES, type ExportFormat, type ExportProgress } from '../core/transfer-model'
+import { SHELL_CHANNELS } from '../ipc/calls'
+import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
+import { DISCARD_CHANGES, KEEP_EDITING, type DialogLike, type WindowLike } from './window'
+
+export interface FileFilter {
+  name: string
+  extensions: string[]
+}
+
+export interface SaveDialogOptionsLike {
+  title: string
+  defaultPath: string
+  buttonLabel: string
+  filters: FileFilter[]
+  properties: Array<'createDirectory' | 'showOverwriteConfirmation'>
+}
+
+export interface OpenDialogOptionsLike {
+  title: string
+  defaultPath: string
+  buttonLabel: string
+  filters: FileFilter[]
+  properties: Array<'openFile'>
+}
+
+export interface FileDialogLike<W> extends DialogLike<W> {
+  showSaveDialog(window: W, options: SaveDialogOptionsLike): Promise<{ canceled: boolean; filePath?: string }>
+  showOpenDialog(window: W, options: OpenDialogOptionsLike): Promise<{ canceled: boolean; filePaths: string[] }>
+}
+
+export interface DesktopFilesOptions<W extends WindowLike> {
+  dialog: FileDialogLike<W>
+  /** The main window; dialogs are attached to it, progress is shown on it. */
+  window(): W | null
+  /** Where the first dialog opens (the Documents folder); later ones open where the last one was. */
+  startFolder: string
+  /** Whether the page holds unsaved edits, which opening another database would discard. */
+  hasUnsavedChanges(): boolean
+  /** Open a store on another database file, with the app's invite key. */
+  openStore(file: string): Promise<Store>
+  /** The store the app uses now. */
+  currentStore(): Store
+  /** The new store is in use: remember it for the next start. */
+  switched(store: Store): void
+  /** Runs the window's reload once the call that switched has answered (a timer by default). */
+  later?(task: () => void): void
+}
+
+const FILTERS: Record<ExportFormat | 'database' | 'import', FileFilter[]> = {
+  csv: [{ name: 'CSV', extensions: ['csv'] }],
+  json: [{ name: 'JSON', extensions: ['json'] }],
+  import: [
+    { name: 'CSV', extensions: ['csv', 'txt'] },
+    { name: 'All files', extensions: ['*'] }
+  ],
+  database: [
+    { name: 'Rolekeeper database', extensions: ['db', 'sqlite', 'sqlite3', 'backup'] },
+    { name: 'All files', extensions: ['*'] }
+  ]
+}
+
+export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOptions<W>): FilePort {
+  const { dialog } = options
+  const later = options.later ?? ((task: () => void): void => void setTimeout(task, 0))
+  let folder = options.startFolder
+  const importFiles = new Map<string, string>()
+  /** Exports running now, newest last: the taskbar shows the newest. */
+  const running = new Map<string, ExportProgress>()
+
+  const liveWindow = (): W | null => {
+    const window = options.window()
+    return window && !window.isDestroyed() ? window : null
+  }
+
+  const save = async (title: string, suggestedName: string, filters: FileFilter[]): Promise<SaveTarget | null> => {
+    const window = liveWindow()
+    if (!window) return null
+    const answer = await dialog.showSaveDialog(window, {
+      title,
+      defaultPath: join(folder, suggestedName),
+      buttonLabel: 'Save',
+      filters,
+      properties: ['createDirectory', 'showOverwriteConfirmation']
+    })
+    if (answer.canceled || !answer.filePath) return null
+    folder = dirname(answer.filePath)
+    return { path: answer.filePath }
+  }
+
+  const open = async (title: string, buttonLabel: string, filters: FileFilter[]): Promise<string | null> => {
+    const window = liveWindow()
+    if (!window) return null
+    const answer = await dialog.showOpenDialog(window, { title, defaultPath: folder, buttonLabel, filters, properties: ['openFile'] })
+    const [file] = answer.filePaths
+    if (answer.canceled || !file) return null
+    folder = dirname(file)
+    return file
+  }
+
+  const showProgress = (): void => {
+    const window = liveWindow()
+    if (!window) return
+    const latest = [...running.values()].at(-1)
+    if (!latest) {
+      window.setProgressBar(-1)
+      return
+    }
+    // Above 1 is the indeterminate bar: the total is not known yet.
+    window.setProgressBar(latest.total > 0 ? Math.min(1, latest.done / latest.total) : 2)
+  }
+
+  return {
+    chooseExportTarget: (suggestedName, format) => save('Export invites', suggestedName, FILTERS[format]),
+
+    exportProgress(exportId, done, total) {
+      const progress = { exportId, done, total }
+      running.delete(exportId)
+      running.set(exportId, progress)
+      showProgress()
+      liveWindow()?.webContents.send(SHELL_CHANNELS.exportProgress, progress)
+    },
+
+    exportEnded(exportId) {
+      running.delete(exportId)
+      showProgress()
+    },
+
+    async chooseImportFile(): Promise<ChosenImportFile | null> {
+      const file = await open('Import users', 'Import', FILTERS.import)
+      if (!file) return null
+      const fileId = randomUUID()
+      importFiles.set(fileId, file)
+      return { fileId, name: basename(file) }
+    },
+
+    async readImportFile(fileId) {
+      const file = importFiles.get(fileId)
+      if (file === undefined) throw new DomainError('not_found', 'This import file is no longer known. Choose it again.')
+      try {
+        const { size } = await stat(file)
+        if (size > IMPORT_MAX_BYTES) {
+          throw new DomainError('limit_exceeded', `${basename(file)} is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)
+        }
+        return { name: basename(file), content: await readFile(file) }
+      } catch (error) {
+        if (error instanceof DomainError) throw error
+        throw new DomainError('not_found', `${basename(file)} cannot be read any more (${errorCode(error)}). Choose the file again.`)
+      }
+    },
+
+    chooseBackupTarget: (suggestedName) =>
+      save('Back up database', suggestedName, [{ name: 'Rolekeeper database', extensions: ['db'] }]),
+
+    async chooseDatabaseFile() {
+      const window = liveWindow()
+      if (!window) return null
+      if (options.hasUnsavedChanges()) {
+        const { response } = await dialog.showMessageBox(window, {
+          type: 'warning',
+          buttons: [DISCARD_CHANGES, KEEP_EDITING],
+          defaultId: 1,
+          cancelId: 1,
+          title: 'Unsaved changes',
+          message: 'You have changes that are not saved.',
+          detail: 'Opening another database discards them.',
+          noLink: true
+        })
+        if (response !== 0) return null
+      }
+      return open('Open database', 'Open', FILTERS.database)
+    },
+
+    async switchDatabase(file) {
+      const previous = options.currentStore()
+      // If this throws, nothing has changed: the previous store is still open and in use.
+      const next = await options.openStore(file)
+      options.switched(next)
+      previous.close()
+      importFiles.clear()
+      // Every page shows data of the previous file: start the page again on the new one, once
+      // the call that switched has had its answer.
+      later(() => liveWindow()?.webContents.reload())
+      return next
+    }
+  }
+}
+
+function errorCode(error: unknown): string {
+  const code: unknown = error instanceof Error ? Reflect.get(error, 'code') : undefined
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
+}
