@@ -3,14 +3,16 @@
  * loader, its schema validation and its file matchers), since the installers themselves can only
  * be built on a machine that can download Electron.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Configuration, TargetConfiguration } from 'app-builder-lib'
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config'
 import { getFileMatchers, type FileMatcher } from 'app-builder-lib/out/fileMatcher'
 import { DebugLogger } from 'builder-util'
+import { resolveFunction } from 'app-builder-lib/out/util/resolve'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { tempDir } from '../helpers/store'
 
 const root = resolve(import.meta.dirname, '../..')
 const quiet = new DebugLogger(false)
@@ -205,5 +207,26 @@ describe('electron-builder.yml', () => {
     expect(scripts['package:win']).toBe('npm run build && npm run rebuild:electron && electron-builder --win')
     expect(scripts['package:mac']).toBe('npm run build && npm run rebuild:electron && electron-builder --mac')
     expect(scripts['rebuild:electron']).toBeDefined()
+  })
+
+  it('makes the native-module switch check its binary again once electron-builder has rebuilt it for a target', async () => {
+    expect(config.npmRebuild).not.toBe(false)
+    expect(config.beforeBuild).toBe('./build/forget-native-build.mjs')
+    const hookPath = config.beforeBuild
+    if (typeof hookPath !== 'string') throw new Error('beforeBuild is not a file')
+    const hook = await resolveFunction<(context: { appDir: string }) => Promise<boolean>>('module', hookPath, 'beforeBuild', root)
+    const folder = tempDir()
+    try {
+      // The marker scripts/native.mjs keeps beside its cache of binaries.
+      const marker = join(folder.dir, 'node_modules/.cache/rolekeeper-native/runtime.json')
+      mkdirSync(dirname(marker), { recursive: true })
+      writeFileSync(marker, '{"runtime":"electron","version":"45.0.0"}\n')
+      // Resolving to anything but true would make electron-builder skip the rebuild for the target.
+      expect(await hook({ appDir: folder.dir })).toBe(true)
+      expect(existsSync(marker)).toBe(false)
+      expect(readFileSync(join(root, 'scripts/native.mjs'), 'utf8')).toContain("join(root, 'node_modules', '.cache', 'rolekeeper-native')")
+    } finally {
+      folder.cleanup()
+    }
   })
 })

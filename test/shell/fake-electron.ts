@@ -254,7 +254,8 @@ export class FakeApp implements AppLike {
     this.exitCodes.push(code)
   }
   getPath(name: 'userData' | 'logs' | 'documents'): string {
-    return name === 'userData' ? this.userData : join(this.userData, '..', name)
+    // Inside the data folder, as Electron puts the logs on Linux, so a test's temp folder holds it all.
+    return name === 'userData' ? this.userData : join(this.userData, name)
   }
   getVersion(): string {
     return '1.2.3'
