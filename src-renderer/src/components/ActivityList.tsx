@@ -56,11 +56,12 @@ export function changesOf(before: unknown, after: unknown): Change[] {
 }
 
 const MAX_VALUE_CHARACTERS = 400
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
 
 /** A value as an administrator reads it; long lists and records are cut short. */
 export function readableValue(value: unknown): string {
   if (value === undefined || value === null || value === '') return '—'
-  if (typeof value === 'string') return value
+  if (typeof value === 'string') return ISO_TIME.test(value) ? timeFormat.format(new Date(value)) : value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number')) {
     const text = value.length === 0 ? '(none)' : value.join(', ')

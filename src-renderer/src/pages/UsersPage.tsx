@@ -39,21 +39,27 @@ function FilterChip({ filter, label, count }: { filter: DirectoryFilter; label: 
   const setFilter = useDirectory((state) => state.setFilter)
   const countId = `filter-count-${filter.replace(/[^a-z0-9-]/gi, '-')}`
   return (
-    <button
-      type="button"
-      className="filter-chip"
-      aria-pressed={current === filter}
-      aria-describedby={count === undefined ? undefined : countId}
-      onClick={() => setFilter(filter)}
-    >
-      <span className="filter-chip-label">{label}</span>
+    <>
+      <button
+        type="button"
+        className="filter-chip"
+        aria-pressed={current === filter}
+        aria-describedby={count === undefined ? undefined : countId}
+        onClick={() => setFilter(filter)}
+      >
+        <span className="filter-chip-label">{label}</span>
+        {count === undefined ? null : (
+          <span className="filter-chip-count" aria-hidden="true">
+            {formatCount(count)}
+          </span>
+        )}
+      </button>
       {count === undefined ? null : (
-        <span id={countId} className="filter-chip-count">
-          <span className="visually-hidden">{count === 1 ? '1 user' : `${formatCount(count)} users`}</span>
-          <span aria-hidden="true">{formatCount(count)}</span>
+        <span id={countId} hidden>
+          {count === 1 ? '1 user' : `${formatCount(count)} users`}
         </span>
       )}
-    </button>
+    </>
   )
 }
 

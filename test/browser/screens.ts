@@ -1,0 +1,39 @@
+/** Helpers shared by the browser tests of the directory, activity, settings and accept screens. */
+import type { Locator, Page } from 'playwright-core'
+import { expect } from 'vitest'
+import type { Harness } from './harness'
+
+export async function visible(locator: Locator): Promise<void> {
+  await locator.waitFor({ state: 'visible', timeout: 10_000 })
+}
+
+/** Opens a screen by its route and waits for its heading. */
+export async function openScreen(h: Harness, route: string, heading: string): Promise<void> {
+  await h.open(route)
+  await visible(h.page.getByRole('heading', { level: 1, name: heading }))
+}
+
+export function usersTable(page: Page): Locator {
+  return page.getByRole('table', { name: 'Users' })
+}
+
+/** The data rows on screen (the header row left out). */
+export function userRows(page: Page): Locator {
+  return usersTable(page).getByRole('row').filter({ has: page.getByRole('cell') })
+}
+
+/** Types into Search users and waits until every row on screen matches. */
+export async function searchUsers(page: Page, text: string, expectedRows: number): Promise<void> {
+  await page.getByRole('searchbox', { name: 'Search users' }).fill(text)
+  await expect.poll(() => userRows(page).count()).toBe(expectedRows)
+}
+
+/** Grants the page the clipboard, so Copy buttons can be checked by reading it back. */
+export async function readClipboard(page: Page): Promise<string> {
+  return page.evaluate(() => navigator.clipboard.readText())
+}
+
+/** The directory's "N users" line under its heading. */
+export async function userCountText(page: Page): Promise<string> {
+  return ((await page.locator('.page-subtitle').textContent()) ?? '').trim()
+}
