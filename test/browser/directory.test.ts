@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { seed, type SeedSummary } from '../../scripts/seed'
 import { dialog, expectNoAxeViolations, unique, useHarness } from './harness'
-import { openScreen, searchUsers, userCountText, userRows, usersTable, visible } from './screens'
+import { openScreen, readClipboard, searchUsers, userCountText, userRows, usersTable, visible } from './screens'
 
 let summary: SeedSummary | null = null
 const h = useHarness({
@@ -255,7 +255,7 @@ describe('the user directory', () => {
     const first = await link.inputValue()
 
     await drawer.getByRole('button', { name: 'Copy invite link' }).click()
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(first)
+    await expect.poll(() => readClipboard(page)).toBe(first)
 
     await drawer.getByRole('button', { name: 'Resend invite' }).click()
     await expect.poll(() => link.inputValue()).not.toBe(first)

@@ -28,9 +28,10 @@ export async function searchUsers(page: Page, text: string, expectedRows: number
   await expect.poll(() => userRows(page).count()).toBe(expectedRows)
 }
 
-/** Grants the page the clipboard, so Copy buttons can be checked by reading it back. */
+/** What the page's clipboard holds (the context needs the clipboard-read permission). */
 export async function readClipboard(page: Page): Promise<string> {
-  return page.evaluate(() => navigator.clipboard.readText())
+  // A string expression: this file is type-checked without the DOM library.
+  return String(await page.evaluate('navigator.clipboard.readText()'))
 }
 
 /** The directory's "N users" line under its heading. */
