@@ -191,7 +191,7 @@ export async function startApp<W extends WindowLike, M>(
   const files = createDesktopFiles({
     dialog: electron.dialog,
     window: () => window,
-    startFolder: app.getPath('documents'),
+    startFolder: documentsFolder(app, paths.folder),
     hasUnsavedChanges: () => unsaved?.get() ?? false,
     openStore: (file) => openStore({ file, inviteKey, mustExist: true, backupDir: paths.backups }),
     currentStore: () => store,
@@ -340,6 +340,15 @@ function rememberDatabase(paths: DataPaths, file: string): void {
     writeFileAtomic(paths.databaseChoice, `${JSON.stringify({ file })}\n`)
   } catch (error) {
     console.warn('[rolekeeper] could not remember which database is open:', error)
+  }
+}
+
+/** Where the first save or open dialog starts; some Linux setups have no Documents folder. */
+function documentsFolder(app: AppLike, fallback: string): string {
+  try {
+    return app.getPath('documents')
+  } catch {
+    return fallback
   }
 }
 
