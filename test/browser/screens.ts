@@ -22,10 +22,16 @@ export function userRows(page: Page): Locator {
   return usersTable(page).getByRole('row').filter({ has: page.getByRole('cell') })
 }
 
-/** Types into Search users and waits until every row on screen matches. */
+/** Types into Search users and waits until the rows on screen are the answer: as many as expected, each holding `text`. */
 export async function searchUsers(page: Page, text: string, expectedRows: number): Promise<void> {
   await page.getByRole('searchbox', { name: 'Search users' }).fill(text)
-  await expect.poll(() => userRows(page).count()).toBe(expectedRows)
+  const wanted = text.toLowerCase()
+  await expect
+    .poll(async () => {
+      const rows = await userRows(page).allTextContents()
+      return rows.length === expectedRows && rows.every((row) => row.toLowerCase().includes(wanted))
+    })
+    .toBe(true)
 }
 
 /** What the page's clipboard holds (the context needs the clipboard-read permission). */
