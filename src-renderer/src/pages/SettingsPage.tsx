@@ -165,7 +165,7 @@ export function SettingsPage() {
   }
 
   const chooseTheme = async (theme: Theme): Promise<void> => {
-    const result = await update({ theme })
+    const result = await useSettings.getState().chooseTheme(theme)
     if (!result.ok) notify({ tone: 'error', message: describeError(result.error) })
   }
 

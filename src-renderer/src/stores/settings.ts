@@ -8,6 +8,8 @@ interface SettingsState {
   load: () => Promise<Settings | null>
   /** Saves a change and, on success, applies what was saved (the theme at once). */
   update: (patch: CallInput<'updateSettings'>) => Promise<{ ok: true; settings: Settings } | { ok: false; error: ApiError }>
+  /** Shows the theme at once and saves it; the previous one comes back if saving fails. */
+  chooseTheme: (theme: Theme) => Promise<{ ok: true } | { ok: false; error: ApiError }>
 }
 
 /** Pins the theme on the document, or lets it follow the operating system. */
@@ -16,7 +18,7 @@ export function applyTheme(theme: Theme): void {
   else document.documentElement.dataset.theme = theme
 }
 
-export const useSettings = create<SettingsState>()((set) => ({
+export const useSettings = create<SettingsState>()((set, get) => ({
   settings: null,
   error: null,
   load: async () => {
@@ -35,5 +37,17 @@ export const useSettings = create<SettingsState>()((set) => ({
     set({ settings: result.value, error: null })
     applyTheme(result.value.theme)
     return { ok: true, settings: result.value }
+  },
+  chooseTheme: async (theme) => {
+    const previous = get().settings
+    if (previous) set({ settings: { ...previous, theme } })
+    applyTheme(theme)
+    const result = await get().update({ theme })
+    if (result.ok) return { ok: true }
+    if (previous) {
+      set({ settings: previous })
+      applyTheme(previous.theme)
+    }
+    return result
   }
 }))
