@@ -321,7 +321,7 @@ const PENDING = `users.status = 'invited' AND users.invite_nonce IS NOT NULL AND
 
 /**
  * Pages walk an index, never sort: all pending invites in expiry order through the partial
- * expiry index; one role's (or Public's) in rowid order through (role_id, status, rowid).
+ * expiry index; one role's (or Public's) in rowid order through the partial index users_role_invites.
  */
 export const INVITE_LIST_SQL = {
   all: `SELECT ${LIST_COLUMNS} ${LIST_FROM_BY_EXPIRY} WHERE ${PENDING}

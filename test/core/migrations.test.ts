@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
 import { APPLICATION_ID, BACKUPS_KEPT, openDatabase } from '../../src-main/core/db/open'
@@ -112,21 +112,12 @@ describe('opening and migrating a database', () => {
 
   test(`only the last ${BACKUPS_KEPT} pre-migration backups are kept`, async () => {
     const { dir, file } = folder()
+    const template = file('template.v1')
+    fileAtVersion(template, 1)
     const path = file('many.db')
     for (let round = 0; round < BACKUPS_KEPT + 2; round++) {
-      // Put the file back to version 1 each time so each open migrates (and backs up) again.
-      const sqlite = new BetterSqlite3(path)
-      if (round === 0) {
-        sqlite.close()
-        fileAtVersion(path, 1)
-      } else {
-        sqlite.exec('DROP TABLE users_search; DROP TABLE user_counts;')
-        sqlite.exec(
-          "DROP TRIGGER IF EXISTS users_search_insert; DROP TRIGGER IF EXISTS users_search_delete; DROP TRIGGER IF EXISTS users_search_update; DROP TRIGGER IF EXISTS user_counts_insert; DROP TRIGGER IF EXISTS user_counts_delete; DROP TRIGGER IF EXISTS user_counts_update; DROP TRIGGER IF EXISTS user_counts_role_delete;"
-        )
-        sqlite.pragma('user_version = 1')
-        sqlite.close()
-      }
+      // Put a version-1 file back each time so each open migrates (and backs up) again.
+      copyFileSync(template, path)
       const opened = await openDatabase(path)
       opened.sqlite.close()
       await new Promise((resolve) => setTimeout(resolve, 5)) // distinct backup timestamps
