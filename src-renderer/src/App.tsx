@@ -1,4 +1,5 @@
 import { useEffect } from 'react'
+import { MenuCommands } from './components/MenuCommands'
 import { Notifications } from './components/Notifications'
 import { Sidebar } from './components/Sidebar'
 import { UnsavedChangesDialog } from './components/UnsavedChangesDialog'
@@ -50,6 +51,7 @@ export function App() {
       </main>
       <UnsavedChangesDialog />
       <Notifications />
+      <MenuCommands />
     </div>
   )
 }

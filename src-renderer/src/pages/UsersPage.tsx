@@ -172,13 +172,14 @@ export function UsersPage() {
   const storedSearch = useDirectory((state) => state.search)
   const { refresh, loadMore, setSearch, toggleLoaded, selectAllMatching, clearSelection, replaceUser } = useDirectory.getState()
   const [search, setSearchText] = useState(storedSearch)
-  const [inviting, setInviting] = useState(false)
-  const [dialog, setDialog] = useState<'import' | 'export' | null>(null)
+  const dialog = useDirectory((state) => state.dialog)
+  const openDialog = useDirectory((state) => state.openDialog)
   const [openUserId, setOpenUserId] = useState<string | null>(null)
 
   useEffect(() => {
     void refresh()
-  }, [refresh])
+    return () => openDialog(null)
+  }, [refresh, openDialog])
 
   useEffect(() => {
     if (search === useDirectory.getState().search) return
@@ -237,15 +238,15 @@ export function UsersPage() {
               onChange={(event) => setSearchText(event.target.value)}
             />
           </label>
-          <button type="button" className="button" onClick={() => setDialog('import')}>
+          <button type="button" className="button" onClick={() => openDialog('import')}>
             <Icon name="upload" />
             Import users
           </button>
-          <button type="button" className="button" onClick={() => setDialog('export')}>
+          <button type="button" className="button" onClick={() => openDialog('export')}>
             <Icon name="download" />
             Export invites
           </button>
-          <button type="button" className="button button--primary" onClick={() => setInviting(true)}>
+          <button type="button" className="button button--primary" onClick={() => openDialog('invite')}>
             <Icon name="forward_to_inbox" />
             Invite users
           </button>
@@ -337,8 +338,8 @@ export function UsersPage() {
       </p>
 
       <InviteDialog
-        open={inviting}
-        onOpenChange={setInviting}
+        open={dialog === 'invite'}
+        onOpenChange={(open) => openDialog(open ? 'invite' : null)}
         fixedRoleId={undefined}
         onInvited={() => {
           void refresh()
@@ -346,13 +347,13 @@ export function UsersPage() {
       />
       <ImportDialog
         open={dialog === 'import'}
-        onOpenChange={(open) => setDialog(open ? 'import' : null)}
+        onOpenChange={(open) => openDialog(open ? 'import' : null)}
         onImported={() => void refresh()}
       />
       {dialog === 'export' ? (
         <ExportDialog
           open
-          onOpenChange={(open) => setDialog(open ? 'export' : null)}
+          onOpenChange={(open) => openDialog(open ? 'export' : null)}
           scopes={[
             { label: 'Every pending invite', scope: { kind: 'allInvites' } },
             {

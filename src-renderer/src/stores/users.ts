@@ -19,6 +19,8 @@ export interface DirectorySort {
   direction: 'asc' | 'desc'
 }
 
+export type DirectoryDialog = 'invite' | 'import' | 'export'
+
 /** Chosen rows by id, or every user matching the current filter (never loaded into the renderer). */
 export type DirectorySelection = { kind: 'ids'; ids: ReadonlySet<string> } | { kind: 'filter' }
 
@@ -38,6 +40,9 @@ interface DirectoryState {
   selection: DirectorySelection
   /** The row index a shift-click extends from. */
   anchor: number | null
+  /** The directory's own dialog that is open (also opened from the desktop menu). */
+  dialog: DirectoryDialog | null
+  openDialog: (dialog: DirectoryDialog | null) => void
 
   setFilter: (filter: DirectoryFilter) => void
   setSearch: (search: string) => void
@@ -141,6 +146,8 @@ export const useDirectory = create<DirectoryState>()((set, get) => {
     roles: [],
     selection: NONE,
     anchor: null,
+    dialog: null,
+    openDialog: (dialog) => set({ dialog }),
 
     setFilter: (filter) => {
       if (filter !== get().filter) reset({ filter })
