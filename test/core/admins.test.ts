@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { contract, type CallInput, type CallName, type ParsedInput } from '../../src-main/ipc/contract'
 import { countActiveAdmins } from '../../src-main/core/admins'
 import { saveRoleChanges } from '../../src-main/core/changeset'
 import { DomainError } from '../../src-main/core/errors'
@@ -7,32 +6,8 @@ import type { RoleDetail, User } from '../../src-main/core/model'
 import { createRole, deleteRole, updateRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../../src-main/core/users'
+import { parsed, failure, snapshot } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
-
-/** Input as the IPC layer hands it over: validated, with defaults filled in. */
-function parsed<K extends CallName>(name: K, input: CallInput<K>): ParsedInput<K> {
-  return contract[name].input.parse(input) as ParsedInput<K> // the schema of `name` yields exactly this
-}
-
-/** Everything an operation could have touched, to prove a failed one left no trace. */
-function snapshot(store: Store): unknown {
-  return {
-    users: store.sqlite.prepare('SELECT * FROM users ORDER BY id').all(),
-    roles: store.sqlite.prepare('SELECT * FROM roles ORDER BY id').all(),
-    counts: store.sqlite.prepare('SELECT * FROM user_counts WHERE n > 0 ORDER BY role_key, status').all(),
-    activity: store.sqlite.prepare('SELECT count(*) AS n FROM activity').get()
-  }
-}
-
-function failure(run: () => unknown): DomainError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof DomainError) return error
-    throw error
-  }
-  throw new Error('expected the operation to fail')
-}
 
 /** Asserts the operation is refused by the last-admin rule and changes nothing. */
 function expectRefused(store: Store, run: () => unknown, field: string): void {

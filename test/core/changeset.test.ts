@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { contract, type CallInput, type CallName, type ParsedInput } from '../../src-main/ipc/contract'
+import { type CallInput } from '../../src-main/ipc/contract'
 import { listActivity } from '../../src-main/core/activity'
 import { saveRoleChanges } from '../../src-main/core/changeset'
 import { DomainError } from '../../src-main/core/errors'
@@ -7,19 +7,8 @@ import type { RoleDetail, User } from '../../src-main/core/model'
 import { createRole, getRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { createUser, getUser, listUsers } from '../../src-main/core/users'
+import { parsed, snapshot } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
-
-function parsed<K extends CallName>(name: K, input: CallInput<K>): ParsedInput<K> {
-  return contract[name].input.parse(input) as ParsedInput<K> // the schema of `name` yields exactly this
-}
-
-function snapshot(store: Store): unknown {
-  return {
-    users: store.sqlite.prepare('SELECT * FROM users ORDER BY id').all(),
-    roles: store.sqlite.prepare('SELECT * FROM roles ORDER BY id').all(),
-    activity: store.sqlite.prepare('SELECT count(*) AS n FROM activity').get()
-  }
-}
 
 /** Runs a change set that must fail; asserts nothing of it was applied and returns the error. */
 function refused(store: Store, input: CallInput<'saveRoleChanges'>): DomainError {

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { copyFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { listActivity } from '../../src-main/core/activity'
-import { DomainError } from '../../src-main/core/errors'
 import { freshInviteFields } from '../../src-main/core/invite-tokens'
 import {
   acceptInvite,
@@ -20,6 +19,7 @@ import { createRole } from '../../src-main/core/roles'
 import { updateSettings } from '../../src-main/core/settings'
 import { openStore, type Store } from '../../src-main/core/store'
 import { getUser } from '../../src-main/core/users'
+import { failure } from '../helpers/domain'
 import { openTestStore, tempDir } from '../helpers/store'
 
 const START = new Date('2026-03-01T09:00:00.000Z')
@@ -91,16 +91,6 @@ function only(batch: InviteBatch): InviteResult {
 function linkOf(result: InviteResult): string {
   if (result.inviteLink === null) throw new Error(`no link for ${result.raw}`)
   return result.inviteLink
-}
-
-function failure(run: () => unknown): DomainError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof DomainError) return error
-    throw error
-  }
-  throw new Error('expected a DomainError')
 }
 
 function expectInviteInvalid(run: () => unknown): void {

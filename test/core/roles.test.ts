@@ -1,26 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { contract, type CallInput, type CallName, type ParsedInput } from '../../src-main/ipc/contract'
 import { listActivity } from '../../src-main/core/activity'
-import { DomainError } from '../../src-main/core/errors'
 import type { RoleDetail } from '../../src-main/core/model'
 import { createRole, deleteRole, findRoleByName, getRole, listRoles, updateRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { createUser, getUser, listUsers } from '../../src-main/core/users'
+import { parsed, failure } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
-
-function parsed<K extends CallName>(name: K, input: CallInput<K>): ParsedInput<K> {
-  return contract[name].input.parse(input) as ParsedInput<K> // the schema of `name` yields exactly this
-}
-
-function failure(run: () => unknown): DomainError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof DomainError) return error
-    throw error
-  }
-  throw new Error('expected the operation to fail')
-}
 
 function tables(store: Store): unknown {
   return {

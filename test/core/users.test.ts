@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { contract, type CallInput, type CallName, type ParsedInput } from '../../src-main/ipc/contract'
+import { type CallInput } from '../../src-main/ipc/contract'
 import { listActivity } from '../../src-main/core/activity'
-import { DomainError } from '../../src-main/core/errors'
 import type { RoleDetail, User, UserSortField } from '../../src-main/core/model'
 import { verifyPassword } from '../../src-main/core/passwords'
 import { createRole } from '../../src-main/core/roles'
@@ -18,21 +17,8 @@ import {
   TOTAL_CAP,
   updateUser
 } from '../../src-main/core/users'
+import { parsed, failure } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
-
-function parsed<K extends CallName>(name: K, input: CallInput<K>): ParsedInput<K> {
-  return contract[name].input.parse(input) as ParsedInput<K> // the schema of `name` yields exactly this
-}
-
-function failure(run: () => unknown): DomainError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof DomainError) return error
-    throw error
-  }
-  throw new Error('expected the operation to fail')
-}
 
 function usersTable(store: Store): unknown {
   return store.sqlite.prepare('SELECT * FROM users ORDER BY id').all()
