@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
+import { syncFolder } from './files'
 import { DomainError } from './errors'
 import type { Store } from './store'
 
@@ -52,16 +53,3 @@ function checkCopy(file: string): void {
   }
 }
 
-/** Make the rename durable where the platform allows opening a folder (not Windows). */
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Best effort: the file's own contents were already flushed before the rename.
-  }
-}

@@ -3,6 +3,7 @@ import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { stringify } from 'csv-stringify/sync'
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import { syncFolder } from './files'
 import { DomainError } from './errors'
 import { inviteLinkBuilder, inviteToken } from './invite-tokens'
 import type { UserStatus } from './model'
@@ -337,16 +338,3 @@ export async function exportToFile(
   return { rows, path: targetPath }
 }
 
-/** Make the rename itself durable where the platform allows opening a folder (not Windows). */
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Best effort: the file's own contents were already flushed before the rename.
-  }
-}
