@@ -75,6 +75,8 @@ export function readableValue(value: unknown): string {
 const fieldLabel = (field: string): string =>
   field === '' ? 'Value' : field.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())
 
+const present = (value: unknown): boolean => value !== undefined && value !== null
+
 export function ChangeTable({ entry }: { entry: ActivityEntry }) {
   const changes = changesOf(entry.before, entry.after)
   if (changes.length === 0) return <p className="muted activity-nochange">No details were recorded for this change.</p>
@@ -92,8 +94,8 @@ export function ChangeTable({ entry }: { entry: ActivityEntry }) {
         {changes.map((change) => (
           <tr key={change.field}>
             <th scope="row">{fieldLabel(change.field)}</th>
-            <td className="activity-before">{readableValue(change.before)}</td>
-            <td className="activity-after">{readableValue(change.after)}</td>
+            <td className={present(change.before) ? 'activity-before' : undefined}>{readableValue(change.before)}</td>
+            <td className={present(change.after) ? 'activity-after' : undefined}>{readableValue(change.after)}</td>
           </tr>
         ))}
       </tbody>
