@@ -79,7 +79,7 @@ describe('invite lists out', () => {
     await page.getByRole('checkbox', { name: 'Select all shown users' }).check()
     const bar = page.getByRole('toolbar', { name: 'Bulk actions' })
     await bar.getByRole('button', { name: 'Export' }).click()
-    const exporter = dialog(page, 'Export invites')
+    const exporter = dialog(page, 'Export users')
     await visible(exporter.getByRole('radio', { name: 'The 3 users selected' }))
     const downloaded = page.waitForEvent('download')
     await exporter.getByRole('button', { name: 'Export', exact: true }).click()

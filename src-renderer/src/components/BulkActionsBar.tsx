@@ -243,6 +243,7 @@ export function BulkActionsBar() {
       {action === 'export' && spec ? (
         <ExportDialog
           open
+          title="Export users"
           onOpenChange={(next) => (next ? undefined : setAction(null))}
           scopes={[
             {

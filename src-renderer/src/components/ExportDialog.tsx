@@ -98,7 +98,7 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
     <>
       <DrawerHeader
         title={title}
-        description="The main process asks where to save the file. Invite links are built from the invite URL template in Settings."
+        description="Rolekeeper asks where to save the file. Invite links are built from the invite URL template in Settings."
         closeButton={phase.kind === 'options' || phase.kind === 'failed'}
       />
       <DrawerBody>

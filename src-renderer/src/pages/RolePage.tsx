@@ -216,7 +216,12 @@ export function RolePage({ roleId }: { roleId: string }) {
             <ExportDialog
               open
               onOpenChange={(next) => setOverlay(next ? 'export' : null)}
-              scopes={[{ label: `The pending invites of ${role.name} (${plural(role.pendingInviteCount, 'invite', 'invites')})`, scope: { kind: 'roleInvites', roleId: role.id } }]}
+              scopes={[
+                {
+                  label: `The pending invites of ${role.name} (${plural(role.pendingInviteCount, 'invite', 'invites')})`,
+                  scope: { kind: 'roleInvites', roleId: role.id }
+                }
+              ]}
             />
           ) : null}
           {overlay === 'delete' ? (
