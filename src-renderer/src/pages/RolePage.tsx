@@ -69,6 +69,8 @@ export function RolePage({ roleId }: { roleId: string }) {
   useLeaveProtection()
 
   useEffect(() => {
+    // In the desktop app the native menu owns Ctrl/Cmd+S and sends a 'save' command instead.
+    if (window.rolekeeperShell?.onMenuCommand) return
     const onKeyDown = (event: KeyboardEvent): void => {
       if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return
       event.preventDefault()
