@@ -134,7 +134,7 @@ async function benchInvites(): Promise<void> {
     dropStore(store)
 
     // The floor: the same rows into the same table (same indexes and triggers), prepared
-    // statement, one transaction; everything computed beforehand.
+    // statement, one transaction; everything computed beforehand (ids, nonces, keys, times).
     const floorStore = await freshStore()
     const floorRole = createRole(floorStore, parse('createRole', { name: 'Editors' }))
     const now = new Date().toISOString()
@@ -155,11 +155,18 @@ async function benchInvites(): Promise<void> {
       now,
       'bench'
     ])
+    // The fastest plain technique: 100 rows to a prepared multi-row INSERT, so the floor is a floor.
+    const BATCH = 100
     const insert = floorStore.sqlite.prepare(
       `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, invited_at, invite_expires_at,
-         invite_nonce, created_at, updated_at, last_changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+         invite_nonce, created_at, updated_at, last_changed_by) VALUES ` +
+        Array.from({ length: BATCH }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
     )
-    const floorTook = time(() => floorStore.sqlite.transaction(() => rows.forEach((row) => insert.run(row)))())
+    const batches = Array.from({ length: Math.ceil(rows.length / BATCH) }, (_, index) =>
+      rows.slice(index * BATCH, (index + 1) * BATCH).flat()
+    )
+    if (rows.length % BATCH !== 0) throw new Error('The floor expects whole batches')
+    const floorTook = time(() => floorStore.sqlite.transaction(() => batches.forEach((batch) => insert.run(batch)))())
     dropStore(floorStore)
 
     // The first run warms up the JIT and the page cache for both; it is not counted.
