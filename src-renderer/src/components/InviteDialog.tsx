@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import type { InviteBatch, InviteOutcome, InviteResult, PastePreview, RoleSummary } from '../../../src-main/ipc/contract'
 import { api } from '../api'
+import { copyToClipboard } from '../clipboard'
 import { describeError } from '../errors'
 import { notify } from '../stores/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
@@ -320,7 +321,7 @@ function ResultActions({ batch, onClose }: { batch: InviteBatch; onClose(): void
   const links = batch.results.filter((result) => result.inviteLink !== null)
   const copy = async (): Promise<void> => {
     const text = links.map((result) => `${result.email ?? result.raw}\t${result.inviteLink ?? ''}`).join('\n')
-    const copied = await copyText(text)
+    const copied = await copyToClipboard(text)
     notify(
       copied
         ? { tone: 'success', message: `Copied ${links.length.toLocaleString()} invite ${links.length === 1 ? 'link' : 'links'}.` }
@@ -340,24 +341,4 @@ function ResultActions({ batch, onClose }: { batch: InviteBatch; onClose(): void
       </button>
     </>
   )
-}
-
-/** The clipboard API needs a secure, focused document; the old copy command covers the rest. */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text)
-    return true
-  } catch {
-    const area = document.createElement('textarea')
-    area.value = text
-    area.setAttribute('readonly', '')
-    area.className = 'visually-hidden-copy'
-    document.body.append(area)
-    area.select()
-    try {
-      return document.execCommand('copy')
-    } finally {
-      area.remove()
-    }
-  }
 }
