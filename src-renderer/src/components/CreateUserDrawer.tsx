@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
-import { LIMITS, USER_STATUSES, type UserStatus } from '../../../src-main/core/model'
+import { LIMITS, type UserStatus } from '../../../src-main/core/model'
 import type { CallInput } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
+import { checkLength, checkTags, StatusField, tagList, textOrNull, UserFields } from './UserFields'
 
 export type UserDraft = NonNullable<CallInput<'saveRoleChanges'>['create']>[number]
 
@@ -39,14 +40,6 @@ const EMPTY_FORM: Form = {
   location: '',
   description: '',
   tags: ''
-}
-
-const STATUS_LABELS: Record<UserStatus, string> = {
-  draft: 'Draft',
-  invited: 'Invited',
-  active: 'Active',
-  suspended: 'Suspended',
-  archived: 'Archived'
 }
 
 /** The order fields are checked in, so focus lands on the first one that needs attention. */
@@ -125,19 +118,6 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
     return result.value.ok ? undefined : (result.value.message ?? 'The password does not satisfy the password policy.')
   }
 
-  const checkLength = (value: string, max: number): string | undefined =>
-    value.trim().length > max ? `At most ${max} characters.` : undefined
-
-  const tagList = (text: string): string[] =>
-    Array.from(new Set(text.split(',').map((tag) => tag.trim()).filter((tag) => tag.length > 0)))
-
-  const checkTags = (text: string): string | undefined => {
-    const list = tagList(text)
-    if (list.length > LIMITS.tags) return `At most ${LIMITS.tags} tags.`
-    const long = list.find((tag) => tag.length > LIMITS.tagLength)
-    return long ? `“${long}” is longer than ${LIMITS.tagLength} characters.` : undefined
-  }
-
   const validateEmailOnBlur = async (): Promise<void> => {
     if (form.email.trim().length === 0) return
     const check = nextCheck('email')
@@ -190,16 +170,15 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
         formRef.current?.querySelector<HTMLElement>(`#${ID}-${firstInvalid}`)?.focus()
         return
       }
-      const text = (value: string): string | null => (value.trim().length > 0 ? value.trim() : null)
       onStage({
         email: form.email.trim(),
-        firstName: text(form.firstName),
-        lastName: text(form.lastName),
+        firstName: textOrNull(form.firstName),
+        lastName: textOrNull(form.lastName),
         password: form.password.length > 0 ? form.password : null,
         status: form.status,
-        title: text(form.title),
-        location: text(form.location),
-        description: text(form.description),
+        title: textOrNull(form.title),
+        location: textOrNull(form.location),
+        description: textOrNull(form.description),
         tags: tagList(form.tags)
       })
       close()
@@ -208,133 +187,47 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
     }
   }
 
-  const textField = (field: FieldName, label: string, options: { max: number; type?: string; autoComplete?: string }) => (
-    <div className="drawer-field">
-      <label htmlFor={`${ID}-${field}`}>{label}</label>
-      <input
-        {...fieldProps(`${ID}-${field}`, errors[field])}
-        type={options.type ?? 'text'}
-        value={form[field]}
-        maxLength={options.max}
-        autoComplete={options.autoComplete ?? 'off'}
-        onChange={(event) => change(field, event.target.value)}
-      />
-      <FieldError id={`${ID}-${field}`} error={errors[field]} />
-    </div>
-  )
-
   return (
     <form className="drawer-form" noValidate onSubmit={(event) => void submit(event)}>
       <DrawerHeader title="Create user" description="The user becomes a member of this role when you save the role." />
       <DrawerBody>
         <div ref={formRef} className="drawer-fields">
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-email`}>
-              Email <span className="drawer-required">(required)</span>
-            </label>
-            <input
-              {...fieldProps(`${ID}-email`, errors.email)}
-              type="email"
-              data-autofocus
-              value={form.email}
-              maxLength={LIMITS.email}
-              autoComplete="off"
-              spellCheck={false}
-              aria-required="true"
-              onChange={(event) => change('email', event.target.value)}
-              onBlur={() => void validateEmailOnBlur()}
-            />
-            <FieldError id={`${ID}-email`} error={errors.email} />
-          </div>
-
-          <div className="drawer-field-row">
-            {textField('firstName', 'First name', { max: LIMITS.personName, autoComplete: 'off' })}
-            {textField('lastName', 'Last name', { max: LIMITS.personName, autoComplete: 'off' })}
-          </div>
-
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-password`}>Password</label>
-            <p id={`${ID}-password-policy`} className="drawer-hint">
-              {policyText ? `Password policy: ${policyText}` : 'Loading the password policy…'} Leave empty to let the user set
-              one from an invite.
-            </p>
-            <div className="drawer-input-group">
-              <input
-                {...fieldProps(`${ID}-password`, errors.password, `${ID}-password-policy`)}
-                type={passwordVisible ? 'text' : 'password'}
-                value={form.password}
-                maxLength={LIMITS.password}
-                autoComplete="new-password"
-                spellCheck={false}
-                onChange={(event) => change('password', event.target.value)}
-                onBlur={() => void validatePasswordOnBlur()}
-              />
-              <button
-                type="button"
-                className="drawer-button drawer-button--quiet"
-                aria-label="Show password"
-                aria-pressed={passwordVisible}
-                onClick={() => setPasswordVisible((visible) => !visible)}
-              >
-                {passwordVisible ? 'Hide' : 'Show'}
-              </button>
-              <button type="button" className="drawer-button" onClick={() => void generatePassword()}>
-                Generate password
-              </button>
+          <UserFields idPrefix={ID} values={form} errors={errors} onChange={change} onEmailBlur={() => void validateEmailOnBlur()}>
+            <div className="drawer-field">
+              <label htmlFor={`${ID}-password`}>Password</label>
+              <p id={`${ID}-password-policy`} className="drawer-hint">
+                {policyText ? `Password policy: ${policyText}` : 'Loading the password policy…'} Leave empty to let the user set
+                one from an invite.
+              </p>
+              <div className="drawer-input-group">
+                <input
+                  {...fieldProps(`${ID}-password`, errors.password, `${ID}-password-policy`)}
+                  type={passwordVisible ? 'text' : 'password'}
+                  value={form.password}
+                  maxLength={LIMITS.password}
+                  autoComplete="new-password"
+                  spellCheck={false}
+                  onChange={(event) => change('password', event.target.value)}
+                  onBlur={() => void validatePasswordOnBlur()}
+                />
+                <button
+                  type="button"
+                  className="drawer-button drawer-button--quiet"
+                  aria-label="Show password"
+                  aria-pressed={passwordVisible}
+                  onClick={() => setPasswordVisible((visible) => !visible)}
+                >
+                  {passwordVisible ? 'Hide' : 'Show'}
+                </button>
+                <button type="button" className="drawer-button" onClick={() => void generatePassword()}>
+                  Generate password
+                </button>
+              </div>
+              <FieldError id={`${ID}-password`} error={errors.password} />
             </div>
-            <FieldError id={`${ID}-password`} error={errors.password} />
-          </div>
 
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-status`}>Status</label>
-            <select
-              {...fieldProps(`${ID}-status`, errors.status)}
-              value={form.status}
-              onChange={(event) => {
-                const status = USER_STATUSES.find((candidate) => candidate === event.target.value)
-                if (status) change('status', status)
-              }}
-            >
-              {USER_STATUSES.map((status) => (
-                <option key={status} value={status}>
-                  {STATUS_LABELS[status]}
-                </option>
-              ))}
-            </select>
-            <FieldError id={`${ID}-status`} error={errors.status} />
-          </div>
-
-          <div className="drawer-field-row">
-            {textField('title', 'Title', { max: LIMITS.profileText })}
-            {textField('location', 'Location', { max: LIMITS.profileText })}
-          </div>
-
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-description`}>Description</label>
-            <textarea
-              {...fieldProps(`${ID}-description`, errors.description)}
-              value={form.description}
-              maxLength={LIMITS.userDescription}
-              rows={3}
-              onChange={(event) => change('description', event.target.value)}
-            />
-            <FieldError id={`${ID}-description`} error={errors.description} />
-          </div>
-
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-tags`}>Tags</label>
-            <p id={`${ID}-tags-hint`} className="drawer-hint">
-              Separate tags with commas.
-            </p>
-            <input
-              {...fieldProps(`${ID}-tags`, errors.tags, `${ID}-tags-hint`)}
-              type="text"
-              value={form.tags}
-              autoComplete="off"
-              onChange={(event) => change('tags', event.target.value)}
-            />
-            <FieldError id={`${ID}-tags`} error={errors.tags} />
-          </div>
+            <StatusField idPrefix={ID} value={form.status} error={errors.status} onChange={(status) => change('status', status)} />
+          </UserFields>
         </div>
       </DrawerBody>
       <DrawerFooter>

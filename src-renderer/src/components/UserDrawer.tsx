@@ -2,7 +2,6 @@ import type { ApiError } from '../../../src-main/ipc/contract'
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import {
   LIMITS,
-  USER_STATUSES,
   type ActivityEntry,
   type InviteLink,
   type RoleSummary,
@@ -13,12 +12,13 @@ import type { CallInput } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { copyToClipboard } from '../clipboard'
 import { describeError } from '../errors'
-import { displayName, formatDate, inviteExpiry, STATUS_LABELS } from '../format'
+import { displayName, formatDate, inviteExpiry } from '../format'
 import { navigate } from '../router'
 import { notify } from '../stores/notifications'
 import { ActivityItem } from './ActivityList'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
 import { StatusBadge } from './StatusBadge'
+import { StatusField, tagList, textOrNull, UserFields } from './UserFields'
 
 export interface UserDrawerProps {
   /** The user to show; null keeps the drawer closed. */
@@ -63,11 +63,6 @@ const formOf = (user: User): Form => ({
   description: user.description ?? '',
   tags: user.tags.join(', ')
 })
-
-const tagList = (text: string): string[] =>
-  Array.from(new Set(text.split(',').map((tag) => tag.trim()).filter((tag) => tag.length > 0)))
-
-const textOrNull = (value: string): string | null => (value.trim().length > 0 ? value.trim() : null)
 
 type UserPatch = CallInput<'updateUser'>['patch']
 
@@ -263,21 +258,6 @@ function UserEditor({ userId, onChanged }: { userId: string; onChanged(user: Use
     )
   }
 
-  const textField = (field: FieldName, label: string, max: number, type = 'text') => (
-    <div className="drawer-field">
-      <label htmlFor={`${ID}-${field}`}>{label}</label>
-      <input
-        {...fieldProps(`${ID}-${field}`, errors[field])}
-        type={type}
-        value={form[field]}
-        maxLength={max}
-        autoComplete="off"
-        onChange={(event) => change(field, event.target.value)}
-      />
-      <FieldError id={`${ID}-${field}`} error={errors[field]} />
-    </div>
-  )
-
   const expiry = user.inviteExpiresAt ? inviteExpiry(user.inviteExpiresAt) : null
 
   return (
@@ -327,127 +307,58 @@ function UserEditor({ userId, onChanged }: { userId: string; onChanged(user: Use
             </section>
           ) : null}
 
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-email`}>
-              Email <span className="drawer-required">(required)</span>
-            </label>
-            <input
-              {...fieldProps(`${ID}-email`, errors.email)}
-              type="email"
-              data-autofocus
-              value={form.email}
-              maxLength={LIMITS.email}
-              autoComplete="off"
-              spellCheck={false}
-              aria-required="true"
-              onChange={(event) => change('email', event.target.value)}
-            />
-            <FieldError id={`${ID}-email`} error={errors.email} />
-          </div>
-
-          <div className="drawer-field-row">
-            {textField('firstName', 'First name', LIMITS.personName)}
-            {textField('lastName', 'Last name', LIMITS.personName)}
-          </div>
-
-          <div className="drawer-field-row">
-            <div className="drawer-field">
-              <label htmlFor={`${ID}-status`}>Status</label>
-              <select
-                {...fieldProps(`${ID}-status`, errors.status)}
-                value={form.status}
-                onChange={(event) => {
-                  const status = USER_STATUSES.find((candidate) => candidate === event.target.value)
-                  if (status) change('status', status)
-                }}
-              >
-                {USER_STATUSES.map((status) => (
-                  <option key={status} value={status}>
-                    {STATUS_LABELS[status]}
-                  </option>
-                ))}
-              </select>
-              <FieldError id={`${ID}-status`} error={errors.status} />
+          <UserFields idPrefix={ID} values={form} errors={errors} onChange={change}>
+            <div className="drawer-field-row">
+              <StatusField idPrefix={ID} value={form.status} error={errors.status} onChange={(status) => change('status', status)} />
+              <div className="drawer-field">
+                <label htmlFor={`${ID}-roleId`}>Role</label>
+                <select {...fieldProps(`${ID}-roleId`, errors.roleId)} value={form.roleId} onChange={(event) => change('roleId', event.target.value)}>
+                  <option value={PUBLIC}>Public (no role)</option>
+                  {user.roleId && !roles.some((role) => role.id === user.roleId) ? (
+                    <option value={user.roleId}>{user.roleName ?? 'Current role'}</option>
+                  ) : null}
+                  {roles.map((role) => (
+                    <option key={role.id} value={role.id}>
+                      {role.name}
+                    </option>
+                  ))}
+                </select>
+                <FieldError id={`${ID}-roleId`} error={errors.roleId} />
+              </div>
             </div>
+
             <div className="drawer-field">
-              <label htmlFor={`${ID}-roleId`}>Role</label>
-              <select {...fieldProps(`${ID}-roleId`, errors.roleId)} value={form.roleId} onChange={(event) => change('roleId', event.target.value)}>
-                <option value={PUBLIC}>Public (no role)</option>
-                {user.roleId && !roles.some((role) => role.id === user.roleId) ? (
-                  <option value={user.roleId}>{user.roleName ?? 'Current role'}</option>
-                ) : null}
-                {roles.map((role) => (
-                  <option key={role.id} value={role.id}>
-                    {role.name}
-                  </option>
-                ))}
-              </select>
-              <FieldError id={`${ID}-roleId`} error={errors.roleId} />
+              <label htmlFor={`${ID}-password`}>New password</label>
+              <p id={`${ID}-password-policy`} className="drawer-hint">
+                {policyText ? `Password policy: ${policyText}` : 'Loading the password policy…'}{' '}
+                {user.hasPassword ? 'Leave empty to keep the current password.' : 'This user has no password yet.'}
+              </p>
+              <input
+                {...fieldProps(`${ID}-password`, errors.password, `${ID}-password-policy`)}
+                type="password"
+                value={form.password}
+                maxLength={LIMITS.password}
+                autoComplete="new-password"
+                disabled={form.removePassword}
+                onChange={(event) => change('password', event.target.value)}
+              />
+              <FieldError id={`${ID}-password`} error={errors.password} />
+              {user.hasPassword ? (
+                <label className="drawer-check">
+                  <input
+                    type="checkbox"
+                    checked={form.removePassword}
+                    onChange={(event) => {
+                      change('removePassword', event.target.checked)
+                      if (event.target.checked) change('password', '')
+                    }}
+                  />
+                  Remove password
+                </label>
+              ) : null}
             </div>
-          </div>
 
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-password`}>New password</label>
-            <p id={`${ID}-password-policy`} className="drawer-hint">
-              {policyText ? `Password policy: ${policyText}` : 'Loading the password policy…'}{' '}
-              {user.hasPassword ? 'Leave empty to keep the current password.' : 'This user has no password yet.'}
-            </p>
-            <input
-              {...fieldProps(`${ID}-password`, errors.password, `${ID}-password-policy`)}
-              type="password"
-              value={form.password}
-              maxLength={LIMITS.password}
-              autoComplete="new-password"
-              disabled={form.removePassword}
-              onChange={(event) => change('password', event.target.value)}
-            />
-            <FieldError id={`${ID}-password`} error={errors.password} />
-            {user.hasPassword ? (
-              <label className="drawer-check">
-                <input
-                  type="checkbox"
-                  checked={form.removePassword}
-                  onChange={(event) => {
-                    change('removePassword', event.target.checked)
-                    if (event.target.checked) change('password', '')
-                  }}
-                />
-                Remove password
-              </label>
-            ) : null}
-          </div>
-
-          <div className="drawer-field-row">
-            {textField('title', 'Title', LIMITS.profileText)}
-            {textField('location', 'Location', LIMITS.profileText)}
-          </div>
-
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-description`}>Description</label>
-            <textarea
-              {...fieldProps(`${ID}-description`, errors.description)}
-              value={form.description}
-              maxLength={LIMITS.userDescription}
-              rows={3}
-              onChange={(event) => change('description', event.target.value)}
-            />
-            <FieldError id={`${ID}-description`} error={errors.description} />
-          </div>
-
-          <div className="drawer-field">
-            <label htmlFor={`${ID}-tags`}>Tags</label>
-            <p id={`${ID}-tags-hint`} className="drawer-hint">
-              Separate tags with commas.
-            </p>
-            <input
-              {...fieldProps(`${ID}-tags`, errors.tags, `${ID}-tags-hint`)}
-              type="text"
-              value={form.tags}
-              autoComplete="off"
-              onChange={(event) => change('tags', event.target.value)}
-            />
-            <FieldError id={`${ID}-tags`} error={errors.tags} />
-          </div>
+          </UserFields>
 
           <UserHistory userId={user.id} version={historyVersion} />
         </div>
