@@ -17,6 +17,7 @@ import { runInNewContext } from 'node:vm'
 import { gzipSync } from 'node:zlib'
 import { saveRoleChanges } from '../src-main/core/changeset'
 import { exportToFile } from '../src-main/core/export'
+import { applyImport, previewImport } from '../src-main/core/import'
 import { newInviteNonces } from '../src-main/core/invite-tokens'
 import { inviteUsers, listInvites } from '../src-main/core/invites'
 import { createRole } from '../src-main/core/roles'
@@ -313,6 +314,41 @@ async function benchInviteExport(): Promise<void> {
   dropStore(store)
 }
 
+/** A CSV of `count` rows: the first half new addresses, the second half already users (updates). */
+function importFileOf(count: number, existing: readonly string[]): string {
+  const lines = ['email,first_name,last_name,role,status']
+  for (let index = 0; index < count; index++) {
+    const email = index < count / 2 ? `imported.${index}@example.org` : (existing[index - count / 2] ?? '')
+    lines.push(`${email},Imported,Person ${index},Support,${index % 3 === 0 ? 'active' : ''}`)
+  }
+  return `${lines.join('\r\n')}\r\n`
+}
+
+async function benchImport(): Promise<void> {
+  note('Import 100,000 CSV rows: preview, then apply…')
+  const store = await freshStore()
+  createRole(store, parse('createRole', { name: 'Support' }))
+  const editors = createRole(store, parse('createRole', { name: 'Editors' }))
+  inviteUsers(store, parse('inviteUsers', { text: pasteOf(50_000, 'import').text, roleId: editors.id }))
+  const existing = store.sqlite.prepare('SELECT email FROM users ORDER BY rowid').pluck().all() as string[] // one column
+  const file = importFileOf(100_000, existing)
+  const options = { existing: 'update', newUsersAs: 'invited' } as const
+
+  const previewTook = time(() => {
+    const preview = previewImport(store, file, options)
+    if (preview.counts.new !== 50_000 || preview.counts.update !== 50_000) {
+      throw new Error(`Unexpected preview ${JSON.stringify(preview.counts)}`)
+    }
+  })
+  report({ name: 'import 100,000 rows: preview', value: round(previewTook), unit: 'ms', target: 'no target set', met: null })
+  const applyTook = time(() => {
+    const result = applyImport(store, file, options)
+    if (result.counts.new !== 50_000) throw new Error(`Unexpected import ${JSON.stringify(result.counts)}`)
+  })
+  report({ name: 'import 100,000 rows: apply (50,000 new, 50,000 updated)', value: round(applyTook), unit: 'ms', target: 'no target set', met: null })
+  dropStore(store)
+}
+
 function benchRendererSize(): void {
   const assets = join(ROOT, 'out', 'renderer', 'assets')
   if (!existsSync(assets)) {
@@ -370,6 +406,7 @@ async function main(): Promise<void> {
     }
 
     await benchInviteExport()
+    await benchImport()
     benchRendererSize()
   } finally {
     rmSync(work, { recursive: true, force: true })
