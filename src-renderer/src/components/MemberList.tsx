@@ -6,6 +6,7 @@ import { formatCount, initialsOf, inviteExpiry, personName, plural } from '../fo
 import { draftKey, memberKey, useRolePage, type UserDraft } from '../stores/rolePage'
 import { Icon } from './Icon'
 import { StatusBadge } from './StatusBadge'
+import { SearchField } from './SearchField'
 
 type MemberRow =
   | { kind: 'created'; key: string; draft: UserDraft }
@@ -291,17 +292,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
       </div>
 
       <div className="members-toolbar">
-        <label className="search search--wide">
-          <Icon name="search" className="search-icon" />
-          <input
-            type="search"
-            className="input search-input"
-            placeholder="Search members"
-            aria-label="Search members"
-            value={search}
-            onChange={(event) => setSearch(event.target.value)}
-          />
-        </label>
+        <SearchField label="Search members" value={search} onChange={setSearch} wide />
         {searching && members.loaded ? (
           <span className="muted members-matching" aria-live="polite">
             {members.totalCapped ? 'More than ' : ''}

@@ -6,6 +6,7 @@ import { describeError } from '../errors'
 import { formatCount } from '../format'
 import { hashOf, navigate } from '../router'
 import { useRoles } from '../stores/roles'
+import { SearchField } from '../components/SearchField'
 
 function matches(role: RoleSummary, query: string): boolean {
   return role.name.toLowerCase().includes(query) || (role.description ?? '').toLowerCase().includes(query)
@@ -36,17 +37,7 @@ export function RolesPage() {
           <p className="page-subtitle">Roles decide what their members may do. Users without a role are Public.</p>
         </div>
         <div className="page-actions">
-          <label className="search">
-            <Icon name="search" className="search-icon" />
-            <input
-              type="search"
-              className="input search-input"
-              placeholder="Search roles"
-              aria-label="Search roles"
-              value={search}
-              onChange={(event) => setSearch(event.target.value)}
-            />
-          </label>
+          <SearchField label="Search roles" value={search} onChange={setSearch} />
           <button type="button" className="button button--primary" ref={createButton} onClick={() => setCreating(true)}>
             <Icon name="add" />
             Create role

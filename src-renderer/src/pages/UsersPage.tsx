@@ -12,6 +12,7 @@ import { describeError } from '../errors'
 import { formatCount, formatDate, initialsOf, inviteExpiry, personName, STATUS_LABELS } from '../format'
 import { filterSpecOf, selectedCountOf, useDirectory, type DirectoryFilter } from '../stores/users'
 import '../styles/directory.css'
+import { SearchField } from '../components/SearchField'
 
 /** In the order an administrator looks for them; drafts (revoked invites, imports) last. */
 const FILTER_STATUSES: UserStatus[] = ['active', 'invited', 'suspended', 'archived', 'draft']
@@ -227,17 +228,7 @@ export function UsersPage() {
           </p>
         </div>
         <div className="page-actions">
-          <label className="search">
-            <Icon name="search" className="search-icon" />
-            <input
-              type="search"
-              className="input search-input"
-              placeholder="Search users"
-              aria-label="Search users"
-              value={search}
-              onChange={(event) => setSearchText(event.target.value)}
-            />
-          </label>
+          <SearchField label="Search users" value={search} onChange={setSearchText} />
           <button type="button" className="button" onClick={() => openDialog('import')}>
             <Icon name="upload" />
             Import users
