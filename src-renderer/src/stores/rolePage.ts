@@ -3,6 +3,7 @@ import type { ApiError, CallInput, RoleDetail, User } from '../../../src-main/ip
 import { api } from '../api'
 import { describeError } from '../errors'
 import { notify } from './notifications'
+import { NO_USERS, type PagedUsers, withPage } from './userPages'
 
 /** A user the admin filled in on the Create user drawer, staged until Save. */
 export type UserDraft = NonNullable<CallInput<'saveRoleChanges'>['create']>[number]
@@ -28,29 +29,13 @@ export interface SaveFailure {
   lastAdmin: boolean
 }
 
-export interface MemberList {
+export interface MemberList extends PagedUsers {
   search: string
-  rows: User[]
-  total: number
-  totalCapped: boolean
-  nextCursor: string | null
-  loading: boolean
-  loaded: boolean
-  error: ApiError | null
 }
 
 const PAGE_SIZE = 200
 const EMPTY_STAGED: StagedChanges = { role: {}, create: [], add: [], remove: [] }
-const EMPTY_MEMBERS: MemberList = {
-  search: '',
-  rows: [],
-  total: 0,
-  totalCapped: false,
-  nextCursor: null,
-  loading: false,
-  loaded: false,
-  error: null
-}
+const EMPTY_MEMBERS: MemberList = { ...NO_USERS, search: '' }
 
 export const draftKey = (draft: UserDraft): string => `create:${draft.email.trim().toLowerCase()}`
 export const memberKey = (userId: string): string => `user:${userId}`
@@ -193,19 +178,7 @@ export const useRolePage = create<RolePageState>()((set, get) => {
       set({ members: { ...current, loading: false, loaded: true, error: result.error } })
       return
     }
-    const page = result.value
-    set({
-      members: {
-        ...current,
-        rows: reset ? page.rows : [...current.rows, ...page.rows],
-        total: page.total,
-        totalCapped: page.totalCapped,
-        nextCursor: page.nextCursor,
-        loading: false,
-        loaded: true,
-        error: null
-      }
-    })
+    set({ members: { ...current, ...withPage(reset ? [] : current.rows, result.value) } })
   }
 
   return {

@@ -1,4 +1,3 @@
-import type { ApiError } from '../../../src-main/ipc/contract'
 import { create } from 'zustand'
 import {
   USER_STATUSES,
@@ -10,6 +9,7 @@ import {
 } from '../../../src-main/core/model'
 import type { UserFilterSpec, UserSelectionSpec } from '../../../src-main/core/transfer-model'
 import { api } from '../api'
+import { NO_USERS, type PagedUsers, withPage } from './userPages'
 
 /** The directory's filter chips: `all`, `status:<status>`, `noRole`, `role:<id>`. */
 export type DirectoryFilter = 'all' | 'noRole' | `status:${UserStatus}` | `role:${string}`
@@ -24,17 +24,10 @@ export type DirectoryDialog = 'invite' | 'import' | 'export'
 /** Chosen rows by id, or every user matching the current filter (never loaded into the renderer). */
 export type DirectorySelection = { kind: 'ids'; ids: ReadonlySet<string> } | { kind: 'filter' }
 
-interface DirectoryState {
+interface DirectoryState extends PagedUsers {
   filter: DirectoryFilter
   search: string
   sort: DirectorySort
-  rows: User[]
-  total: number
-  totalCapped: boolean
-  nextCursor: string | null
-  loading: boolean
-  loaded: boolean
-  error: ApiError | null
   counts: UserCounts | null
   roles: RoleSummary[]
   selection: DirectorySelection
@@ -100,16 +93,7 @@ export const useDirectory = create<DirectoryState>()((set, get) => {
       set({ loading: false, loaded: true, error: result.error, rows: [], nextCursor: null, total: 0 })
       return
     }
-    const page = result.value
-    set({
-      rows: page.rows,
-      total: page.total,
-      totalCapped: page.totalCapped,
-      nextCursor: page.nextCursor,
-      loading: false,
-      loaded: true,
-      error: null
-    })
+    set(withPage([], result.value))
   }
 
   const loadCounts = async (): Promise<void> => {
@@ -135,13 +119,7 @@ export const useDirectory = create<DirectoryState>()((set, get) => {
     filter: 'all',
     search: '',
     sort: { field: 'name', direction: 'asc' },
-    rows: [],
-    total: 0,
-    totalCapped: false,
-    nextCursor: null,
-    loading: false,
-    loaded: false,
-    error: null,
+    ...NO_USERS,
     counts: null,
     roles: [],
     selection: NONE,

@@ -1,0 +1,36 @@
+import type { ApiError } from '../../../src-main/ipc/contract'
+import type { User, UserPage } from '../../../src-main/core/model'
+
+/** A keyset-paged list of users as the renderer holds it: the pages loaded so far and where the next one starts. */
+export interface PagedUsers {
+  rows: User[]
+  total: number
+  totalCapped: boolean
+  nextCursor: string | null
+  loading: boolean
+  loaded: boolean
+  error: ApiError | null
+}
+
+export const NO_USERS: PagedUsers = {
+  rows: [],
+  total: 0,
+  totalCapped: false,
+  nextCursor: null,
+  loading: false,
+  loaded: false,
+  error: null
+}
+
+/** The list once `page` has arrived after `rows` (empty for a first page). */
+export function withPage(rows: User[], page: UserPage): PagedUsers {
+  return {
+    rows: rows.length > 0 ? [...rows, ...page.rows] : page.rows,
+    total: page.total,
+    totalCapped: page.totalCapped,
+    nextCursor: page.nextCursor,
+    loading: false,
+    loaded: true,
+    error: null
+  }
+}
