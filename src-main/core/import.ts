@@ -422,9 +422,13 @@ export function previewImport(store: Store, input: string | Buffer, options: Imp
   }
 }
 
-const INSERT_SQL = `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id,
-  invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+/** New users go in this many to a statement: one native call per batch, not per row. */
+const INSERT_BATCH = 100
+const INSERT_COLUMNS = 13
+const insertSql = (rows: number): string =>
+  `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id,
+  invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by) VALUES ` +
+  Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
 const UPDATE_SQL = `UPDATE users SET first_name = ?, last_name = ?, role_id = ?, status = ?,
   invite_nonce = ?, invited_at = ?, invite_expires_at = ?, updated_at = ?, last_changed_by = ?
   WHERE id = ?`
@@ -453,8 +457,13 @@ export function applyImport(store: Store, input: string | Buffer, options: Impor
     const nonces = newInviteNonces(writes.filter(startsInvite).length)
     let nonceIndex = 0
     const adminsBefore = countActiveAdmins(store)
-    const insert = store.prepare(INSERT_SQL)
     const update = store.prepare(UPDATE_SQL)
+    let pending: Array<string | null> = []
+    const flush = (): void => {
+      if (pending.length === 0) return
+      store.prepare(insertSql(pending.length / INSERT_COLUMNS)).run(pending)
+      pending = []
+    }
     const written: string[] = []
     const before: unknown[] = []
     const after: unknown[] = []
@@ -472,21 +481,9 @@ export function applyImport(store: Store, input: string | Buffer, options: Impor
       const existing = row.existing
       if (existing === null) {
         const id = randomUUID()
-        insert.run(
-          id,
-          next.email,
-          key,
-          next.firstName,
-          next.lastName,
-          next.status,
-          next.roleId,
-          invite.invitedAt,
-          invite.expiresAt,
-          invite.nonce,
-          nowText,
-          nowText,
-          actor
-        )
+        pending.push(id, next.email, key, next.firstName, next.lastName, next.status, next.roleId)
+        pending.push(invite.invitedAt, invite.expiresAt, invite.nonce, nowText, nowText, actor)
+        if (pending.length === INSERT_BATCH * INSERT_COLUMNS) flush()
         row.userId = id
         written.push(id)
         continue
@@ -513,6 +510,8 @@ export function applyImport(store: Store, input: string | Buffer, options: Impor
         after.push(snapshot(existing.id, next.firstName, next.lastName, next.roleId, next.status))
       }
     }
+
+    flush()
 
     const roles = loadRoles(store)
     ensureAdminRemains(store, adminsBefore, () => {

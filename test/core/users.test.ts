@@ -395,3 +395,20 @@ describe('users who enter invited by any path get a working invite', () => {
     )
   })
 })
+
+describe('the search index follows edits', () => {
+  it('finds a user by the new name after a rename, not by the old one, and survives a same-value write', () => {
+    const user = createUser(store, parsed('createUser', { email: 'quinn@example.org', firstName: 'Quinn', lastName: 'Abernathy' }))
+    const found = (search: string): string[] =>
+      listUsers(store, parsed('listUsers', { filter: { search } })).rows.map((row) => row.email)
+    expect(found('Abernathy')).toEqual(['quinn@example.org'])
+    updateUser(store, parsed('updateUser', { id: user.id, patch: { lastName: 'Zebulon' } }))
+    expect(found('Abernathy')).toEqual([])
+    expect(found('Zebulon')).toEqual(['quinn@example.org'])
+    // A write of the same values leaves the index as it was (and still consistent).
+    store.sqlite.prepare('UPDATE users SET first_name = first_name, last_name = last_name WHERE id = ?').run(user.id)
+    expect(found('Zebulon')).toEqual(['quinn@example.org'])
+    // FTS5's integrity check throws when the index and the users table disagree.
+    expect(() => store.sqlite.prepare("INSERT INTO users_search (users_search, rank) VALUES ('integrity-check', 1)").run()).not.toThrow()
+  })
+})

@@ -146,7 +146,7 @@ export const migrations: readonly Migration[] = [
     }
   },
   {
-    name: '2026-11-27-3-role-invites-index',
+    name: '2026-11-27-3-role-invites-index-and-search-trigger',
     up(db) {
       // Counts per role and status come from user_counts, so (role_id, status) only served a
       // role's pending invites, yet every member moved between roles rewrote an entry in it.
@@ -155,6 +155,19 @@ export const migrations: readonly Migration[] = [
       db.exec(`
         DROP INDEX IF EXISTS users_role_status;
         CREATE INDEX users_role_invites ON users (role_id) WHERE status = 'invited';
+      `)
+      // Re-index a user's search text only when it really changed: an edit or import that
+      // rewrites the names with the same values should not pay for the trigram index.
+      db.exec(`
+        DROP TRIGGER users_search_update;
+        CREATE TRIGGER users_search_update AFTER UPDATE OF email, first_name, last_name ON users
+        WHEN old.email IS NOT new.email OR old.first_name IS NOT new.first_name OR old.last_name IS NOT new.last_name
+        BEGIN
+          INSERT INTO users_search (users_search, rowid, email, first_name, last_name)
+          VALUES ('delete', old.rowid, old.email, old.first_name, old.last_name);
+          INSERT INTO users_search (rowid, email, first_name, last_name)
+          VALUES (new.rowid, new.email, new.first_name, new.last_name);
+        END;
       `)
     }
   }
