@@ -74,6 +74,35 @@ function RowError({ message }: { message: string | undefined }) {
   )
 }
 
+/** A user who joins the role on save, created or added; the close button takes them off again. */
+function StagedNewRow({
+  person,
+  status,
+  note,
+  error,
+  onRemove
+}: {
+  person: Pick<User, 'email' | 'firstName' | 'lastName'>
+  status: UserStatus
+  note: string
+  error: string | undefined
+  onRemove(): void
+}) {
+  return (
+    <div className={error ? 'member-row member-row--new has-error' : 'member-row member-row--new'}>
+      <div className="member-main">
+        <Avatar person={person} />
+        <Identity person={person} status={status} note={note} />
+        <span className="staged-mark staged-mark--new">New</span>
+        <button type="button" className="icon-button" aria-label={`Remove ${person.email} from role`} title="Remove from role" onClick={onRemove}>
+          <Icon name="close" />
+        </button>
+      </div>
+      <RowError message={error} />
+    </div>
+  )
+}
+
 export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => void; onAddExisting: () => void }) {
   const role = useRolePage((state) => state.role)
   const members = useRolePage((state) => state.members)
@@ -166,53 +195,27 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
             )}
           </div>
         )
-      case 'created':
+      case 'created': {
+        const person = { email: row.draft.email, firstName: row.draft.firstName ?? null, lastName: row.draft.lastName ?? null }
         return (
-          <div className={error ? 'member-row member-row--new has-error' : 'member-row member-row--new'}>
-            <div className="member-main">
-              <Avatar person={{ email: row.draft.email, firstName: row.draft.firstName ?? null, lastName: row.draft.lastName ?? null }} />
-              <Identity
-                person={{ email: row.draft.email, firstName: row.draft.firstName ?? null, lastName: row.draft.lastName ?? null }}
-                status={row.draft.status ?? 'active'}
-                note="Will be created on save"
-              />
-              <span className="staged-mark staged-mark--new">New</span>
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={`Remove ${row.draft.email} from role`}
-                title="Remove from role"
-                onClick={() => unstageCreatedUser(row.draft.email)}
-              >
-                <Icon name="close" />
-              </button>
-            </div>
-            <RowError message={error} />
-          </div>
+          <StagedNewRow
+            person={person}
+            status={row.draft.status ?? 'active'}
+            note="Will be created on save"
+            error={error}
+            onRemove={() => unstageCreatedUser(row.draft.email)}
+          />
         )
+      }
       case 'added':
         return (
-          <div className={error ? 'member-row member-row--new has-error' : 'member-row member-row--new'}>
-            <div className="member-main">
-              <Avatar person={row.user} />
-              <Identity
-                person={row.user}
-                status={row.user.status}
-                note={row.user.roleName ? `Moves here from ${row.user.roleName}` : 'Joins from Public'}
-              />
-              <span className="staged-mark staged-mark--new">New</span>
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={`Remove ${row.user.email} from role`}
-                title="Remove from role"
-                onClick={() => unstageAddedUser(row.user.id)}
-              >
-                <Icon name="close" />
-              </button>
-            </div>
-            <RowError message={error} />
-          </div>
+          <StagedNewRow
+            person={row.user}
+            status={row.user.status}
+            note={row.user.roleName ? `Moves here from ${row.user.roleName}` : 'Joins from Public'}
+            error={error}
+            onRemove={() => unstageAddedUser(row.user.id)}
+          />
         )
       case 'member': {
         const { user, removed } = row
