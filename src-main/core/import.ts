@@ -5,6 +5,7 @@ import { countActiveAdmins, ensureAdminRemains } from './admins'
 import { checkEmail } from './email'
 import { DomainError } from './errors'
 import { freshInviteFields, newInviteNonces } from './invite-tokens'
+import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
 import { LIMITS, USER_STATUSES, type UserStatus } from './model'
 import { roleNameKey } from './roles'
 import type { Store } from './store'
@@ -252,6 +253,15 @@ const statusNamed = (value: string): UserStatus | undefined =>
   USER_STATUSES.find((status) => status === value.toLowerCase())
 
 function planImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPlan {
+  const planning = planSteps(store, input, options)
+  for (;;) {
+    const step = planning.next()
+    if (step.done) return step.value
+  }
+}
+
+/** Make the plan, yielding rows checked / rows in the file after each slice of rows. */
+function* planSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportPlan> {
   const records = readRecords(decodeUtf8(input))
   const [headerRecord, ...dataRecords] = records
   if (headerRecord === undefined) {
@@ -268,7 +278,13 @@ function planImport(store: Store, input: string | Buffer, options: ImportOptions
 
   const roles = loadRoles(store)
   const seen = new Map<string, number>()
-  const rows: PlannedRow[] = dataRecords.map(({ cells, line }) => {
+  const rows: PlannedRow[] = []
+  for (const { cells, line } of dataRecords) {
+    if (rows.length > 0 && rows.length % WRITE_SLICE === 0) yield { done: rows.length, total: dataRecords.length }
+    rows.push(checkRow(cells, line))
+  }
+
+  function checkRow(cells: string[], line: number): PlannedRow {
     const email = cells[header.index.email ?? 0]?.trim() ?? ''
     const row: PlannedRow = {
       line,
@@ -321,7 +337,7 @@ function planImport(store: Store, input: string | Buffer, options: ImportOptions
     }
     if (problems.length > 0) row.reason = problems.join('; ')
     return row
-  })
+  }
 
   const keys = rows.filter((row) => row.key !== null && row.reason === null && row.outcome !== 'duplicate')
   const existingByKey = loadExisting(
@@ -442,105 +458,135 @@ const ACTIVITY_SNAPSHOTS = 1000
  * again inside the transaction, so it is the state at write time that counts.
  */
 export function applyImport(store: Store, input: string | Buffer, options: ImportOptions): ImportResult {
-  return store.transaction(() => {
-    const plan = planImport(store, input, options)
-    const writes = plan.rows.filter((row) => row.outcome === 'new' || row.outcome === 'update')
-    if (writes.length === 0) return { counts: plan.counts, activityId: null }
+  return runWrite(store, () => importSteps(store, input, options))
+}
 
-    const now = store.now()
-    const nowText = now.toISOString()
-    // The invite module's dates for a user entering `invited` now; nonces are drawn in one batch below.
-    const { invite_expires_at: expiresAt } = freshInviteFields(store, now)
-    const actor = store.actor
-    const startsInvite = (row: PlannedRow): boolean =>
-      row.next?.status === 'invited' && row.existing?.status !== 'invited'
-    const nonces = newInviteNonces(writes.filter(startsInvite).length)
-    let nonceIndex = 0
-    const adminsBefore = countActiveAdmins(store)
-    const update = store.prepare(UPDATE_SQL)
-    let pending: Array<string | null> = []
-    const flush = (): void => {
-      if (pending.length === 0) return
-      store.prepare(insertSql(pending.length / INSERT_COLUMNS)).run(pending)
-      pending = []
+/**
+ * `applyImport` for files of many thousand rows: the same single transaction, handing the event
+ * loop back between slices with progress (every row counts twice: once checked, once written or
+ * passed over); cancelled through `control.signal`, it writes nothing.
+ */
+export function applyImportYielding(
+  store: Store,
+  input: string | Buffer,
+  options: ImportOptions,
+  control: WriteControl
+): Promise<ImportResult> {
+  return runWriteYielding(
+    store,
+    () => importSteps(store, input, options),
+    control,
+    'The import was cancelled: nothing was written'
+  )
+}
+
+function* importSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportResult> {
+  const planning = planSteps(store, input, options)
+  let step = planning.next()
+  for (; !step.done; step = planning.next()) yield { done: step.value.done, total: 2 * step.value.total }
+  const plan = step.value
+  const rowCount = plan.rows.length
+  const total = 2 * rowCount
+  const isWrite = (row: PlannedRow): boolean => row.outcome === 'new' || row.outcome === 'update'
+  const writes = plan.rows.filter(isWrite)
+  if (writes.length === 0) return { counts: plan.counts, activityId: null }
+
+  const now = store.now()
+  const nowText = now.toISOString()
+  // The invite module's dates for a user entering `invited` now; nonces are drawn in one batch below.
+  const { invite_expires_at: expiresAt } = freshInviteFields(store, now)
+  const actor = store.actor
+  const startsInvite = (row: PlannedRow): boolean =>
+    row.next?.status === 'invited' && row.existing?.status !== 'invited'
+  const nonces = newInviteNonces(writes.filter(startsInvite).length)
+  let nonceIndex = 0
+  const adminsBefore = countActiveAdmins(store)
+  const update = store.prepare(UPDATE_SQL)
+  let pending: Array<string | null> = []
+  const flush = (): void => {
+    if (pending.length === 0) return
+    store.prepare(insertSql(pending.length / INSERT_COLUMNS)).run(pending)
+    pending = []
+  }
+  const written: string[] = []
+  const before: unknown[] = []
+  const after: unknown[] = []
+
+  for (let index = 0; index < rowCount; index++) {
+    if (index % WRITE_SLICE === 0) yield { done: rowCount + index, total }
+    const row = plan.rows[index]
+    if (row === undefined || !isWrite(row)) continue
+    const next = row.next
+    const key = row.key
+    if (next === null || key === null) continue
+    let invite: { nonce: string | null; invitedAt: string | null; expiresAt: string | null } = {
+      nonce: null,
+      invitedAt: null,
+      expiresAt: null
     }
-    const written: string[] = []
-    const before: unknown[] = []
-    const after: unknown[] = []
+    if (startsInvite(row)) invite = { nonce: nonces[nonceIndex++] ?? null, invitedAt: nowText, expiresAt }
+    const existing = row.existing
+    if (existing === null) {
+      const id = randomUUID()
+      pending.push(id, next.email, key, next.firstName, next.lastName, next.status, next.roleId)
+      pending.push(invite.invitedAt, invite.expiresAt, invite.nonce, nowText, nowText, actor)
+      if (pending.length === INSERT_BATCH * INSERT_COLUMNS) flush()
+      row.userId = id
+      written.push(id)
+      continue
+    }
+    // A user who stays invited keeps their current invite (and link); one who leaves it loses it.
+    if (next.status === 'invited' && existing.status === 'invited') {
+      invite = { nonce: existing.invite_nonce, invitedAt: existing.invited_at, expiresAt: existing.invite_expires_at }
+    }
+    update.run(
+      next.firstName,
+      next.lastName,
+      next.roleId,
+      next.status,
+      invite.nonce,
+      invite.invitedAt,
+      invite.expiresAt,
+      nowText,
+      actor,
+      existing.id
+    )
+    written.push(existing.id)
+    if (before.length < ACTIVITY_SNAPSHOTS) {
+      before.push(snapshot(existing.id, existing.first_name, existing.last_name, existing.role_id, existing.status))
+      after.push(snapshot(existing.id, next.firstName, next.lastName, next.roleId, next.status))
+    }
+  }
 
+  flush()
+
+  const roles = loadRoles(store)
+  ensureAdminRemains(store, adminsBefore, () => {
+    const fields: Record<string, string> = {}
     for (const row of writes) {
-      const next = row.next
-      const key = row.key
-      if (next === null || key === null) continue
-      let invite: { nonce: string | null; invitedAt: string | null; expiresAt: string | null } = {
-        nonce: null,
-        invitedAt: null,
-        expiresAt: null
-      }
-      if (startsInvite(row)) invite = { nonce: nonces[nonceIndex++] ?? null, invitedAt: nowText, expiresAt }
-      const existing = row.existing
-      if (existing === null) {
-        const id = randomUUID()
-        pending.push(id, next.email, key, next.firstName, next.lastName, next.status, next.roleId)
-        pending.push(invite.invitedAt, invite.expiresAt, invite.nonce, nowText, nowText, actor)
-        if (pending.length === INSERT_BATCH * INSERT_COLUMNS) flush()
-        row.userId = id
-        written.push(id)
-        continue
-      }
-      // A user who stays invited keeps their current invite (and link); one who leaves it loses it.
-      if (next.status === 'invited' && existing.status === 'invited') {
-        invite = { nonce: existing.invite_nonce, invitedAt: existing.invited_at, expiresAt: existing.invite_expires_at }
-      }
-      update.run(
-        next.firstName,
-        next.lastName,
-        next.roleId,
-        next.status,
-        invite.nonce,
-        invite.invitedAt,
-        invite.expiresAt,
-        nowText,
-        actor,
-        existing.id
-      )
-      written.push(existing.id)
-      if (before.length < ACTIVITY_SNAPSHOTS) {
-        before.push(snapshot(existing.id, existing.first_name, existing.last_name, existing.role_id, existing.status))
-        after.push(snapshot(existing.id, next.firstName, next.lastName, next.roleId, next.status))
-      }
+      const { existing, next } = row
+      if (existing === null || next === null) continue
+      const isAdmin = (status: UserStatus, roleId: string | null): boolean =>
+        status === 'active' && roleId !== null && roles.byId.get(roleId)?.adminAccess === true
+      if (!isAdmin(existing.status, existing.role_id) || isAdmin(next.status, next.roleId)) continue
+      fields[`rows.${row.line}`] = `Line ${row.line}: ${existing.email} is an active administrator`
     }
-
-    flush()
-
-    const roles = loadRoles(store)
-    ensureAdminRemains(store, adminsBefore, () => {
-      const fields: Record<string, string> = {}
-      for (const row of writes) {
-        const { existing, next } = row
-        if (existing === null || next === null) continue
-        const isAdmin = (status: UserStatus, roleId: string | null): boolean =>
-          status === 'active' && roleId !== null && roles.byId.get(roleId)?.adminAccess === true
-        if (!isAdmin(existing.status, existing.role_id) || isAdmin(next.status, next.roleId)) continue
-        fields[`rows.${row.line}`] = `Line ${row.line}: ${existing.email} is an active administrator`
-      }
-      return fields
-    })
-
-    const { counts } = plan
-    const activityId = recordActivity(store, {
-      action: 'user.import',
-      collection: 'users',
-      recordIds: written,
-      summary:
-        `Imported ${counts.new} new ${counts.new === 1 ? 'user' : 'users'}` +
-        (counts.update > 0 ? `, updated ${counts.update}` : '') +
-        ` from a CSV file`,
-      before: before.length > 0 ? { updated: before, listed: before.length, total: counts.update } : undefined,
-      after: { options, created: counts.new, updated: after, total: counts.update }
-    })
-    return { counts, activityId }
+    return fields
   })
+
+  const { counts } = plan
+  const activityId = recordActivity(store, {
+    action: 'user.import',
+    collection: 'users',
+    recordIds: written,
+    summary:
+      `Imported ${counts.new} new ${counts.new === 1 ? 'user' : 'users'}` +
+      (counts.update > 0 ? `, updated ${counts.update}` : '') +
+      ` from a CSV file`,
+    before: before.length > 0 ? { updated: before, listed: before.length, total: counts.update } : undefined,
+    after: { options, created: counts.new, updated: after, total: counts.update }
+  })
+  return { counts, activityId }
 }
 
 function snapshot(

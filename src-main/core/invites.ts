@@ -23,6 +23,7 @@ import {
   type InviteResult,
   type UserStatus
 } from './model'
+import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
 import { countBy, parsePasteEntries } from './paste'
 import { hashPassword } from './passwords'
 import { requireRoleRow } from './roles'
@@ -95,13 +96,31 @@ interface ExistingUser {
  * reported and not written.
  */
 export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): CallOutput<'inviteUsers'> {
+  return runWrite(store, inviteSteps(store, input))
+}
+
+/**
+ * `inviteUsers` for pastes of many thousand addresses: the same single transaction, handing the
+ * event loop back between slices with progress (addresses handled / entries in the paste);
+ * cancelled through `control.signal`, it writes nothing.
+ */
+export function inviteUsersYielding(
+  store: Store,
+  input: ParsedInput<'inviteUsers'>,
+  control: WriteControl
+): Promise<CallOutput<'inviteUsers'>> {
+  return runWriteYielding(store, inviteSteps(store, input), control, 'The invite was cancelled: nobody was invited')
+}
+
+/** What may run before the transaction (parsing, settings), then the transaction's steps. */
+function inviteSteps(store: Store, input: ParsedInput<'inviteUsers'>): () => WriteSteps<InviteBatch> {
   const entries = parsePasteEntries(input.text)
   const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
   const linkFor = inviteLinkBuilder(inviteUrlTemplate)
   const key = store.inviteKey
   const actor = store.actor
 
-  return store.transaction(() => {
+  return function* () {
     const roleName = input.roleId === null ? null : requireRoleRow(store, input.roleId, 'roleId').name
     const now = store.now()
     const nowText = now.toISOString()
@@ -132,6 +151,7 @@ export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): Ca
     }
 
     for (let index = 0; index < entries.length; index++) {
+      if (index > 0 && index % WRITE_SLICE === 0) yield { done: index, total: entries.length }
       const entry = entries[index]
       if (entry === undefined) continue
       if (entry.key === null || entry.email === null) {
@@ -200,7 +220,7 @@ export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): Ca
       })
     }
     return { results, counts } satisfies InviteBatch
-  })
+  }
 }
 
 function inviteSummary(invited: number, reinvited: number, into: string): string {
