@@ -14,7 +14,7 @@ import {
   type RolekeeperShellApi
 } from '../src-main/ipc/calls'
 import type { RolekeeperApi } from '../src-main/ipc/contract'
-import type { ExportProgress } from '../src-main/core/transfer-model'
+import type { OperationProgress } from '../src-main/core/transfer-model'
 
 const api = Object.fromEntries(
   CALL_NAMES.map((name) => [name, (input?: unknown): Promise<unknown> => ipcRenderer.invoke(channelOf(name), input)])
@@ -35,17 +35,17 @@ function subscribe<T>(channel: string, accept: (payload: unknown) => payload is 
 
 const isMenuCommand = (payload: unknown): payload is MenuCommand => MENU_COMMANDS.some((command) => command === payload)
 
-function isExportProgress(payload: unknown): payload is ExportProgress {
+function isOperationProgress(payload: unknown): payload is OperationProgress {
   if (typeof payload !== 'object' || payload === null) return false
-  const [exportId, done, total]: unknown[] = ['exportId', 'done', 'total'].map((key) => Reflect.get(payload, key))
-  return typeof exportId === 'string' && Number.isFinite(done) && Number.isFinite(total)
+  const [operationId, done, total]: unknown[] = ['operationId', 'done', 'total'].map((key) => Reflect.get(payload, key))
+  return typeof operationId === 'string' && Number.isFinite(done) && Number.isFinite(total)
 }
 
 const shellApi: RolekeeperShellApi = {
   setUnsavedChanges: (unsaved) => ipcRenderer.send(SHELL_CHANNELS.unsavedChanges, unsaved === true),
-  onExportProgress: (listener) =>
-    subscribe(SHELL_CHANNELS.exportProgress, isExportProgress, (progress) =>
-      listener({ exportId: progress.exportId, done: progress.done, total: progress.total })
+  onProgress: (listener) =>
+    subscribe(SHELL_CHANNELS.progress, isOperationProgress, (progress) =>
+      listener({ operationId: progress.operationId, done: progress.done, total: progress.total })
     ),
   onMenuCommand: (listener) => subscribe(SHELL_CHANNELS.menuCommand, isMenuCommand, listener)
 }

@@ -182,9 +182,12 @@ export interface OpenDatabaseOutcome {
   databasePath: string
 }
 
-/** Progress of a running export, sent by the main process tagged with the export's id. */
-export interface ExportProgress {
-  exportId: string
+/**
+ * Progress of a running export, import or invite, sent by the main process tagged with the
+ * operation id the renderer gave the call (an export's `exportId`).
+ */
+export interface OperationProgress {
+  operationId: string
   done: number
   total: number
 }

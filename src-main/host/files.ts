@@ -58,9 +58,10 @@ export class HostFiles implements FilePort {
     return Promise.resolve(this.downloadTarget(suggestedName))
   }
 
-  // The download shows its own progress in the browser once the file is written.
-  exportProgress(): void {}
-  exportEnded(): void {}
+  // No progress channel to the page: an export's download shows its own progress in the browser,
+  // and the page shows imports and invites as working until they answer.
+  progress(): void {}
+  ended(): void {}
 
   chooseImportFile(): Promise<ChosenImportFile | null> {
     return Promise.reject(

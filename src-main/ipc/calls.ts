@@ -3,7 +3,7 @@
  * preload is bundled into one file and must not pull zod in. `contract.ts` is still the single
  * source; the check at the bottom makes this list a compile error as soon as the two differ.
  */
-import type { ExportProgress } from '../core/transfer-model'
+import type { OperationProgress } from '../core/transfer-model'
 import type { CallName } from './contract'
 
 export const CALL_NAMES = [
@@ -32,7 +32,7 @@ export const CALL_NAMES = [
   'updateSettings',
   'checkPassword',
   'exportInvites',
-  'cancelExport',
+  'cancelOperation',
   'previewImport',
   'applyImport',
   'backupDatabase',
@@ -46,8 +46,8 @@ export const channelOf = (name: CallName): string => `rolekeeper:${name}`
 /** The shell's own messages (not contract calls): the renderer reports unsaved edits. */
 export const SHELL_CHANNELS = {
   unsavedChanges: 'rolekeeper-shell:unsaved-changes',
-  /** Main → renderer: an `ExportProgress` of a running `exportInvites`. */
-  exportProgress: 'rolekeeper-shell:export-progress',
+  /** Main → renderer: an `OperationProgress` of a running export, import or invite. */
+  progress: 'rolekeeper-shell:progress',
   /** Main → renderer: a `MenuCommand` chosen in the native menu or by its accelerator. */
   menuCommand: 'rolekeeper-shell:menu-command'
 } as const
@@ -74,11 +74,11 @@ export interface RolekeeperShellApi {
   /** True while a page holds staged edits, so closing the window asks first. */
   setUnsavedChanges(unsaved: boolean): void
   /**
-   * Progress of running exports (`exportInvites`), tagged with the `exportId` the renderer
-   * chose; returns the function that stops listening. Absent in the browser host, where an
-   * export is a download that shows its own progress.
+   * Progress of running exports, imports and invites, tagged with the operation id the renderer
+   * gave the call (`exportId`, `operationId`); returns the function that stops listening. Absent
+   * in the browser host, which sends no progress: there the page shows that it is working.
    */
-  onExportProgress?(listener: (progress: ExportProgress) => void): () => void
+  onProgress?(listener: (progress: OperationProgress) => void): () => void
   /**
    * Commands from the native menu; returns the function that stops listening. Absent in the
    * browser host, which has no native menu: there the page keeps its own keyboard shortcuts.

@@ -295,8 +295,12 @@ export const contract = {
   // Invites
   /** Parse a paste without writing anything: the Invite dialog's live counts. */
   previewInvites: call<PastePreview>()(z.strictObject({ text: z.string().max(LIMITS.pasteCharacters) })),
+  /**
+   * With `operationId` (made by the renderer, for large pastes) the invite reports progress
+   * tagged with it and `cancelOperation` stops it: then nobody is invited and it answers `cancelled`.
+   */
   inviteUsers: call<InviteBatch>()(
-    z.strictObject({ text: z.string().max(LIMITS.pasteCharacters), roleId: id.nullable() })
+    z.strictObject({ text: z.string().max(LIMITS.pasteCharacters), roleId: id.nullable(), operationId: id.optional() })
   ),
   resendInvite: call<InviteLink>()(z.strictObject({ userId: id })),
   revokeInvite: call<User>()(z.strictObject({ userId: id })),
@@ -332,20 +336,29 @@ export const contract = {
 
   // Invite lists out and in
   /**
-   * Export through the save dialog; `exportId` (made by the renderer) tags the progress events
-   * and lets `cancelExport` stop it: the temporary file is removed, the chosen file left as it
-   * was, and the call answers `cancelled`. A dismissed dialog answers `{ saved: false }`.
+   * Export through the save dialog; `exportId` (made by the renderer) is its operation id: it
+   * tags the progress events and lets `cancelOperation` stop it: the temporary file is removed,
+   * the chosen file left as it was, and the call answers `cancelled`. A dismissed dialog answers
+   * `{ saved: false }`.
    */
   exportInvites: call<ExportOutcome>()(exportOptionsSchema.extend({ exportId: id })),
-  /** `cancelled: false` when no export with this id is running (any more). */
-  cancelExport: call<{ cancelled: boolean }>()(z.strictObject({ exportId: id })),
+  /**
+   * Stop a running export, import or invite by its operation id; an import or invite is rolled
+   * back whole. `cancelled: false` when nothing with this id is running (any more). Never queued
+   * behind the operation it stops.
+   */
+  cancelOperation: call<{ cancelled: boolean }>()(z.strictObject({ operationId: id })),
   /**
    * Without `file` the main process opens the open dialog first (`{ chosen: false }` when it is
    * dismissed); the preview's `fileId` names the same file again. Nothing is written.
    */
   previewImport: call<ImportFilePreview>()(importOptionsSchema.extend({ file: importFileSchema.optional() })),
-  /** Re-reads the same file, recomputes the preview and writes it in one transaction. */
-  applyImport: call<ImportResult>()(importOptionsSchema.extend({ file: importFileSchema })),
+  /**
+   * Re-reads the same file, recomputes the preview and writes it in one transaction. With
+   * `operationId` it reports progress tagged with it and `cancelOperation` stops it: then
+   * nothing is written and it answers `cancelled`.
+   */
+  applyImport: call<ImportResult>()(importOptionsSchema.extend({ file: importFileSchema, operationId: id.optional() })),
 
   // The database file
   /** A copy made with SQLite's backup API, saved through the save dialog. */

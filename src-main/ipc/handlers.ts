@@ -2,13 +2,22 @@
  * The main-side handler map: one function per contract call that validates its input with the
  * call's schema, runs the core service of the same name and returns a `Result`. It never throws,
  * so nothing a renderer sends can crash the main process. Electron's IPC, the browser host, the
- * tests and the benchmark all go through this map.
+ * tests and the benchmark all go through this map. Calls pass through one queue: an import or
+ * invite with an `operationId` runs alone (see operations.ts); `cancelOperation` never waits.
  */
 import type { z } from 'zod'
 import { listActivity } from '../core/activity'
 import { saveRoleChanges } from '../core/changeset'
 import { DomainError } from '../core/errors'
-import { acceptInvite, getInviteLink, inviteUsers, listInvites, resendInvite, revokeInvite } from '../core/invites'
+import {
+  acceptInvite,
+  getInviteLink,
+  inviteUsers,
+  inviteUsersYielding,
+  listInvites,
+  resendInvite,
+  revokeInvite
+} from '../core/invites'
 import { previewInvites } from '../core/paste'
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
 import { checkPassword, getSettings, updateSettings } from '../core/settings'
@@ -25,8 +34,9 @@ import {
   type ParsedInput,
   type Result
 } from './contract'
+import { createCallQueue, Operations } from './operations'
 import type { FilePort } from './ports'
-import { transferHandlers } from './transfers'
+import { transferHandlers, type OperationControl } from './transfers'
 
 export type HandlerMap = { [K in CallName]: (input: unknown) => Promise<Result<CallOutput<K>>> }
 
@@ -47,12 +57,29 @@ export const INTERNAL_MESSAGE = 'Something went wrong. The details were written 
 export function createHandlerMap(context: HandlerContext): HandlerMap {
   let store = context.store
   let databasePath = context.appInfo.databasePath
+  const queue = createCallQueue()
+  const operations = new Operations()
+  const track = async <T>(
+    operationId: string,
+    field: string,
+    run: (control: OperationControl) => Promise<T>
+  ): Promise<T> => {
+    const signal = operations.start(operationId, field)
+    try {
+      return await run({ signal, onProgress: (done, total) => context.files?.progress(operationId, done, total) })
+    } finally {
+      operations.finish(operationId)
+      context.files?.ended(operationId)
+    }
+  }
   const transfers = transferHandlers({
     files: context.files,
     replaceStore: (next) => {
       store = next
       databasePath = next.file
-    }
+    },
+    operations,
+    track
   })
 
   const implementation: Implementation = {
@@ -74,7 +101,10 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     deleteUsers,
 
     previewInvites,
-    inviteUsers,
+    inviteUsers: (current, input) =>
+      input.operationId === undefined
+        ? inviteUsers(current, input)
+        : track(input.operationId, 'operationId', (control) => inviteUsersYielding(current, input, control)),
     resendInvite,
     revokeInvite,
     getInviteLink,
@@ -86,6 +116,7 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     checkPassword,
 
     ...transfers,
+    cancelOperation: (_store, input) => ({ cancelled: operations.cancel(input.operationId) }),
 
     listActivity
   } satisfies Implementation
@@ -95,7 +126,11 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       const parsed = parseInput(name, input)
       if (!parsed.ok) return parsed
       const run: Implementation[K] = implementation[name]
-      return { ok: true, value: await run(store, parsed.value) }
+      const call = async (): Promise<CallOutput<K>> => run(store, parsed.value)
+      if (name === 'cancelOperation') return { ok: true, value: await call() }
+      const lane = runsAlone(name, parsed.value) ? queue.exclusive : queue.shared
+      // `store` is read once the call's turn has come: an `openDatabase` before it may have replaced it.
+      return { ok: true, value: await lane(call) }
     } catch (error) {
       return { ok: false, error: toApiError(name, error) }
     }
@@ -104,6 +139,12 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
   const entries = CALL_NAMES.map((name) => [name, (input: unknown) => handle(name, input)] as const)
   // Built from CALL_NAMES, which the compiler checks to be exactly the contract's calls.
   return Object.fromEntries(entries) as HandlerMap
+}
+
+/** The long operations: they keep a transaction open across turns of the event loop. */
+function runsAlone(name: CallName, input: unknown): boolean {
+  if (name !== 'applyImport' && name !== 'inviteUsers') return false
+  return typeof input === 'object' && input !== null && Reflect.get(input, 'operationId') !== undefined
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,11 +32,14 @@ export interface FilePort {
    */
   chooseExportTarget(suggestedName: string, format: ExportFormat): Promise<SaveTarget | null>
 
-  /** Rows of a running export written so far (desktop: the window's events and the taskbar bar). */
-  exportProgress(exportId: string, done: number, total: number): void
+  /**
+   * Progress of a running export, import or invite (desktop: the window's events and the
+   * taskbar bar; the browser host sends none).
+   */
+  progress(operationId: string, done: number, total: number): void
 
-  /** The export ended: written, failed or cancelled (desktop: clear the taskbar bar). */
-  exportEnded(exportId: string): void
+  /** The operation ended: done, failed or cancelled (desktop: clear the taskbar bar). */
+  ended(operationId: string): void
 
   /** The open dialog for a CSV import; null when dismissed. */
   chooseImportFile(): Promise<ChosenImportFile | null>

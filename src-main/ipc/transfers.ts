@@ -9,13 +9,14 @@ import { backupToFile } from '../core/backup'
 import { openDatabase as checkDatabaseFile } from '../core/db/open'
 import { DomainError } from '../core/errors'
 import { exportToFile } from '../core/export'
-import { applyImport, previewImport } from '../core/import'
+import { applyImport, applyImportYielding, previewImport } from '../core/import'
 import type { Store } from '../core/store'
 import { IMPORT_MAX_BYTES, type ExportOptions, type HostDownload } from '../core/transfer-model'
 import type { CallName, CallOutput, ParsedInput } from './contract'
+import type { Operations } from './operations'
 import type { FilePort, SaveTarget } from './ports'
 
-type TransferCall = 'exportInvites' | 'cancelExport' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'openDatabase'
+type TransferCall = 'exportInvites' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'openDatabase'
 
 export type TransferImplementation = {
   [K in TransferCall]: (store: Store, input: ParsedInput<K>) => Promise<CallOutput<K>>
@@ -27,15 +28,24 @@ export interface TransferSession {
   files: FilePort | undefined
   /** Make `store` the one every call uses from now on. */
   replaceStore(store: Store): void
+  /** Running exports, imports and invites, which `cancelOperation` stops. */
+  operations: Operations
+  /**
+   * Run `operationId` with its progress going to the port; its end is reported to the port
+   * however it ends.
+   */
+  track<T>(operationId: string, field: string, run: (control: OperationControl) => Promise<T>): Promise<T>
+}
+
+export interface OperationControl {
+  signal: AbortSignal
+  onProgress(done: number, total: number): void
 }
 
 /** Satisfies `CallName`, so a renamed call breaks here too. */
 const _transferCallsAreCalls: TransferCall extends CallName ? true : never = true
 
 export function transferHandlers(session: TransferSession): TransferImplementation {
-  /** Running exports by the id the renderer gave them, so `cancelExport` can stop one. */
-  const running = new Map<string, AbortController>()
-
   const port = (): FilePort => {
     if (!session.files) throw new DomainError('internal', 'Files cannot be saved or opened here.')
     return session.files
@@ -44,32 +54,14 @@ export function transferHandlers(session: TransferSession): TransferImplementati
   return {
     async exportInvites(store, input) {
       const files = port()
-      if (running.has(input.exportId)) {
-        throw new DomainError('conflict', 'An export with this id is already running', { exportId: 'Already running' })
-      }
       const options: ExportOptions = { scope: input.scope, format: input.format, bom: input.bom }
       const suggestedName = exportFileName(store, options)
-      const controller = new AbortController()
-      running.set(input.exportId, controller)
-      try {
+      return session.track(input.exportId, 'exportId', async (control) => {
         const target = await files.chooseExportTarget(suggestedName, input.format)
-        if (!target || controller.signal.aborted) throw cancelled('The export was cancelled; no file was written')
-        const result = await exportToFile(store, options, target.path, {
-          signal: controller.signal,
-          onProgress: (done, total) => files.exportProgress(input.exportId, done, total)
-        })
+        if (!target || control.signal.aborted) throw cancelled('The export was cancelled; no file was written')
+        const result = await exportToFile(store, options, target.path, control)
         return { saved: true, rows: result.rows, ...savedAs(target) }
-      } finally {
-        running.delete(input.exportId)
-        files.exportEnded(input.exportId)
-      }
-    },
-
-    async cancelExport(_store, input) {
-      const controller = running.get(input.exportId)
-      if (!controller) return { cancelled: false }
-      controller.abort()
-      return { cancelled: true }
+      })
     },
 
     async previewImport(store, input) {
@@ -90,8 +82,13 @@ export function transferHandlers(session: TransferSession): TransferImplementati
 
     async applyImport(store, input) {
       const options = { existing: input.existing, newUsersAs: input.newUsersAs }
-      const content = 'text' in input.file ? input.file.text : (await readImportFile(port(), input.file.fileId)).content
-      return applyImport(store, content, options)
+      const file = input.file
+      const read = async (): Promise<string | Buffer> =>
+        'text' in file ? file.text : (await readImportFile(port(), file.fileId)).content
+      if (input.operationId === undefined) return applyImport(store, await read(), options)
+      return session.track(input.operationId, 'operationId', async (control) =>
+        applyImportYielding(store, await read(), options, control)
+      )
     },
 
     async backupDatabase(store) {
@@ -109,7 +106,7 @@ export function transferHandlers(session: TransferSession): TransferImplementati
       if (resolve(file) === resolve(store.file)) return { opened: true, databasePath: store.file }
       await checkDatabase(file)
       // A running export reads the store being closed: stop it (its temporary file is removed).
-      for (const controller of running.values()) controller.abort()
+      session.operations.cancelAll()
       const next = await files.switchDatabase(file)
       session.replaceStore(next)
       return { opened: true, databasePath: next.file }

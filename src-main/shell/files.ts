@@ -1,6 +1,6 @@
 /**
  * The desktop's `FilePort`: the main process's own save and open dialogs (the page never names a
- * path), export progress in the window and on the taskbar or dock, import files remembered by
+ * path), progress of exports, imports and invites in the window and on the taskbar or dock, import files remembered by
  * id, and switching the app to another database file.
  */
 import { randomUUID } from 'node:crypto'
@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { DomainError } from '../core/errors'
 import type { Store } from '../core/store'
-import { IMPORT_MAX_BYTES, type ExportFormat, type ExportProgress } from '../core/transfer-model'
+import { IMPORT_MAX_BYTES, type ExportFormat, type OperationProgress } from '../core/transfer-model'
 import { SHELL_CHANNELS } from '../ipc/calls'
 import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
 import { DISCARD_CHANGES, KEEP_EDITING, type DialogLike, type WindowLike } from './window'
@@ -75,8 +75,8 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
   const later = options.later ?? ((task: () => void): void => void setTimeout(task, 0))
   let folder = options.startFolder
   const importFiles = new Map<string, string>()
-  /** Exports running now, newest last: the taskbar shows the newest. */
-  const running = new Map<string, ExportProgress>()
+  /** Exports, imports and invites running now, newest last: the taskbar shows the newest. */
+  const running = new Map<string, OperationProgress>()
 
   const liveWindow = (): W | null => {
     const window = options.window()
@@ -123,16 +123,16 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
   return {
     chooseExportTarget: (suggestedName, format) => save('Export invites', suggestedName, FILTERS[format]),
 
-    exportProgress(exportId, done, total) {
-      const progress = { exportId, done, total }
-      running.delete(exportId)
-      running.set(exportId, progress)
+    progress(operationId, done, total) {
+      const progress = { operationId, done, total }
+      running.delete(operationId)
+      running.set(operationId, progress)
       showProgress()
-      liveWindow()?.webContents.send(SHELL_CHANNELS.exportProgress, progress)
+      liveWindow()?.webContents.send(SHELL_CHANNELS.progress, progress)
     },
 
-    exportEnded(exportId) {
-      running.delete(exportId)
+    ended(operationId) {
+      running.delete(operationId)
       showProgress()
     },
 

@@ -66,7 +66,10 @@ function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: st
     },
     deleteUsers: { input: { selection: { filter: { roleId: seed.otherRoleId } } }, required: ['selection'] },
     previewInvites: { input: { text: 'a@example.org; Bob <b@example.org>' }, required: ['text'] },
-    inviteUsers: { input: { text: 'c@example.org', roleId: seed.roleId }, required: ['text', 'roleId'] },
+    inviteUsers: {
+      input: { text: 'c@example.org', roleId: seed.roleId, operationId: EXPORT_ID },
+      required: ['text', 'roleId']
+    },
     resendInvite: { input: { userId: seed.invitedUserId }, required: ['userId'] },
     revokeInvite: { input: { userId: seed.invitedUserId }, required: ['userId'] },
     getInviteLink: { input: { userId: seed.invitedUserId }, required: ['userId'] },
@@ -82,10 +85,10 @@ function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: st
       input: { exportId: EXPORT_ID, scope: { kind: 'roleInvites', roleId: seed.roleId }, format: 'csv', bom: false },
       required: ['exportId', 'scope', 'format']
     },
-    cancelExport: { input: { exportId: EXPORT_ID }, required: ['exportId'] },
+    cancelOperation: { input: { operationId: EXPORT_ID }, required: ['operationId'] },
     // A file id, not text: a string over every other limit is still a valid import file.
     previewImport: { input: { file: { fileId: EXPORT_ID }, existing: 'update', newUsersAs: 'draft' }, required: [] },
-    applyImport: { input: { file: { fileId: EXPORT_ID }, existing: 'skip' }, required: ['file'] },
+    applyImport: { input: { file: { fileId: EXPORT_ID }, existing: 'skip', operationId: EXPORT_ID }, required: ['file'] },
     backupDatabase: { input: {}, required: [] },
     openDatabase: { input: {}, required: [] },
     listActivity: { input: { collection: 'users', limit: 20 }, required: [] }

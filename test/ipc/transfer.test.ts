@@ -37,9 +37,9 @@ class RecordingFiles implements FilePort {
   databaseFile: string | null = null
   readonly importPaths = new Map<string, string>()
   readonly asked: Array<{ dialog: string; suggestedName?: string; format?: ExportFormat }> = []
-  readonly progress: Array<{ exportId: string; done: number; total: number }> = []
-  readonly ended: string[] = []
-  onProgress: (exportId: string) => void = () => undefined
+  readonly reported: Array<{ operationId: string; done: number; total: number }> = []
+  readonly endedIds: string[] = []
+  onProgress: (operationId: string) => void = () => undefined
   readonly switchedTo: string[] = []
 
   constructor(
@@ -51,12 +51,12 @@ class RecordingFiles implements FilePort {
     this.asked.push({ dialog: 'export', suggestedName, format })
     return this.exportTarget(suggestedName)
   }
-  exportProgress(exportId: string, done: number, total: number): void {
-    this.progress.push({ exportId, done, total })
-    this.onProgress(exportId)
+  progress(operationId: string, done: number, total: number): void {
+    this.reported.push({ operationId, done, total })
+    this.onProgress(operationId)
   }
-  exportEnded(exportId: string): void {
-    this.ended.push(exportId)
+  ended(operationId: string): void {
+    this.endedIds.push(operationId)
   }
   chooseImportFile(): Promise<ChosenImportFile | null> {
     this.asked.push({ dialog: 'import' })
@@ -138,8 +138,8 @@ describe('exportInvites', () => {
     expect(rows.every((row) => row.invite_link?.startsWith('https://intranet.example.org/accept?token='))).toBe(true)
     expect(rows.find((row) => row.email === 'bob@example.org')).toMatchObject({ first_name: 'Bob', last_name: 'Stone', role: 'Editors & Reviewers' })
 
-    expect(files.progress.at(-1)).toEqual({ exportId, done: 3, total: 3 })
-    expect(files.ended).toEqual([exportId])
+    expect(files.reported.at(-1)).toEqual({ operationId: exportId, done: 3, total: 3 })
+    expect(files.endedIds).toEqual([exportId])
     expect(strayFiles()).toEqual(['chosen.csv'])
   })
 
@@ -174,13 +174,13 @@ describe('exportInvites', () => {
     expect(strayFiles()).toEqual([])
   })
 
-  it('stops a running export on cancelExport, leaving no file and an earlier file untouched', async () => {
+  it('stops a running export on cancelOperation, leaving no file and an earlier file untouched', async () => {
     writeFileSync(temp.file('invites.csv'), 'the earlier export')
     files.exportTarget = saveTo('invites.csv')
     const exportId = randomUUID()
     const answers: Array<Result<{ cancelled: boolean }>> = []
     files.onProgress = (id) => {
-      if (answers.length === 0) void api.cancelExport({ exportId: id }).then((answer) => answers.push(answer))
+      if (answers.length === 0) void api.cancelOperation({ operationId: id }).then((answer) => answers.push(answer))
     }
     const pending = api.exportInvites({ exportId, scope: { kind: 'allInvites' }, format: 'csv' })
     // The cancel is handled between the header and the first page of rows.
@@ -189,8 +189,8 @@ describe('exportInvites', () => {
     expect(answers.map(valueOf)).toEqual([{ cancelled: true }])
     expect(readFileSync(temp.file('invites.csv'), 'utf8')).toBe('the earlier export')
     expect(strayFiles()).toEqual(['invites.csv'])
-    expect(files.ended).toEqual([exportId])
-    expect(valueOf(await api.cancelExport({ exportId }))).toEqual({ cancelled: false })
+    expect(files.endedIds).toEqual([exportId])
+    expect(valueOf(await api.cancelOperation({ operationId: exportId }))).toEqual({ cancelled: false })
   })
 
   it('can be cancelled while the save dialog is still open', async () => {
@@ -199,7 +199,7 @@ describe('exportInvites', () => {
     files.exportTarget = () => new Promise((resolveTarget) => (answer = resolveTarget))
     const pending = api.exportInvites({ exportId, scope: { kind: 'allInvites' }, format: 'csv' })
     await Promise.resolve()
-    expect(valueOf(await api.cancelExport({ exportId }))).toEqual({ cancelled: true })
+    expect(valueOf(await api.cancelOperation({ operationId: exportId }))).toEqual({ cancelled: true })
     answer({ path: temp.file('late.csv') })
     expect(errorOf(await pending).code).toBe('cancelled')
     expect(existsSync(temp.file('late.csv'))).toBe(false)

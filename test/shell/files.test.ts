@@ -70,9 +70,9 @@ describe('exporting invites', () => {
     expect(fractions.at(-1)).toBe(1)
 
     // The page hears the same progress, tagged with its export's id.
-    const events = run.window().webContents.sent.filter((message) => message.channel === SHELL_CHANNELS.exportProgress)
+    const events = run.window().webContents.sent.filter((message) => message.channel === SHELL_CHANNELS.progress)
     expect(events.length).toBe(fractions.length)
-    expect(events.at(-1)?.args).toEqual([{ exportId, done: 2500, total: 2500 }])
+    expect(events.at(-1)?.args).toEqual([{ operationId: exportId, done: 2500, total: 2500 }])
   })
 
   it('clears the taskbar and leaves no file when the export is cancelled part-way', async () => {
@@ -86,7 +86,7 @@ describe('exporting invites', () => {
     window.setProgressBar = (progress: number): void => {
       originalSetProgress(progress)
       // The user presses Cancel once the first rows are out.
-      if (progress > 0 && progress < 1 && !cancelling) cancelling = run.call('cancelExport', { exportId })
+      if (progress > 0 && progress < 1 && !cancelling) cancelling = run.call('cancelOperation', { operationId: exportId })
     }
     const result = await run.call('exportInvites', { exportId, scope: { kind: 'allInvites' }, format: 'csv' })
     expect(await cancelling).toMatchObject({ ok: true, value: { cancelled: true } })

@@ -79,15 +79,16 @@ describe('the preload', () => {
     expect(received).toHaveLength(MENU_COMMANDS.length)
   })
 
-  it('passes export progress as plain numbers, dropping anything malformed', () => {
-    const subscribe = exposed('rolekeeperShell').onExportProgress
-    if (typeof subscribe !== 'function') throw new Error('onExportProgress missing')
+  it('passes operation progress as plain numbers, dropping anything malformed', () => {
+    const subscribe = exposed('rolekeeperShell').onProgress
+    if (typeof subscribe !== 'function') throw new Error('onProgress missing')
     const received: unknown[] = []
     const stop: unknown = subscribe((progress: unknown) => received.push(progress))
-    renderer.ipc?.deliver(SHELL_CHANNELS.exportProgress, { exportId: 'a', done: 1000, total: 5000, extra: 'dropped' })
-    renderer.ipc?.deliver(SHELL_CHANNELS.exportProgress, { exportId: 'a', done: 'lots', total: 5000 })
-    renderer.ipc?.deliver(SHELL_CHANNELS.exportProgress, null)
-    expect(received).toEqual([{ exportId: 'a', done: 1000, total: 5000 }])
+    renderer.ipc?.deliver(SHELL_CHANNELS.progress, { operationId: 'a', done: 1000, total: 5000, extra: 'dropped' })
+    renderer.ipc?.deliver(SHELL_CHANNELS.progress, { operationId: 'a', done: 'lots', total: 5000 })
+    renderer.ipc?.deliver(SHELL_CHANNELS.progress, { exportId: 'a', done: 1000, total: 5000 })
+    renderer.ipc?.deliver(SHELL_CHANNELS.progress, null)
+    expect(received).toEqual([{ operationId: 'a', done: 1000, total: 5000 }])
     if (typeof stop === 'function') stop()
   })
 

@@ -54,8 +54,8 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
 
   useEffect(() => {
     if (!running) return
-    const stop = window.rolekeeperShell?.onExportProgress?.((progress) => {
-      if (progress.exportId !== running) return
+    const stop = window.rolekeeperShell?.onProgress?.((progress) => {
+      if (progress.operationId !== running) return
       setPhase((current) =>
         current.kind === 'running' && current.exportId === running ? { ...current, done: progress.done, total: progress.total } : current
       )
@@ -66,7 +66,7 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
   // Closing the dialog while an export runs stops it: no half file is left behind.
   useEffect(
     () => () => {
-      if (running) void api.cancelExport({ exportId: running })
+      if (running) void api.cancelOperation({ operationId: running })
     },
     [running]
   )
@@ -91,7 +91,7 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
   const cancel = (): void => {
     if (phase.kind !== 'running') return
     setPhase({ ...phase, cancelling: true })
-    void api.cancelExport({ exportId: phase.exportId })
+    void api.cancelOperation({ operationId: phase.exportId })
   }
 
   return (
