@@ -1,6 +1,6 @@
 /**
  * The desktop's file handling, driven through the contract calls as the page makes them: the
- * main process's own dialogs, export progress on the taskbar and in the page, and opening
+ * main process's own dialogs, export, import and invite progress on the taskbar and in the page, and opening
  * another database file (refused, with the current one kept, when the file is not fit).
  */
 import { randomUUID } from 'node:crypto'
@@ -126,6 +126,55 @@ describe('importing users', () => {
   it('refuses a file id it never handed out', async () => {
     const result = await run.call('applyImport', { file: { fileId: randomUUID() } })
     expect(result).toMatchObject({ ok: false, error: { code: 'not_found' } })
+  })
+
+  it('shows a long import’s progress on the taskbar and in the page, then clears it', async () => {
+    const file = run.folder.file('many.csv')
+    const lines = ['email,first_name']
+    for (let index = 0; index < 5000; index++) lines.push(`imported${index}@example.org,Person`)
+    writeFileSync(file, lines.join('\n'))
+    run.electron.dialog.openPath = file
+    const preview = await run.call('previewImport', {})
+    if (!preview.ok || preview.value.fileId === null) throw new Error('no preview')
+    const operationId = randomUUID()
+    const applied = await run.call('applyImport', { file: { fileId: preview.value.fileId }, operationId })
+    expect(applied).toMatchObject({ ok: true, value: { counts: { new: 5000 } } })
+
+    const bar = run.window().progress
+    expect(bar.at(-1)).toBe(-1)
+    const fractions = bar.slice(0, -1)
+    expect(fractions.length).toBeGreaterThanOrEqual(4)
+    expect(fractions.every((value) => value >= 0 && value < 1)).toBe(true)
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b))
+    const events = run.window().webContents.sent.filter((message) => message.channel === SHELL_CHANNELS.progress)
+    expect(events.map((event) => event.args)).toContainEqual([{ operationId, done: 2000, total: 10_000 }])
+  })
+
+  it('clears the taskbar and writes nothing when a long import is cancelled', async () => {
+    const operationId = randomUUID()
+    const window = run.window()
+    const originalSetProgress = window.setProgressBar.bind(window)
+    let cancelling: Promise<unknown> | null = null
+    window.setProgressBar = (progress: number): void => {
+      originalSetProgress(progress)
+      if (progress > 0 && progress < 1 && !cancelling) cancelling = run.call('cancelOperation', { operationId })
+    }
+    const lines = ['email']
+    for (let index = 0; index < 5000; index++) lines.push(`imported${index}@example.org`)
+    const result = await run.call('applyImport', { file: { text: lines.join('\n') }, operationId })
+    expect(await cancelling).toMatchObject({ ok: true, value: { cancelled: true } })
+    expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } })
+    expect(window.progress.at(-1)).toBe(-1)
+    expect(await run.call('countUsers', {})).toMatchObject({ ok: true, value: { all: 0 } })
+  })
+})
+
+describe('inviting many addresses', () => {
+  it('shows the invite’s progress on the taskbar, then clears it', async () => {
+    const text = Array.from({ length: 5000 }, (_, index) => `person${index}@example.org`).join('\n')
+    const result = await run.call('inviteUsers', { text, roleId: null, operationId: randomUUID() })
+    expect(result).toMatchObject({ ok: true, value: { counts: { invited: 5000 } } })
+    expect(run.window().progress).toEqual([0.4, 0.8, -1])
   })
 })
 
