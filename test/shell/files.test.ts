@@ -1,7 +1,8 @@
 /**
  * The desktop's file handling, driven through the contract calls as the page makes them: the
- * main process's own dialogs, export, import and invite progress on the taskbar and in the page, and opening
- * another database file (refused, with the current one kept, when the file is not fit).
+ * main process's own dialogs, export, import and invite progress on the taskbar and in the
+ * page, and opening another database file (refused, with the current one kept, when the file
+ * is not fit).
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
