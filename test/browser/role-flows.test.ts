@@ -93,6 +93,36 @@ describe('inviting users from the role page', () => {
       [bob, 'invited']
     ])
   })
+
+  it('shows a paste of many thousand addresses as working while it is invited, and Cancel invites nobody', async () => {
+    const { page } = h
+    const role = await openNewRole(h, 'Crowd')
+    const tag = role.id.slice(0, 8)
+    const text = Array.from({ length: 50_000 }, (_, index) => `p${index}.${tag}@example.org`).join('\n')
+    await page.getByRole('button', { name: 'Invite users' }).click()
+    const invite = dialog(page, 'Invite users')
+    await visible(invite)
+    // One input event for the whole paste, as a paste makes (typing it in would take minutes).
+    await invite.getByLabel('Emails').evaluate((element, value) => {
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), 'value')?.set?.call(element, value)
+      element.dispatchEvent(new Event('input', { bubbles: true }))
+    }, text)
+    const entryCounts = invite.getByRole('list', { name: 'Entry counts' }).getByRole('listitem')
+    await expect.poll(() => entryCounts.first().textContent(), { timeout: 30_000 }).toBe('50,000 valid')
+
+    await invite.getByRole('button', { name: 'Invite', exact: true }).click()
+    // The browser host sends no progress: the bar has no value, the words say it is working.
+    const bar = invite.getByRole('progressbar', { name: 'Working…' })
+    await visible(bar)
+    expect(await bar.getAttribute('aria-valuenow')).toBeNull()
+    // At once: waiting for the footer to settle could outlast the invite.
+    await invite.getByRole('button', { name: 'Cancel', exact: true }).dispatchEvent('click')
+    await visible(page.getByText('Invite cancelled: nobody was invited'))
+    await bar.waitFor({ state: 'detached' })
+    expect((await h.call('getRole', { id: role.id })).memberCount).toBe(0)
+    // The paste is still there to invite again.
+    expect((await invite.getByLabel('Emails').inputValue()).length).toBe(text.length)
+  })
 })
 
 describe('creating a user from the role page', () => {

@@ -12,6 +12,7 @@ import { describeError } from '../errors'
 import { formatCount, plural } from '../format'
 import { notify } from '../stores/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose, useDrawerDirty } from './Drawer'
+import { OperationProgress, useOperation } from './OperationProgress'
 
 export interface ImportDialogProps {
   open: boolean
@@ -68,6 +69,7 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [result, setResult] = useState<ImportResult | null>(null)
+  const operation = useOperation()
 
   useEffect(() => {
     let current = true
@@ -124,9 +126,10 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
     setBusy(true)
     setError(null)
     try {
-      const answer = await api.applyImport({ ...options, file: loaded.file })
+      const answer = await api.applyImport({ ...options, file: loaded.file, operationId: operation.start() })
       if (!answer.ok) {
-        setError(describeError(answer.error))
+        if (answer.error.code === 'cancelled') notify({ tone: 'info', message: 'Import cancelled: nothing was written' })
+        else setError(describeError(answer.error))
         return
       }
       setResult(answer.value)
@@ -137,6 +140,7 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
         message: `Imported ${plural(counts.new, 'new user', 'new users')} and updated ${plural(counts.update, 'user', 'users')}.`
       })
     } finally {
+      operation.finish()
       setBusy(false)
     }
   }
@@ -223,6 +227,8 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
               </div>
             ) : null}
 
+            {operation.running ? <OperationProgress id={ID} running={operation.running} label="Importing" /> : null}
+
             {loaded ? <PreviewTable loaded={loaded} /> : null}
           </div>
         )}
@@ -235,7 +241,12 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
         ) : (
           <>
             <p className="drawer-footer-note">{loaded ? `${plural(writable, 'row', 'rows')} to write` : ''}</p>
-            <button type="button" className="drawer-button" onClick={close}>
+            <button
+              type="button"
+              className="drawer-button"
+              disabled={operation.running?.cancelling}
+              onClick={operation.running ? operation.cancel : close}
+            >
               Cancel
             </button>
             <button

@@ -6,6 +6,7 @@ import { copyToClipboard } from '../clipboard'
 import { describeError } from '../errors'
 import { notify } from '../stores/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
+import { OperationProgress, useOperation } from './OperationProgress'
 
 export interface InviteDialogProps {
   open: boolean
@@ -19,6 +20,8 @@ const PREVIEW_DELAY_MS = 150
 /** Invalid entries listed by name; the count above says how many there are in all. */
 const MARKED_ENTRIES = 200
 const RESULT_ROW_HEIGHT = 52
+/** Above this many valid addresses an invite shows progress and can be cancelled; below, it is instant. */
+const LONG_INVITE = 2000
 const PUBLIC = ''
 
 const OUTCOME_LABELS: Record<InviteOutcome, string> = {
@@ -50,6 +53,7 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
   const [error, setError] = useState<string | null>(null)
   const [batch, setBatch] = useState<InviteBatch | null>(null)
   const previewRequest = useRef(0)
+  const operation = useOperation()
 
   useEffect(() => {
     let current = true
@@ -98,14 +102,17 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
       // A shortcut pressed right after typing must not act on an older preview.
       const checked = current ?? (await runPreview(text))
       if (!checked || checked.counts.valid === 0) return
-      const result = await api.inviteUsers({ text, roleId: roleId === PUBLIC ? null : roleId })
+      const long = checked.counts.valid > LONG_INVITE ? { operationId: operation.start() } : {}
+      const result = await api.inviteUsers({ text, roleId: roleId === PUBLIC ? null : roleId, ...long })
       if (!result.ok) {
-        setError(describeError(result.error))
+        if (result.error.code === 'cancelled') notify({ tone: 'info', message: 'Invite cancelled: nobody was invited' })
+        else setError(describeError(result.error))
         return
       }
       setBatch(result.value)
       onInvited(result.value)
     } finally {
+      operation.finish()
       setSubmitting(false)
     }
   }
@@ -172,6 +179,8 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
               </select>
             </div>
 
+            {operation.running ? <OperationProgress id={ID} running={operation.running} label="Inviting" /> : null}
+
             <PreviewSummary preview={shown} stale={!current && text.trim().length > 0} />
           </div>
         )}
@@ -184,7 +193,12 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
             <p className="drawer-footer-note">
               <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to invite
             </p>
-            <button type="button" className="drawer-button" onClick={requestClose}>
+            <button
+              type="button"
+              className="drawer-button"
+              disabled={operation.running?.cancelling}
+              onClick={operation.running ? operation.cancel : requestClose}
+            >
               Cancel
             </button>
             <button
