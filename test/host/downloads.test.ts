@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
 import BetterSqlite3 from 'better-sqlite3'
@@ -16,31 +16,10 @@ import { loadOrCreateInviteKey } from '../../src-main/core/keyfile'
 import { openStore } from '../../src-main/core/store'
 import type { ExportOutcome, Result } from '../../src-main/ipc/contract'
 import { inviteKeyFileFor, SHIM_PATH, startHost, type RunningHost } from '../../src-main/host/server'
+import { sendRaw, type RawReply } from '../helpers/http'
 import { tempDir } from '../helpers/store'
 
-interface Reply {
-  status: number
-  headers: IncomingHttpHeaders
-  body: Buffer
-}
-
-function send(
-  port: number,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string }
-): Promise<Reply> {
-  return new Promise((resolveReply, rejectReply) => {
-    const outgoing = httpRequest(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {} },
-      (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () => resolveReply({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
-      }
-    )
-    outgoing.on('error', rejectReply)
-    outgoing.end(options.body)
-  })
-}
+const send = sendRaw
 
 function valueOf<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`)
@@ -69,7 +48,7 @@ describe('files in the browser host', () => {
     })
     return JSON.parse(reply.body.toString('utf8')) as Result<T> // the host answers with the call's Result
   }
-  const download = (url: string, headers: Record<string, string> = { 'X-Rolekeeper-Secret': host.secret }): Promise<Reply> =>
+  const download = (url: string, headers: Record<string, string> = { 'X-Rolekeeper-Secret': host.secret }): Promise<RawReply> =>
     send(host.port, { path: url, headers })
 
   let editorsId: string

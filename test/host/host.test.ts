@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CALL_NAMES } from '../../src-main/ipc/calls'
 import type { Result, RolesOverview } from '../../src-main/ipc/contract'
 import { MAX_BODY_BYTES, SHIM_PATH, startHost, type RunningHost } from '../../src-main/host/server'
+import { sendRaw } from '../helpers/http'
 import { tempDir } from '../helpers/store'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -19,25 +20,10 @@ interface Reply {
   body: string
 }
 
-/** A raw request: the path is sent exactly as given and any Host header can be set. */
-function send(
-  port: number,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }
-): Promise<Reply> {
-  return new Promise((resolveReply, rejectReply) => {
-    const outgoing = httpRequest(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {} },
-      (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () =>
-          resolveReply({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })
-        )
-      }
-    )
-    outgoing.on('error', rejectReply)
-    outgoing.end(options.body)
-  })
+/** A raw request whose body is read as text. */
+async function send(port: number, options: Parameters<typeof sendRaw>[1]): Promise<Reply> {
+  const reply = await sendRaw(port, options)
+  return { ...reply, body: reply.body.toString('utf8') }
 }
 
 describe('the browser host', () => {
