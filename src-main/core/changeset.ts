@@ -11,6 +11,8 @@ import { insertUsers, loadUsers, Problems } from './users'
 interface StagedMember {
   index: number
   id: string
+  /** The user's rowid, so the writes below skip a second lookup by id. */
+  rowid: number | null
   found: 0 | 1
   role_id: string | null
   status: UserStatus | null
@@ -18,7 +20,7 @@ interface StagedMember {
   admin: 0 | 1
 }
 
-const LOOKUP_SQL = `SELECT wanted.key AS "index", wanted.value AS id, users.id IS NOT NULL AS found,
+const LOOKUP_SQL = `SELECT wanted.key AS "index", wanted.value AS id, users.rowid AS rowid, users.id IS NOT NULL AS found,
     users.role_id, users.status, coalesce(roles.admin_access, 0) AS admin
   FROM json_each(?) AS wanted
   LEFT JOIN users ON users.id = wanted.value
@@ -77,24 +79,26 @@ export function saveRoleChanges(store: Store, input: ParsedInput<'saveRoleChange
     if (failures.length > 0 || !patched) throw mergeFailures(failures)
 
     const now = store.now().toISOString()
-    const addedIds = unique(toAdd.filter((member) => member.role_id !== roleRow.id).map((member) => member.id))
+    const moved = toAdd.filter((member) => member.role_id !== roleRow.id)
+    const addedIds = unique(moved.map((member) => member.id))
     const removedIds = unique(toRemove.map((member) => member.id))
+    const rowidsOf = (members: readonly StagedMember[]): string => JSON.stringify(members.map((member) => member.rowid))
     if (addedIds.length > 0) {
       store
         .prepare(
           `UPDATE users SET role_id = ?, updated_at = ?, last_changed_by = ?
-            WHERE id IN (SELECT value FROM json_each(?))`
+            WHERE rowid IN (SELECT value FROM json_each(?))`
         )
-        .run(roleRow.id, now, store.actor, JSON.stringify(addedIds))
+        .run(roleRow.id, now, store.actor, rowidsOf(moved))
     }
     if (removedIds.length > 0) {
       // Removing from a role leaves the status as it is (PRODUCT §1, rule 3).
       store
         .prepare(
           `UPDATE users SET role_id = NULL, updated_at = ?, last_changed_by = ?
-            WHERE id IN (SELECT value FROM json_each(?))`
+            WHERE rowid IN (SELECT value FROM json_each(?))`
         )
-        .run(now, store.actor, JSON.stringify(removedIds))
+        .run(now, store.actor, rowidsOf(toRemove))
     }
 
     const role = patched.row
