@@ -467,12 +467,17 @@ export function insertUsers(
 
   const insert = store.prepare(INSERT_USER_SQL)
   const now = store.now().toISOString()
+  // Drafts created as `invited` get a real invite at once: one set of dates, a nonce each.
+  const invitedCount = drafts.filter((draft) => draft.status === 'invited').length
+  const inviteDates = invitedCount > 0 ? freshInviteFields(store) : null
+  const nonces = newInviteNonces(invitedCount)
+  let nonceIndex = 0
   return checked.map(({ draft, email, password }) => {
     // Every draft passed the checks above, so `email` is set.
     if (!email) throw new Error('unreachable: unchecked email')
     const id = randomUUID()
-    // A user created as `invited` gets a real invite at once: a link can be copied or exported.
-    const invite = draft.status === 'invited' ? freshInviteFields(store) : null
+    const invite =
+      draft.status === 'invited' && inviteDates ? { ...inviteDates, invite_nonce: nonces[nonceIndex++] ?? null } : null
     insert.run(
       id,
       email.email,

@@ -388,7 +388,7 @@ export class FakeContextBridge {
 export const appFrame: SenderFrame = { url: 'app://rolekeeper/index.html', parent: null }
 export const foreignFrames: Record<string, SenderFrame | null> = {
   'a web page': { url: 'https://evil.example/', parent: null },
-  'a file page': { url: 'file:///tmp/index.html', parent: null },
+  'a file page': { url: 'file:///index.html', parent: null },
   'a look-alike host': { url: 'app://rolekeeper.evil/index.html', parent: null },
   'another app: host': { url: 'app://other/index.html', parent: null },
   'a frame inside the app': { url: 'app://rolekeeper/embedded.html', parent: { url: 'app://rolekeeper/index.html', parent: null } },
