@@ -3,16 +3,15 @@
  * loader, its schema validation and its file matchers), since the installers themselves can only
  * be built on a machine that can download Electron.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
-import type { Configuration, TargetConfiguration } from 'app-builder-lib'
+import { join, relative, resolve } from 'node:path'
+import type { AppInfo, Configuration, TargetConfiguration } from 'app-builder-lib'
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config'
 import { getFileMatchers, type FileMatcher } from 'app-builder-lib/out/fileMatcher'
 import { DebugLogger } from 'builder-util'
-import { resolveFunction } from 'app-builder-lib/out/util/resolve'
+import { expandMacro } from 'app-builder-lib/out/util/macroExpander'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { tempDir } from '../helpers/store'
 
 const root = resolve(import.meta.dirname, '../..')
 const quiet = new DebugLogger(false)
@@ -61,6 +60,15 @@ const identity = (pattern: string): string => pattern
 const file = { isDirectory: () => false }
 type Filter = (path: string, stat: typeof file) => boolean
 
+type Platform = 'win' | 'mac' | 'linux'
+
+/** Patterns expanded as electron-builder expands them for one target architecture. */
+function expanderFor(arch: string): (pattern: string) => string {
+  // Only `${arch}` appears in the file patterns; the product name is there for completeness.
+  const appInfo = { productName: 'Rolekeeper', sanitizedProductName: 'Rolekeeper' } as unknown as AppInfo
+  return (pattern) => expandMacro(pattern, arch, appInfo)
+}
+
 function appFilter(): Filter {
   const packager = {
     info: {
@@ -80,6 +88,9 @@ function nodeModuleFilter(): Filter {
   const matcher = internal.getNodeModuleFileMatcher(root, '/app', identity, config.linux ?? {}, { config, debugLogger: quiet })
   return matcher.createFilter() as unknown as Filter
 }
+
+const sqliteModule = join(root, 'node_modules/better-sqlite3')
+const prebuilds = readdirSync(join(sqliteModule, 'prebuilds')).filter((name) => name.endsWith('.node'))
 
 describe('electron-builder.yml', () => {
   it('is a valid electron-builder configuration', async () => {
@@ -138,7 +149,7 @@ describe('electron-builder.yml', () => {
       defaultSrc: root
     })
     const unpacked = matchers?.[0]?.createFilter() as unknown as Filter
-    expect(unpacked(join(root, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'), file)).toBe(true)
+    expect(unpacked(join(root, 'node_modules/better-sqlite3/prebuilds/win32-x64.node'), file)).toBe(true)
     expect(unpacked(join(root, 'node_modules/better-sqlite3/lib/database.js'), file)).toBe(false)
     expect(unpacked(join(root, 'out/main/index.js'), file)).toBe(false)
   })
@@ -156,7 +167,7 @@ describe('electron-builder.yml', () => {
       'src-preload/index.ts',
       'src-renderer/src/App.tsx',
       'test/shell/app.test.ts',
-      'scripts/native.mjs',
+      'scripts/seed.ts',
       'docs/guide.md',
       'README.md',
       'electron-builder.yml',
@@ -168,20 +179,68 @@ describe('electron-builder.yml', () => {
     }
   })
 
-  it('packs the production dependencies without better-sqlite3’s C sources', () => {
+  it('packs the production dependencies without better-sqlite3’s C sources or a local compile', () => {
     const packed = nodeModuleFilter()
-    for (const path of ['node_modules/kysely/dist/cjs/index.js', 'node_modules/better-sqlite3/lib/index.js', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node']) {
+    for (const path of ['node_modules/kysely/dist/cjs/index.js', 'node_modules/better-sqlite3/lib/index.js', 'node_modules/better-sqlite3/lib/binding.js']) {
       expect(packed(join(root, path), file), path).toBe(true)
     }
     for (const path of [
       'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c',
       'node_modules/better-sqlite3/src/better_sqlite3.cpp',
-      'node_modules/better-sqlite3/build/Release/obj.target/better_sqlite3.o',
-      'node_modules/better-sqlite3/build/Release/test_extension.node',
+      'node_modules/better-sqlite3/binding.gyp',
+      // Preferred by better-sqlite3's loader over the prebuilt one, so a compile left here must not ship.
+      'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      'node_modules/node-addon-api/napi.h',
       'node_modules/zod/index.js.map'
     ]) {
       expect(packed(join(root, path), file), path).toBe(false)
     }
+  })
+
+  it('ships the package’s prebuilt SQLite binaries, one per platform and architecture', () => {
+    expect(prebuilds).toEqual(expect.arrayContaining(['win32-x64.node', 'win32-arm64.node', 'darwin-x64.node', 'darwin-arm64.node', 'linux-x64.node']))
+  })
+
+  // For each installer target: the one .node file its packed file set holds, unpacked from the asar.
+  const packedBinary: Array<{ platform: Platform; target: string; arch: string; binary: string }> = [
+    { platform: 'win', target: 'nsis', arch: 'x64', binary: 'win32-x64.node' },
+    { platform: 'win', target: 'nsis', arch: 'arm64', binary: 'win32-arm64.node' },
+    { platform: 'mac', target: 'dmg', arch: 'x64', binary: 'darwin-x64.node' },
+    { platform: 'mac', target: 'dmg', arch: 'arm64', binary: 'darwin-arm64.node' },
+    { platform: 'mac', target: 'zip', arch: 'x64', binary: 'darwin-x64.node' },
+    { platform: 'mac', target: 'zip', arch: 'arm64', binary: 'darwin-arm64.node' },
+    { platform: 'linux', target: 'AppImage', arch: 'x64', binary: 'linux-x64.node' },
+    { platform: 'linux', target: 'deb', arch: 'x64', binary: 'linux-x64.node' }
+  ]
+  it.each(packedBinary)('packs only $binary for $platform $target $arch, unpacked from the asar', ({ platform, target, arch, binary }) => {
+    expect(targets(platform)).toContainEqual(expect.objectContaining({ target, arch: expect.arrayContaining([arch]) }))
+    const expand = expanderFor(arch)
+    const nodeModules = internal.getNodeModuleFileMatcher(root, '/app', expand, config[platform] ?? {}, { config, debugLogger: quiet }).createFilter() as unknown as Filter
+    // Beside the app's own matcher, the platform's file sets: each copies from a folder to a destination.
+    const [, ...extra] = getFileMatchers(config, 'files', '/app', {
+      macroExpander: expand,
+      customBuildOptions: config[platform] ?? {},
+      globalOutDir: join(root, 'release'),
+      defaultSrc: root
+    }) ?? []
+    const packed = new Map<string, string>()
+    for (const name of prebuilds) {
+      const source = join(sqliteModule, 'prebuilds', name)
+      if (nodeModules(source, file)) packed.set(name, join('/app/node_modules/better-sqlite3/prebuilds', name))
+      for (const set of extra) {
+        const filter = set.createFilter() as unknown as Filter
+        if (source.startsWith(`${set.from}/`) && filter(source, file)) packed.set(name, join(set.to, relative(set.from, source)))
+      }
+    }
+    // Where better-sqlite3's loader looks for it, and nothing for another platform or architecture.
+    expect(Object.fromEntries(packed)).toEqual({ [binary]: `/app/node_modules/better-sqlite3/prebuilds/${binary}` })
+    const unpacked = getFileMatchers(config, 'asarUnpack', '/app', {
+      macroExpander: expand,
+      customBuildOptions: config[platform] ?? {},
+      globalOutDir: join(root, 'release'),
+      defaultSrc: root
+    })?.[0]?.createFilter() as unknown as Filter
+    expect(unpacked(join(sqliteModule, 'prebuilds', binary), file)).toBe(true)
   })
 
   it('uses icons that exist: a 512-pixel PNG for Linux, an icns for macOS, an ico for Windows', () => {
@@ -201,32 +260,13 @@ describe('electron-builder.yml', () => {
     expect(sizes).toEqual(expect.arrayContaining([16, 32, 48, 256]))
   })
 
-  it('is built by package scripts that build, rebuild the native module for Electron, then package', () => {
+  it('is built by package scripts that build, then package, with nothing native to rebuild', () => {
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-    expect(scripts['package:linux']).toBe('npm run build && npm run rebuild:electron && electron-builder --linux')
-    expect(scripts['package:win']).toBe('npm run build && npm run rebuild:electron && electron-builder --win')
-    expect(scripts['package:mac']).toBe('npm run build && npm run rebuild:electron && electron-builder --mac')
-    expect(scripts['rebuild:electron']).toBeDefined()
-  })
-
-  it('makes the native-module switch check its binary again once electron-builder has rebuilt it for a target', async () => {
-    expect(config.npmRebuild).not.toBe(false)
-    expect(config.beforeBuild).toBe('./build/forget-native-build.mjs')
-    const hookPath = config.beforeBuild
-    if (typeof hookPath !== 'string') throw new Error('beforeBuild is not a file')
-    const hook = await resolveFunction<(context: { appDir: string }) => Promise<boolean>>('module', hookPath, 'beforeBuild', root)
-    const folder = tempDir()
-    try {
-      // The marker scripts/native.mjs keeps beside its cache of binaries.
-      const marker = join(folder.dir, 'node_modules/.cache/rolekeeper-native/runtime.json')
-      mkdirSync(dirname(marker), { recursive: true })
-      writeFileSync(marker, '{"runtime":"electron","version":"45.0.0"}\n')
-      // Resolving to anything but true would make electron-builder skip the rebuild for the target.
-      expect(await hook({ appDir: folder.dir })).toBe(true)
-      expect(existsSync(marker)).toBe(false)
-      expect(readFileSync(join(root, 'scripts/native.mjs'), 'utf8')).toContain("join(root, 'node_modules', '.cache', 'rolekeeper-native')")
-    } finally {
-      folder.cleanup()
-    }
+    expect(scripts['package:linux']).toBe('npm run build && electron-builder --linux')
+    expect(scripts['package:win']).toBe('npm run build && electron-builder --win')
+    expect(scripts['package:mac']).toBe('npm run build && electron-builder --mac')
+    expect(Object.keys(scripts).filter((name) => name.startsWith('rebuild'))).toEqual([])
+    expect(config.npmRebuild).toBe(false)
+    expect(config.beforeBuild).toBeUndefined()
   })
 })

@@ -15,8 +15,6 @@ export interface OpenDatabaseOptions {
   backupDir?: string
   /** Open an existing file only; never create one (used when the admin opens another file). */
   mustExist?: boolean
-  /** For `nativeBinding`: a better-sqlite3 binary built for the running runtime. */
-  nativeBinding?: string
 }
 
 export interface OpenedDatabase {
@@ -29,23 +27,6 @@ export interface OpenedDatabase {
 
 const refuse = (message: string): DomainError => new DomainError('database', message)
 
-/** The version of this build's native module differs from the runtime's: say how to fix it. */
-function loadNative(file: string, options: BetterSqlite3.Options): BetterSqlite3.Database {
-  try {
-    return new BetterSqlite3(file, options)
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF header/.test(message)) {
-      const inElectron = typeof process.versions.electron === 'string'
-      throw new Error(
-        `better-sqlite3 was built for another runtime. Run \`${inElectron ? 'npm run rebuild:electron' : 'npm run rebuild:node'}\` and start again.\n${message}`,
-        { cause: error }
-      )
-    }
-    throw error
-  }
-}
-
 /**
  * Open (or create) a Rolekeeper database, refuse what must not be touched, back up and migrate.
  * A damaged file, a file from a newer version or another application's database is refused
@@ -56,7 +37,7 @@ export async function openDatabase(file: string, options: OpenDatabaseOptions = 
   const existed = !inMemory && existsSync(file) && statSync(file).size > 0
   if (options.mustExist && !existed) throw refuse(`${file} does not exist or is empty`)
 
-  const sqlite = loadNative(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+  const sqlite = new BetterSqlite3(file)
   try {
     const fromVersion = inspect(sqlite, file, existed)
     let backupFile: string | null = null
