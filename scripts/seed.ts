@@ -51,25 +51,148 @@ export interface SeedSummary {
 }
 
 const ROLE_NAMES = [
-  'Editors', 'Support', 'Sales', 'Marketing', 'Finance', 'Engineering', 'Operations', 'Legal',
-  'People', 'Design', 'Research', 'Contractors', 'Partners', 'Auditors', 'Interns', 'Facilities'
+  'Editors',
+  'Support',
+  'Sales',
+  'Marketing',
+  'Finance',
+  'Engineering',
+  'Operations',
+  'Legal',
+  'People',
+  'Design',
+  'Research',
+  'Contractors',
+  'Partners',
+  'Auditors',
+  'Interns',
+  'Facilities'
 ]
 const ROLE_ICONS = ['edit', 'support_agent', 'storefront', 'campaign', 'payments', 'code', 'settings', 'gavel']
 
 const FIRST_NAMES = [
-  'Ada', 'Alan', 'Amara', 'Ana', 'Andrei', 'Aisha', 'Ben', 'Björn', 'Carla', 'Chen', 'Chloé', 'Daniel',
-  'Dmitri', 'Elena', 'Emma', 'Farah', 'Felix', 'Grace', 'Hana', 'Hugo', 'Ines', 'Isaac', 'Jamal', 'Jana',
-  'José', 'Julia', 'Kai', 'Karin', 'Kenji', 'Lara', 'Leon', 'Lucía', 'Maya', 'Malik', 'Marta', 'Mateo',
-  'Mei', 'Mina', 'Nadia', 'Noah', 'Nora', 'Olga', 'Omar', 'Paula', 'Pedro', 'Priya', 'Rafael', 'Rosa',
-  'Sami', 'Sara', 'Sofia', 'Søren', 'Tariq', 'Tomás', 'Uma', 'Victor', 'Wei', 'Yara', 'Yusuf', 'Zoë'
+  'Ada',
+  'Alan',
+  'Amara',
+  'Ana',
+  'Andrei',
+  'Aisha',
+  'Ben',
+  'Björn',
+  'Carla',
+  'Chen',
+  'Chloé',
+  'Daniel',
+  'Dmitri',
+  'Elena',
+  'Emma',
+  'Farah',
+  'Felix',
+  'Grace',
+  'Hana',
+  'Hugo',
+  'Ines',
+  'Isaac',
+  'Jamal',
+  'Jana',
+  'José',
+  'Julia',
+  'Kai',
+  'Karin',
+  'Kenji',
+  'Lara',
+  'Leon',
+  'Lucía',
+  'Maya',
+  'Malik',
+  'Marta',
+  'Mateo',
+  'Mei',
+  'Mina',
+  'Nadia',
+  'Noah',
+  'Nora',
+  'Olga',
+  'Omar',
+  'Paula',
+  'Pedro',
+  'Priya',
+  'Rafael',
+  'Rosa',
+  'Sami',
+  'Sara',
+  'Sofia',
+  'Søren',
+  'Tariq',
+  'Tomás',
+  'Uma',
+  'Victor',
+  'Wei',
+  'Yara',
+  'Yusuf',
+  'Zoë'
 ]
 const LAST_NAMES = [
-  'Abbott', 'Adeyemi', 'Alvarez', 'Andersen', 'Baker', 'Becker', 'Bianchi', 'Brown', 'Castro', 'Chen',
-  'Costa', 'Dubois', 'Eriksson', 'Fischer', 'García', 'Gomez', 'Hansen', 'Hoffmann', 'Ibrahim', 'Ito',
-  'Jensen', 'Johnson', 'Kaur', 'Kim', 'Kowalski', 'Lambert', 'Larsen', 'Lee', 'Lopez', 'Martin',
-  'Müller', 'Nakamura', 'Nguyen', 'Novak', 'Okafor', 'Olsen', 'Patel', 'Perez', 'Petrov', 'Quinn',
-  'Rossi', 'Santos', 'Schmidt', 'Silva', 'Singh', 'Smith', 'Suzuki', 'Tanaka', 'Taylor', 'Thompson',
-  'Virtanen', 'Wagner', 'Walker', 'Wang', 'Weber', 'Williams', 'Wilson', 'Yamamoto', 'Young', 'Zhang'
+  'Abbott',
+  'Adeyemi',
+  'Alvarez',
+  'Andersen',
+  'Baker',
+  'Becker',
+  'Bianchi',
+  'Brown',
+  'Castro',
+  'Chen',
+  'Costa',
+  'Dubois',
+  'Eriksson',
+  'Fischer',
+  'García',
+  'Gomez',
+  'Hansen',
+  'Hoffmann',
+  'Ibrahim',
+  'Ito',
+  'Jensen',
+  'Johnson',
+  'Kaur',
+  'Kim',
+  'Kowalski',
+  'Lambert',
+  'Larsen',
+  'Lee',
+  'Lopez',
+  'Martin',
+  'Müller',
+  'Nakamura',
+  'Nguyen',
+  'Novak',
+  'Okafor',
+  'Olsen',
+  'Patel',
+  'Perez',
+  'Petrov',
+  'Quinn',
+  'Rossi',
+  'Santos',
+  'Schmidt',
+  'Silva',
+  'Singh',
+  'Smith',
+  'Suzuki',
+  'Tanaka',
+  'Taylor',
+  'Thompson',
+  'Virtanen',
+  'Wagner',
+  'Walker',
+  'Wang',
+  'Weber',
+  'Williams',
+  'Wilson',
+  'Yamamoto',
+  'Young',
+  'Zhang'
 ]
 const DOMAINS = ['example.com', 'example.org', 'example.net', 'northwind.test', 'contoso.test', 'acme.test']
 const TITLES = ['Editor', 'Support agent', 'Account manager', 'Engineer', 'Analyst', 'Designer', null, null]
@@ -99,13 +222,7 @@ function random(seed: number): () => number {
   }
 }
 
-const ascii = (name: string): string =>
-  name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace('ø', 'o')
-    .replace('ß', 'ss')
-    .toLowerCase()
+const ascii = (name: string): string => name.normalize('NFD').replace(/\p{M}/gu, '').replace('ø', 'o').replace('ß', 'ss').toLowerCase()
 
 function sqliteOf(target: Store | BetterSqlite3.Database): BetterSqlite3.Database {
   return 'sqlite' in target ? target.sqlite : target
@@ -196,7 +313,16 @@ export function seed(target: Store | BetterSqlite3.Database, options: SeedOption
       const description = role.adminAccess
         ? 'Full access to every setting, role and user.'
         : `People who work in ${role.name.toLowerCase()}.`
-      insertRole.run(role.id, role.name, role.name.toLowerCase(), role.adminAccess ? 'verified_user' : (ROLE_ICONS[index % ROLE_ICONS.length] ?? 'group'), description, role.adminAccess ? 1 : 0, nowIso, nowIso)
+      insertRole.run(
+        role.id,
+        role.name,
+        role.name.toLowerCase(),
+        role.adminAccess ? 'verified_user' : (ROLE_ICONS[index % ROLE_ICONS.length] ?? 'group'),
+        description,
+        role.adminAccess ? 1 : 0,
+        nowIso,
+        nowIso
+      )
     })
 
     let nonces: string[] = []

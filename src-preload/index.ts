@@ -5,14 +5,7 @@
  * Only the light call list is imported, so the sandboxed bundle carries no schemas.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import {
-  CALL_NAMES,
-  MENU_COMMANDS,
-  SHELL_CHANNELS,
-  channelOf,
-  type MenuCommand,
-  type RolekeeperShellApi
-} from '../src-main/ipc/calls'
+import { CALL_NAMES, MENU_COMMANDS, SHELL_CHANNELS, channelOf, type MenuCommand, type RolekeeperShellApi } from '../src-main/ipc/calls'
 import type { RolekeeperApi } from '../src-main/ipc/contract'
 import type { OperationProgress } from '../src-main/core/transfer-model'
 

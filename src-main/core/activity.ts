@@ -55,19 +55,17 @@ export function listActivity(store: Store, input: ParsedInput<'listActivity'>): 
   if (input.action !== undefined) query = query.where('activity.action', '=', input.action)
   if (before !== null) query = query.where('activity.id', '<', before)
   const rows = store.all(query.orderBy('activity.id', 'desc').limit(input.limit + 1))
-  const page = rows.slice(0, input.limit).map(
-    (row): ActivityEntry => ({
-      id: row.id,
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      collection: row.collection,
-      recordIds: JSON.parse(row.record_ids) as string[], // written by recordActivity only
-      summary: row.summary,
-      before: row.before === null ? null : JSON.parse(row.before),
-      after: row.after === null ? null : JSON.parse(row.after)
-    })
-  )
+  const page = rows.slice(0, input.limit).map((row): ActivityEntry => ({
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    collection: row.collection,
+    recordIds: JSON.parse(row.record_ids) as string[], // written by recordActivity only
+    summary: row.summary,
+    before: row.before === null ? null : JSON.parse(row.before),
+    after: row.after === null ? null : JSON.parse(row.after)
+  }))
   const last = page.at(-1)
   return {
     rows: page,

@@ -25,19 +25,14 @@ export function countActiveAdmins(store: Store): number {
   return row.n
 }
 
-export const LAST_ADMIN_MESSAGE =
-  'This would leave no active administrator: at least one user must stay active in a role with admin access'
+export const LAST_ADMIN_MESSAGE = 'This would leave no active administrator: at least one user must stay active in a role with admin access'
 
 /**
  * Throw `last_admin` when there were active administrators before the operation and none now.
  * `cause` names what in the input removed the last one; it is only computed on failure.
  * Throwing inside `store.transaction` rolls the whole operation back.
  */
-export function ensureAdminRemains(
-  store: Store,
-  adminsBefore: number,
-  cause: () => Record<string, string>
-): void {
+export function ensureAdminRemains(store: Store, adminsBefore: number, cause: () => Record<string, string>): void {
   if (adminsBefore === 0) return
   if (countActiveAdmins(store) > 0) return
   const fields = cause()

@@ -52,4 +52,3 @@ function checkCopy(file: string): void {
     copy.close()
   }
 }
-

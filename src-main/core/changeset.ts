@@ -73,8 +73,7 @@ export function saveRoleChanges(store: Store, input: ParsedInput<'saveRoleChange
     }
     attempt(() => membership.throwIfAny((first) => `${first.path}: ${first.message}`))
 
-    const createdIds =
-      attempt(() => insertUsers(store, input.create, roleRow.id, (index) => `create.${index}`)) ?? []
+    const createdIds = attempt(() => insertUsers(store, input.create, roleRow.id, (index) => `create.${index}`)) ?? []
 
     if (failures.length > 0 || !patched) throw mergeFailures(failures)
 
@@ -127,9 +126,7 @@ export function saveRoleChanges(store: Store, input: ParsedInput<'saveRoleChange
         before: {
           role: patched.before,
           added: Object.fromEntries(
-            toAdd
-              .filter((member) => member.role_id !== role.id)
-              .map((member) => [member.id, { roleId: member.role_id }])
+            toAdd.filter((member) => member.role_id !== role.id).map((member) => [member.id, { roleId: member.role_id }])
           )
         },
         after: { role: patched.after, created: createdIds, added: addedIds, removed: removedIds }

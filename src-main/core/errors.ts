@@ -21,10 +21,7 @@ export const notFound = (what: string, id: string): DomainError =>
 /** Prefix every field path with `prefix.` (e.g. `create.2`). */
 export function prefixFields(error: DomainError, prefix: string): DomainError {
   const fields = Object.fromEntries(
-    Object.entries(error.fields ?? { '': error.message }).map(([path, message]) => [
-      path ? `${prefix}.${path}` : prefix,
-      message
-    ])
+    Object.entries(error.fields ?? { '': error.message }).map(([path, message]) => [path ? `${prefix}.${path}` : prefix, message])
   )
   return new DomainError(error.code, error.message, fields)
 }

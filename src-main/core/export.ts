@@ -74,9 +74,7 @@ function pendingInviteCount(store: Store, roleId: string | null | undefined): nu
   const row =
     roleId === undefined
       ? store.prepare(`SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE status = 'invited'`).get()
-      : store
-          .prepare(`SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE status = 'invited' AND role_key = ?`)
-          .get(roleId ?? '')
+      : store.prepare(`SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE status = 'invited' AND role_key = ?`).get(roleId ?? '')
   return (row as { n: number }).n // one aggregate row, always present
 }
 
@@ -157,9 +155,7 @@ function* selectedUserPages(store: Store, ids: readonly string[], pageSize: numb
 }
 
 function filteredUserCount(store: Store, filter: UserFilterSpec): number {
-  const compiled = sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE ${userFilterCondition(filter)}`.compile(
-    store.db
-  )
+  const compiled = sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE ${userFilterCondition(filter)}`.compile(store.db)
   const row = store.prepare(compiled.sql).get(...compiled.parameters) as { n: number } // one aggregate row
   return row.n
 }
@@ -337,4 +333,3 @@ export async function exportToFile(
   await syncFolder(folder)
   return { rows, path: targetPath }
 }
-

@@ -43,7 +43,11 @@ const HEADER_ALIASES: Record<Column, readonly string[]> = {
   status: ['status']
 }
 
-const normaliseHeader = (header: string): string => header.trim().toLowerCase().replace(/[\s_-]+/g, '')
+const normaliseHeader = (header: string): string =>
+  header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '')
 
 const PUBLIC_KEY = 'public'
 
@@ -53,10 +57,7 @@ const PUBLIC_KEY = 'public'
 /** The text of a file that must be UTF-8 (a BOM is allowed and dropped). */
 function decodeUtf8(input: string | Buffer): string {
   if (typeof input === 'string') return input.replace(/^\uFEFF/, '')
-  if (
-    input.length >= 2 &&
-    ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff))
-  ) {
+  if (input.length >= 2 && ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff))) {
     throw new DomainError('validation', 'The file is not UTF-8 text: it is UTF-16. Save it as "CSV UTF-8" and try again.')
   }
   try {
@@ -249,8 +250,7 @@ const cellOf = (cells: readonly string[], index: number | undefined): string | n
   return value === '' ? null : value
 }
 
-const statusNamed = (value: string): UserStatus | undefined =>
-  USER_STATUSES.find((status) => status === value.toLowerCase())
+const statusNamed = (value: string): UserStatus | undefined => USER_STATUSES.find((status) => status === value.toLowerCase())
 
 function planImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPlan {
   const planning = planSteps(store, input, options)
@@ -389,10 +389,7 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
     row.next = next
   }
 
-  const counts = Object.fromEntries(IMPORT_ROW_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
-    ImportRowOutcome,
-    number
-  > // every outcome is a key
+  const counts = Object.fromEntries(IMPORT_ROW_OUTCOMES.map((outcome) => [outcome, 0])) as Record<ImportRowOutcome, number> // every outcome is a key
   for (const row of rows) counts[row.outcome]++
   return { header, rows, counts }
 }
@@ -472,12 +469,7 @@ export function applyImportYielding(
   options: ImportOptions,
   control: WriteControl
 ): Promise<ImportResult> {
-  return runWriteYielding(
-    store,
-    () => importSteps(store, input, options),
-    control,
-    'The import was cancelled: nothing was written'
-  )
+  return runWriteYielding(store, () => importSteps(store, input, options), control, 'The import was cancelled: nothing was written')
 }
 
 function* importSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportResult> {
@@ -496,8 +488,7 @@ function* importSteps(store: Store, input: string | Buffer, options: ImportOptio
   // The invite module's dates for a user entering `invited` now; nonces are drawn in one batch below.
   const { invite_expires_at: expiresAt } = freshInviteFields(store, now)
   const actor = store.actor
-  const startsInvite = (row: PlannedRow): boolean =>
-    row.next?.status === 'invited' && row.existing?.status !== 'invited'
+  const startsInvite = (row: PlannedRow): boolean => row.next?.status === 'invited' && row.existing?.status !== 'invited'
   const nonces = newInviteNonces(writes.filter(startsInvite).length)
   let nonceIndex = 0
   const adminsBefore = countActiveAdmins(store)

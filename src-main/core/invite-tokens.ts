@@ -60,10 +60,7 @@ export function freshInviteFields(
 const DAY_MS = 24 * 60 * 60 * 1000
 
 function mac(key: Buffer, state: InviteState): Buffer {
-  return createHmac('sha256', key)
-    .update(`${CONTEXT}|${state.userId}|${state.nonce}|${state.expiresAt}`)
-    .digest()
-    .subarray(0, MAC_BYTES)
+  return createHmac('sha256', key).update(`${CONTEXT}|${state.userId}|${state.nonce}|${state.expiresAt}`).digest().subarray(0, MAC_BYTES)
 }
 
 function idBytes(userId: string): Buffer | null {

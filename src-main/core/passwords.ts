@@ -45,12 +45,7 @@ export function verifyPassword(password: string, stored: string): boolean {
   }
 }
 
-const GENERATED_ALPHABETS = [
-  'ABCDEFGHJKLMNPQRSTUVWXYZ',
-  'abcdefghijkmnopqrstuvwxyz',
-  '23456789',
-  '!#%&*+-=?@_'
-] as const
+const GENERATED_ALPHABETS = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%&*+-=?@_'] as const
 
 /**
  * A random password that satisfies every built-in policy (16 characters with upper and lower

@@ -27,8 +27,7 @@ const LESS_THAN = 0x3c
 const GREATER_THAN = 0x3e
 
 /** Hard separators end an entry; a name never spans them (mail clients put names on one line). */
-const isHardSeparator = (code: number): boolean =>
-  code === COMMA || code === SEMICOLON || code === LINE_FEED || code === CARRIAGE_RETURN
+const isHardSeparator = (code: number): boolean => code === COMMA || code === SEMICOLON || code === LINE_FEED || code === CARRIAGE_RETURN
 
 const isLineEnd = (code: number): boolean => code === LINE_FEED || code === CARRIAGE_RETURN
 
@@ -273,9 +272,14 @@ export function countBy<K extends string, T>(kinds: readonly K[], items: readonl
 const PASTE_STATUSES: readonly PasteEntryStatus[] = ['valid', 'invalid', 'duplicate']
 
 export function parsePaste(text: string): PastePreview {
-  const entries = parsePasteEntries(text).map(
-    ({ raw, email, firstName, lastName, status, reason }): PasteEntry => ({ raw, email, firstName, lastName, status, reason })
-  )
+  const entries = parsePasteEntries(text).map(({ raw, email, firstName, lastName, status, reason }): PasteEntry => ({
+    raw,
+    email,
+    firstName,
+    lastName,
+    status,
+    reason
+  }))
   return { entries, counts: countBy(PASTE_STATUSES, entries, (entry) => entry.status) }
 }
 

@@ -54,23 +54,22 @@ export function findRoleByName(store: Store, name: string): Role | undefined {
 
 /** Members per role (role id → count), from the trigger-kept counts; '' is Public. */
 function memberCounts(store: Store): Map<string, number> {
-  const rows = store
-    .prepare('SELECT role_key, sum(n) AS n FROM user_counts GROUP BY role_key')
-    .all() as Array<{ role_key: string; n: number }> // shape fixed by the SQL above
+  const rows = store.prepare('SELECT role_key, sum(n) AS n FROM user_counts GROUP BY role_key').all() as Array<{
+    role_key: string
+    n: number
+  }> // shape fixed by the SQL above
   return new Map(rows.map((row) => [row.role_key, row.n]))
 }
 
 export function roleMemberCount(store: Store, roleId: string): number {
-  const row = store
-    .prepare('SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ?')
-    .get(roleId) as { n: number } // an aggregate: always one row
+  const row = store.prepare('SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ?').get(roleId) as { n: number } // an aggregate: always one row
   return row.n
 }
 
 function pendingInviteCount(store: Store, roleId: string): number {
-  const row = store
-    .prepare("SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ? AND status = 'invited'")
-    .get(roleId) as { n: number } // an aggregate: always one row
+  const row = store.prepare("SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ? AND status = 'invited'").get(roleId) as {
+    n: number
+  } // an aggregate: always one row
   return row.n
 }
 
@@ -237,10 +236,7 @@ export function deleteRole(store: Store, input: ParsedInput<'deleteRole'>): Call
     }
     const targetRow = target === null ? null : requireRoleRow(store, target, 'moveMembersTo')
     const admins = countActiveAdmins(store)
-    const members = store
-      .prepare('SELECT id FROM users WHERE role_id = ?')
-      .pluck()
-      .all(row.id) as string[] // ids are TEXT NOT NULL
+    const members = store.prepare('SELECT id FROM users WHERE role_id = ?').pluck().all(row.id) as string[] // ids are TEXT NOT NULL
     const now = store.now().toISOString()
     if (members.length > 0) {
       if (targetRow) {

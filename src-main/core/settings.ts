@@ -1,15 +1,7 @@
 import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { DomainError } from './errors'
-import {
-  LIMITS,
-  PASSWORD_POLICY_KINDS,
-  THEMES,
-  type PasswordPolicy,
-  type PasswordPolicyKind,
-  type Settings,
-  type Theme
-} from './model'
+import { LIMITS, PASSWORD_POLICY_KINDS, THEMES, type PasswordPolicy, type PasswordPolicyKind, type Settings, type Theme } from './model'
 import type { Store } from './store'
 
 /** The settings that are stored; `passwordPolicyText` is derived from the policy. */
@@ -98,10 +90,8 @@ function joinWords(parts: string[]): string {
 
 /** Each stored value is checked on the way out: a hand-edited or damaged row falls back to the default. */
 const readers: { [K in SettingKey]: (value: unknown) => StoredSettings[K] | undefined } = {
-  inviteUrlTemplate: (value) =>
-    value === null || (typeof value === 'string' && value.includes('{token}')) ? value : undefined,
-  inviteLifetimeDays: (value) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 365 ? value : undefined,
+  inviteUrlTemplate: (value) => (value === null || (typeof value === 'string' && value.includes('{token}')) ? value : undefined),
+  inviteLifetimeDays: (value) => (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 365 ? value : undefined),
   passwordPolicy: (value) => {
     if (typeof value !== 'object' || value === null) return undefined
     const kind: unknown = 'kind' in value ? value.kind : undefined
@@ -175,9 +165,7 @@ export function updateSettings(store: Store, input: ParsedInput<'updateSettings'
     const changed = SETTING_KEYS.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
     if (changed.length === 0) return withText(after)
 
-    const write = store.prepare(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
-    )
+    const write = store.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
     for (const key of changed) write.run(key, JSON.stringify(after[key]))
     recordActivity(store, {
       action: 'settings.update',

@@ -1,13 +1,6 @@
 import { userInfo } from 'node:os'
 import type BetterSqlite3 from 'better-sqlite3'
-import {
-  DummyDriver,
-  Kysely,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  type Compilable
-} from 'kysely'
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from 'kysely'
 import type { Database } from './db/schema'
 import { openDatabase, type OpenDatabaseOptions } from './db/open'
 

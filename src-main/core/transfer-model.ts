@@ -30,9 +30,7 @@ export type UserSelectionSpec = { ids: string[] } | { filter: UserFilterSpec }
  *   columns, whose invite link is filled for invited users only.
  */
 export type ExportScope =
-  | { kind: 'roleInvites'; roleId: string | null }
-  | { kind: 'allInvites' }
-  | { kind: 'users'; selection: UserSelectionSpec }
+  { kind: 'roleInvites'; roleId: string | null } | { kind: 'allInvites' } | { kind: 'users'; selection: UserSelectionSpec }
 
 export interface ExportOptions {
   scope: ExportScope
@@ -54,14 +52,7 @@ export const INVITE_EXPORT_COLUMNS = [
 ] as const
 
 /** A user export adds the profile columns and the creation time. */
-export const USER_EXPORT_COLUMNS = [
-  ...INVITE_EXPORT_COLUMNS,
-  'title',
-  'location',
-  'description',
-  'tags',
-  'created_at'
-] as const
+export const USER_EXPORT_COLUMNS = [...INVITE_EXPORT_COLUMNS, 'title', 'location', 'description', 'tags', 'created_at'] as const
 
 export type ExportColumn = (typeof USER_EXPORT_COLUMNS)[number]
 

@@ -96,9 +96,7 @@ function getRaw<O>(store: Store, query: RawBuilder<O>): O | undefined {
 /** The highest code point: `q || MAX_CHAR` bounds every string that starts with `q`. */
 const MAX_CHAR = '\u{10FFFF}'
 
-type SearchPlan =
-  | { kind: 'fts'; match: string; words: string[] }
-  | { kind: 'prefix'; email: string; name: string }
+type SearchPlan = { kind: 'fts'; match: string; words: string[] } | { kind: 'prefix'; email: string; name: string }
 
 /**
  * Words of three or more characters go to the trigram index (each quoted as an FTS5 string, all
@@ -176,9 +174,7 @@ export function userFilterCondition(filter: UserFilter, options: ConditionOption
   if (filter.notInRoleId !== undefined) conditions.push(sql<SqlBool>`users.role_id IS NOT ${filter.notInRoleId}`)
   if (filter.status !== undefined) {
     // users_status_name gives name order for one status only; otherwise walk the sort's index.
-    const statusLeads =
-      lead !== 'search' &&
-      (sort === undefined || sort === 'status' || (sort === 'name' && filter.status.length === 1))
+    const statusLeads = lead !== 'search' && (sort === undefined || sort === 'status' || (sort === 'name' && filter.status.length === 1))
     conditions.push(
       filter.status.length === 0
         ? sql<SqlBool>`0`
@@ -476,8 +472,7 @@ export function insertUsers(
     // Every draft passed the checks above, so `email` is set.
     if (!email) throw new Error('unreachable: unchecked email')
     const id = randomUUID()
-    const invite =
-      draft.status === 'invited' && inviteDates ? { ...inviteDates, invite_nonce: nonces[nonceIndex++] ?? null } : null
+    const invite = draft.status === 'invited' && inviteDates ? { ...inviteDates, invite_nonce: nonces[nonceIndex++] ?? null } : null
     insert.run(
       id,
       email.email,
@@ -545,9 +540,7 @@ export function updateUser(store: Store, input: ParsedInput<'updateUser'>): Call
       const email = checkEmail(patch.email)
       if (!email.ok) throw new DomainError('validation', email.reason, { 'patch.email': email.reason })
       if (email.key !== row.email_key) {
-        const taken = store.get(
-          store.db.selectFrom('users').select('id').where('email_key', '=', email.key).where('id', '!=', row.id)
-        )
+        const taken = store.get(store.db.selectFrom('users').select('id').where('email_key', '=', email.key).where('id', '!=', row.id))
         if (taken) {
           throw new DomainError('conflict', `${email.email} is already used by another user`, {
             'patch.email': EMAIL_TAKEN
@@ -583,8 +576,20 @@ export function updateUser(store: Store, input: ParsedInput<'updateUser'>): Call
 
     const columns = (
       [
-        'email', 'email_key', 'first_name', 'last_name', 'status', 'role_id', 'password_hash', 'title',
-        'location', 'description', 'tags', 'invited_at', 'invite_expires_at', 'invite_nonce'
+        'email',
+        'email_key',
+        'first_name',
+        'last_name',
+        'status',
+        'role_id',
+        'password_hash',
+        'title',
+        'location',
+        'description',
+        'tags',
+        'invited_at',
+        'invite_expires_at',
+        'invite_nonce'
       ] as const
     ).filter((column) => row[column] !== next[column])
     if (columns.length === 0) return toUser(row, row.role_name)
@@ -664,8 +669,7 @@ export function bulkUpdateUsers(store: Store, input: ParsedInput<'bulkUpdateUser
     const { patch } = input
     const condition = selectionCondition(store, input.selection)
     if ('roleId' in patch && patch.roleId !== null) requireRoleRow(store, patch.roleId, 'patch.roleId')
-    const changes =
-      'roleId' in patch ? sql<SqlBool>`users.role_id IS NOT ${patch.roleId}` : sql<SqlBool>`users.status != ${patch.status}`
+    const changes = 'roleId' in patch ? sql<SqlBool>`users.role_id IS NOT ${patch.roleId}` : sql<SqlBool>`users.status != ${patch.status}`
     const rows = allRaw(
       store,
       sql<SelectedUser>`SELECT users.id, users.email, users.role_id, users.status FROM users WHERE ${condition} AND ${changes}`
@@ -725,10 +729,7 @@ const DELETE_SNAPSHOT_LIMIT = 10_000
 export function deleteUsers(store: Store, input: ParsedInput<'deleteUsers'>): CallOutput<'deleteUsers'> {
   return store.transaction(() => {
     const condition = selectionCondition(store, input.selection)
-    const rows = allRaw(
-      store,
-      sql<SelectedUser>`SELECT users.id, users.email, users.role_id, users.status FROM users WHERE ${condition}`
-    )
+    const rows = allRaw(store, sql<SelectedUser>`SELECT users.id, users.email, users.role_id, users.status FROM users WHERE ${condition}`)
     if (rows.length === 0) return { deleted: 0 }
     const admins = countActiveAdmins(store)
     store.prepare('DELETE FROM users WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(rows.map((row) => row.id)))

@@ -316,7 +316,12 @@ async function handleDownload(exchange: Exchange, id: string): Promise<void> {
     return
   }
   const download = exchange.files.download(id)
-  const size = download ? await stat(download.path).then((info) => (info.isFile() ? info.size : null), () => null) : null
+  const size = download
+    ? await stat(download.path).then(
+        (info) => (info.isFile() ? info.size : null),
+        () => null
+      )
+    : null
   if (!download || size === null) {
     send(response, 404, 'text/plain; charset=utf-8', 'Not found')
     return

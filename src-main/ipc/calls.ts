@@ -57,15 +57,7 @@ export const SHELL_CHANNELS = {
  * (CmdOrCtrl+S save, CmdOrCtrl+N new user, CmdOrCtrl+F find, CmdOrCtrl+O open database), so on
  * the desktop the page acts on these commands and not on its own keydown for the same keys.
  */
-export const MENU_COMMANDS = [
-  'save',
-  'new-user',
-  'find',
-  'open-database',
-  'backup-database',
-  'import-users',
-  'export-invites'
-] as const
+export const MENU_COMMANDS = ['save', 'new-user', 'find', 'open-database', 'backup-database', 'import-users', 'export-invites'] as const
 
 export type MenuCommand = (typeof MENU_COMMANDS)[number]
 

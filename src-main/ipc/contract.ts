@@ -121,9 +121,7 @@ export const roleFieldsSchema = z.strictObject({
 })
 export const rolePatchSchema = roleFieldsSchema.partial()
 
-const tags = z
-  .array(z.string().trim().min(1).max(LIMITS.tagLength))
-  .max(LIMITS.tags, { error: `At most ${LIMITS.tags} tags` })
+const tags = z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags, { error: `At most ${LIMITS.tags} tags` })
 
 /** A user as the admin fills it in. The email's syntax is checked by the store's validator. */
 export const userFieldsSchema = z.strictObject({
@@ -284,10 +282,7 @@ export const contract = {
   bulkUpdateUsers: call<{ updated: number }>()(
     z.strictObject({
       selection: userSelectionSchema,
-      patch: z.union([
-        z.strictObject({ roleId: id.nullable() }),
-        z.strictObject({ status: z.enum(USER_STATUSES) })
-      ])
+      patch: z.union([z.strictObject({ roleId: id.nullable() }), z.strictObject({ status: z.enum(USER_STATUSES) })])
     })
   ),
   deleteUsers: call<{ deleted: number }>()(z.strictObject({ selection: userSelectionSchema })),
@@ -306,9 +301,7 @@ export const contract = {
   revokeInvite: call<User>()(z.strictObject({ userId: id })),
   getInviteLink: call<InviteLink>()(z.strictObject({ userId: id })),
   /** Pending invites (status `invited`), export-ready; `roleId` null: Public; absent: all. */
-  listInvites: call<InviteListPage>()(
-    z.strictObject({ roleId: id.nullable().optional(), after: cursor.optional(), limit })
-  ),
+  listInvites: call<InviteListPage>()(z.strictObject({ roleId: id.nullable().optional(), after: cursor.optional(), limit })),
   /** Accept with a bare token or a whole invite link. */
   acceptInvite: call<{ accepted: true }>()(
     z.strictObject({
@@ -330,9 +323,7 @@ export const contract = {
     })
   ),
   /** Check a password against the policy as the admin types (nothing is stored). */
-  checkPassword: call<{ ok: boolean; message: string | null }>()(
-    z.strictObject({ password: z.string().max(LIMITS.password) })
-  ),
+  checkPassword: call<{ ok: boolean; message: string | null }>()(z.strictObject({ password: z.string().max(LIMITS.password) })),
 
   // Invite lists out and in
   /**

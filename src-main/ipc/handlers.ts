@@ -9,15 +9,7 @@ import type { z } from 'zod'
 import { listActivity } from '../core/activity'
 import { saveRoleChanges } from '../core/changeset'
 import { DomainError } from '../core/errors'
-import {
-  acceptInvite,
-  getInviteLink,
-  inviteUsers,
-  inviteUsersYielding,
-  listInvites,
-  resendInvite,
-  revokeInvite
-} from '../core/invites'
+import { acceptInvite, getInviteLink, inviteUsers, inviteUsersYielding, listInvites, resendInvite, revokeInvite } from '../core/invites'
 import { previewInvites } from '../core/paste'
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
 import { checkPassword, getSettings, updateSettings } from '../core/settings'
@@ -59,11 +51,7 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
   let databasePath = context.appInfo.databasePath
   const queue = createCallQueue()
   const operations = new Operations()
-  const track = async <T>(
-    operationId: string,
-    field: string,
-    run: (control: OperationControl) => Promise<T>
-  ): Promise<T> => {
+  const track = async <T>(operationId: string, field: string, run: (control: OperationControl) => Promise<T>): Promise<T> => {
     const signal = operations.start(operationId, field)
     try {
       return await run({ signal, onProgress: (done, total) => context.files?.progress(operationId, done, total) })

@@ -29,11 +29,7 @@ export const REFUSED_ERROR: ApiError = {
   message: 'This request did not come from Rolekeeper’s own window and was refused.'
 }
 
-export function registerIpc(
-  ipcMain: IpcMainLike,
-  handlers: HandlerMap,
-  isTrustedSender: (frame: SenderFrame) => boolean
-): void {
+export function registerIpc(ipcMain: IpcMainLike, handlers: HandlerMap, isTrustedSender: (frame: SenderFrame) => boolean): void {
   for (const name of CALL_NAMES) {
     const handler: (input: unknown) => Promise<Result<unknown>> = handlers[name]
     ipcMain.handle(channelOf(name), async (event, input) => {

@@ -83,12 +83,9 @@ export function transferHandlers(session: TransferSession): TransferImplementati
     async applyImport(store, input) {
       const options = { existing: input.existing, newUsersAs: input.newUsersAs }
       const file = input.file
-      const read = async (): Promise<string | Buffer> =>
-        'text' in file ? file.text : (await readImportFile(port(), file.fileId)).content
+      const read = async (): Promise<string | Buffer> => ('text' in file ? file.text : (await readImportFile(port(), file.fileId)).content)
       if (input.operationId === undefined) return applyImport(store, await read(), options)
-      return session.track(input.operationId, 'operationId', async (control) =>
-        applyImportYielding(store, await read(), options, control)
-      )
+      return session.track(input.operationId, 'operationId', async (control) => applyImportYielding(store, await read(), options, control))
     },
 
     async backupDatabase(store) {

@@ -49,7 +49,10 @@ export interface AppLike {
 
 /** The renderer's one-way messages to the shell (not contract calls). */
 export interface IpcMainShellLike {
-  on(channel: string, listener: (event: { readonly senderFrame: SenderFrame | null; readonly sender: unknown }, ...args: unknown[]) => void): unknown
+  on(
+    channel: string,
+    listener: (event: { readonly senderFrame: SenderFrame | null; readonly sender: unknown }, ...args: unknown[]) => void
+  ): unknown
 }
 
 export interface SafeStorageLike {

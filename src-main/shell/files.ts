@@ -159,8 +159,7 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
       }
     },
 
-    chooseBackupTarget: (suggestedName) =>
-      save('Back up database', suggestedName, [{ name: 'Rolekeeper database', extensions: ['db'] }]),
+    chooseBackupTarget: (suggestedName) => save('Back up database', suggestedName, [{ name: 'Rolekeeper database', extensions: ['db'] }]),
 
     async chooseDatabaseFile() {
       const window = liveWindow()

@@ -135,7 +135,7 @@ export function menuTemplate(platform: NodeJS.Platform, options: MenuOptions, ac
       label: 'View',
       submenu: [
         ...(options.developer
-          ? [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, separator] satisfies MenuItemTemplate[]
+          ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, separator] satisfies MenuItemTemplate[])
           : []),
         { role: 'resetZoom' },
         { role: 'zoomIn' },
@@ -146,16 +146,11 @@ export function menuTemplate(platform: NodeJS.Platform, options: MenuOptions, ac
     },
     {
       label: 'Window',
-      submenu: mac
-        ? [{ role: 'minimize' }, { role: 'zoom' }, separator, { role: 'front' }]
-        : [{ role: 'minimize' }, { role: 'close' }]
+      submenu: mac ? [{ role: 'minimize' }, { role: 'zoom' }, separator, { role: 'front' }] : [{ role: 'minimize' }, { role: 'close' }]
     },
     {
       label: 'Help',
-      submenu: [
-        ...(mac ? [] : [about, separator]),
-        { id: 'open-logs', label: 'Open logs folder', click: () => actions.openLogsFolder() }
-      ]
+      submenu: [...(mac ? [] : [about, separator]), { id: 'open-logs', label: 'Open logs folder', click: () => actions.openLogsFolder() }]
     }
   ]
 }

@@ -55,7 +55,15 @@ describe('the user directory', () => {
     await filters.getByRole('button', { name: 'Invited', exact: true }).click()
     await expect.poll(() => userCountText(page)).toBe(`${counts.byStatus.invited} users`)
     await expect
-      .poll(async () => new Set(await userRows(page).getByRole('cell').filter({ hasText: /^(Draft|Invited|Active|Suspended|Archived)$/ }).allTextContents()))
+      .poll(
+        async () =>
+          new Set(
+            await userRows(page)
+              .getByRole('cell')
+              .filter({ hasText: /^(Draft|Invited|Active|Suspended|Archived)$/ })
+              .allTextContents()
+          )
+      )
       .toEqual(new Set(['Invited']))
     const description = await filters.getByRole('button', { name: 'Invited', exact: true }).getAttribute('aria-describedby')
     expect(await page.locator(`#${description}`).textContent()).toContain(String(counts.byStatus.invited))
@@ -86,16 +94,20 @@ describe('the user directory', () => {
     await header.getByRole('button').click()
     await expect.poll(() => header.getAttribute('aria-sort')).toBe('ascending')
     const emails = async (): Promise<string[]> => userRows(page).locator('.col-email').allTextContents()
-    await expect.poll(async () => {
-      const shown = await emails()
-      return shown.length > 3 && shown.every((email, i) => i === 0 || (shown[i - 1] ?? '').toLowerCase() <= email.toLowerCase())
-    }).toBe(true)
+    await expect
+      .poll(async () => {
+        const shown = await emails()
+        return shown.length > 3 && shown.every((email, i) => i === 0 || (shown[i - 1] ?? '').toLowerCase() <= email.toLowerCase())
+      })
+      .toBe(true)
     await header.getByRole('button').click()
     await expect.poll(() => header.getAttribute('aria-sort')).toBe('descending')
-    await expect.poll(async () => {
-      const shown = await emails()
-      return shown.length > 3 && shown.every((email, i) => i === 0 || (shown[i - 1] ?? '').toLowerCase() >= email.toLowerCase())
-    }).toBe(true)
+    await expect
+      .poll(async () => {
+        const shown = await emails()
+        return shown.length > 3 && shown.every((email, i) => i === 0 || (shown[i - 1] ?? '').toLowerCase() >= email.toLowerCase())
+      })
+      .toBe(true)
     expect(await usersTable(page).getByRole('columnheader', { name: 'Name' }).getAttribute('aria-sort')).toBe('none')
   })
 
@@ -293,7 +305,10 @@ describe.each(['light', 'dark'] as const)('axe-core in the %s theme', (theme) =>
     await page.emulateMedia({ colorScheme: theme })
     await openDirectory(page)
     await expectNoAxeViolations(page, `the user directory (${theme})`)
-    await page.getByRole('checkbox', { name: /^Select .+@/ }).first().check()
+    await page
+      .getByRole('checkbox', { name: /^Select .+@/ })
+      .first()
+      .check()
     await visible(page.getByRole('toolbar', { name: 'Bulk actions' }))
     await expectNoAxeViolations(page, `the directory with a selection (${theme})`)
     await page.getByRole('toolbar', { name: 'Bulk actions' }).getByRole('button', { name: 'Assign role' }).click()

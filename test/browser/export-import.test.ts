@@ -21,7 +21,12 @@ async function roleWithInvites(count: number): Promise<{ id: string; name: strin
   return { id: role.id, name: role.name, emails }
 }
 
-async function exportThrough(page: Page, opener: string, format: 'CSV' | 'JSON', bom = true): Promise<{ download: Download; text: string }> {
+async function exportThrough(
+  page: Page,
+  opener: string,
+  format: 'CSV' | 'JSON',
+  bom = true
+): Promise<{ download: Download; text: string }> {
   await page.getByRole('button', { name: opener, exact: true }).click()
   const exporter = dialog(page, 'Export invites')
   await visible(exporter)
@@ -136,7 +141,9 @@ describe('import from CSV', () => {
     const before = (await h.call('countUsers', {})).all
     await page.getByRole('button', { name: 'Import users' }).click()
     const importer = dialog(page, 'Import users')
-    await importer.getByLabel('CSV file').setInputFiles({ name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nAda,123\n') })
+    await importer
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nAda,123\n') })
     await visible(importer.getByRole('alert').filter({ hasText: /email/i }))
     expect(await importer.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true)
     await importer.getByLabel('CSV file').setInputFiles({

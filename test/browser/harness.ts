@@ -94,7 +94,10 @@ export function useHarness(options: HarnessOptions = {}): Harness {
     await context?.close()
     context = null
     page = null
-    expect(errors.map((error) => error.message), 'uncaught errors in the page').toEqual([])
+    expect(
+      errors.map((error) => error.message),
+      'uncaught errors in the page'
+    ).toEqual([])
   })
 
   const requirePage = (): Page => {

@@ -71,9 +71,7 @@ describe('a role with 100,000 members', () => {
       await page.keyboard.press('End')
       await page.waitForTimeout(150)
     }
-    await expect
-      .poll(async () => Number(await page.locator(':focus').getAttribute('data-index')), { timeout: 10_000 })
-      .toBe(OUTSIDERS - 1)
+    await expect.poll(async () => Number(await page.locator(':focus').getAttribute('data-index')), { timeout: 10_000 }).toBe(OUTSIDERS - 1)
     expect(await boxes.count()).toBeLessThan(40)
     await page.keyboard.press('Space')
     expect(await drawer.getByText('1 selected').count()).toBe(1)

@@ -87,7 +87,12 @@ describe('what goes wrong is shown where it happened, and nothing is written', (
 
     await page.getByRole('button', { name: `Remove ${admin.email} from role` }).click()
     await clickSave(page)
-    await visible(page.getByRole('alert').filter({ hasText: /administrator/i }).first())
+    await visible(
+      page
+        .getByRole('alert')
+        .filter({ hasText: /administrator/i })
+        .first()
+    )
     expect((await h.call('getUser', { id: admin.id })).roleId).toBe(role.id)
 
     await page.reload()
@@ -107,7 +112,12 @@ describe('what goes wrong is shown where it happened, and nothing is written', (
     await field.blur()
     const saveButton = page.getByRole('button', { name: 'Save', exact: true })
     if (await saveButton.isEnabled()) await clickSave(page)
-    await visible(page.getByText(/192\.168\.1\.300/).filter({ hasNot: page.locator('textarea') }).first())
+    await visible(
+      page
+        .getByText(/192\.168\.1\.300/)
+        .filter({ hasNot: page.locator('textarea') })
+        .first()
+    )
     expect(await field.getAttribute('aria-invalid')).toBe('true')
     expect((await h.call('getRole', { id: role.id })).ipAccess).toEqual(['10.0.0.0/8'])
 

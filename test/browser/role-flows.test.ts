@@ -123,8 +123,7 @@ describe('inviting users from the role page', () => {
     const cancelled = page.getByText('Invite cancelled: nobody was invited')
     const finished = invite.getByRole('list', { name: 'Outcome counts' })
     // If the invite won the race, the click met the results view or closed the dialog.
-    const settled = async (): Promise<boolean> =>
-      (await cancelled.count()) + (await finished.count()) > 0 || !(await invite.isVisible())
+    const settled = async (): Promise<boolean> => (await cancelled.count()) + (await finished.count()) > 0 || !(await invite.isVisible())
     await expect.poll(settled, { timeout: 30_000 }).toBe(true)
     await bar.waitFor({ state: 'detached' })
     const members = (await h.call('getRole', { id: role.id })).memberCount
@@ -178,7 +177,12 @@ describe('adding existing users', () => {
     await h.open('#/roles')
     const other = await h.call('createRole', { name: unique('Sales') })
     const tag = other.id.slice(0, 8)
-    const mover = await h.call('createUser', { email: `mover.${tag}@example.org`, firstName: 'Mo', lastName: `Ver${tag}`, roleId: other.id })
+    const mover = await h.call('createUser', {
+      email: `mover.${tag}@example.org`,
+      firstName: 'Mo',
+      lastName: `Ver${tag}`,
+      roleId: other.id
+    })
     const stray = await h.call('createUser', { email: `stray.${tag}@example.org`, firstName: 'Stray', lastName: `Cat${tag}` })
     const role = await h.call('createRole', { name: unique('Marketing') })
     await openRole(h, role.id, role.name)
@@ -291,7 +295,11 @@ describe('removing members', () => {
     await prompt.waitFor({ state: 'detached' })
     await visible(page.getByRole('button', { name: `Undo remove ${member.email}` }))
 
-    await page.getByRole('link', { name: 'Roles' }).or(page.getByRole('button', { name: 'Back' })).first().click()
+    await page
+      .getByRole('link', { name: 'Roles' })
+      .or(page.getByRole('button', { name: 'Back' }))
+      .first()
+      .click()
     await visible(prompt)
     await prompt.getByRole('button', { name: 'Discard changes' }).click()
     await visible(page.getByRole('heading', { level: 1, name: 'Roles' }))

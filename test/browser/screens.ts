@@ -19,7 +19,9 @@ export function usersTable(page: Page): Locator {
 
 /** The data rows on screen (the header row left out). */
 export function userRows(page: Page): Locator {
-  return usersTable(page).getByRole('row').filter({ has: page.getByRole('cell') })
+  return usersTable(page)
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell') })
 }
 
 /** Types into Search users and waits until the rows on screen are the answer: as many as expected, each holding `text`. */

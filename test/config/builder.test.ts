@@ -156,7 +156,13 @@ describe('electron-builder.yml', () => {
 
   it('packs the built app and package.json, and leaves sources, tests, scripts, docs and maps behind', () => {
     const packed = appFilter()
-    for (const path of ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/renderer/assets/index.js', 'package.json']) {
+    for (const path of [
+      'out/main/index.js',
+      'out/preload/index.cjs',
+      'out/renderer/index.html',
+      'out/renderer/assets/index.js',
+      'package.json'
+    ]) {
       expect(packed(join(root, path), file), path).toBe(true)
     }
     for (const path of [
@@ -181,7 +187,11 @@ describe('electron-builder.yml', () => {
 
   it('packs the production dependencies without better-sqlite3’s C sources or a local compile', () => {
     const packed = nodeModuleFilter()
-    for (const path of ['node_modules/kysely/dist/cjs/index.js', 'node_modules/better-sqlite3/lib/index.js', 'node_modules/better-sqlite3/lib/binding.js']) {
+    for (const path of [
+      'node_modules/kysely/dist/cjs/index.js',
+      'node_modules/better-sqlite3/lib/index.js',
+      'node_modules/better-sqlite3/lib/binding.js'
+    ]) {
       expect(packed(join(root, path), file), path).toBe(true)
     }
     for (const path of [
@@ -198,7 +208,9 @@ describe('electron-builder.yml', () => {
   })
 
   it('ships the package’s prebuilt SQLite binaries, one per platform and architecture', () => {
-    expect(prebuilds).toEqual(expect.arrayContaining(['win32-x64.node', 'win32-arm64.node', 'darwin-x64.node', 'darwin-arm64.node', 'linux-x64.node']))
+    expect(prebuilds).toEqual(
+      expect.arrayContaining(['win32-x64.node', 'win32-arm64.node', 'darwin-x64.node', 'darwin-arm64.node', 'linux-x64.node'])
+    )
   })
 
   // For each installer target: the one .node file its packed file set holds, unpacked from the asar.
@@ -215,14 +227,17 @@ describe('electron-builder.yml', () => {
   it.each(packedBinary)('packs only $binary for $platform $target $arch, unpacked from the asar', ({ platform, target, arch, binary }) => {
     expect(targets(platform)).toContainEqual(expect.objectContaining({ target, arch: expect.arrayContaining([arch]) }))
     const expand = expanderFor(arch)
-    const nodeModules = internal.getNodeModuleFileMatcher(root, '/app', expand, config[platform] ?? {}, { config, debugLogger: quiet }).createFilter() as unknown as Filter
+    const nodeModules = internal
+      .getNodeModuleFileMatcher(root, '/app', expand, config[platform] ?? {}, { config, debugLogger: quiet })
+      .createFilter() as unknown as Filter
     // Beside the app's own matcher, the platform's file sets: each copies from a folder to a destination.
-    const [, ...extra] = getFileMatchers(config, 'files', '/app', {
-      macroExpander: expand,
-      customBuildOptions: config[platform] ?? {},
-      globalOutDir: join(root, 'release'),
-      defaultSrc: root
-    }) ?? []
+    const [, ...extra] =
+      getFileMatchers(config, 'files', '/app', {
+        macroExpander: expand,
+        customBuildOptions: config[platform] ?? {},
+        globalOutDir: join(root, 'release'),
+        defaultSrc: root
+      }) ?? []
     const packed = new Map<string, string>()
     for (const name of prebuilds) {
       const source = join(sqliteModule, 'prebuilds', name)

@@ -7,7 +7,13 @@ describe('the activity log', () => {
   test('records who, what, which records and before/after, and lists newest first', async () => {
     let tick = Date.parse('2026-03-01T09:00:00.000Z')
     const store = await openTestStore({ now: () => new Date((tick += 1000)) })
-    recordActivity(store, { action: 'role.create', collection: 'roles', recordIds: ['r1'], summary: 'Created Editors', after: { name: 'Editors' } })
+    recordActivity(store, {
+      action: 'role.create',
+      collection: 'roles',
+      recordIds: ['r1'],
+      summary: 'Created Editors',
+      after: { name: 'Editors' }
+    })
     recordActivity(store, {
       action: 'role.update',
       collection: 'roles',
@@ -37,7 +43,12 @@ describe('the activity log', () => {
     const many = Array.from({ length: 5000 }, (_, index) => `u${index}`)
     recordActivity(store, { action: 'user.invite', collection: 'users', recordIds: many, summary: 'Invited 5,000 users' })
     recordActivity(store, { action: 'user.update', collection: 'users', recordIds: ['u42'], summary: 'Changed u42' })
-    recordActivity(store, { action: 'settings.update', collection: 'settings', recordIds: ['inviteLifetimeDays'], summary: 'Lifetime 7 → 3' })
+    recordActivity(store, {
+      action: 'settings.update',
+      collection: 'settings',
+      recordIds: ['inviteLifetimeDays'],
+      summary: 'Lifetime 7 → 3'
+    })
 
     expect(listActivity(store, { limit: 10, recordId: 'u42' }).rows.map((row) => row.action)).toEqual(['user.update', 'user.invite'])
     expect(listActivity(store, { limit: 10, recordId: 'u4999' }).rows.map((row) => row.action)).toEqual(['user.invite'])

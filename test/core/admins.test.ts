@@ -66,7 +66,8 @@ describe('the last active administrator cannot be lost', () => {
   it('through a bulk status change by filter, applying none of it', () => {
     expectRefused(
       store,
-      () => bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { filter: { status: ['active'] } }, patch: { status: 'archived' } })),
+      () =>
+        bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { filter: { status: ['active'] } }, patch: { status: 'archived' } })),
       'patch.status'
     )
   })
@@ -78,11 +79,7 @@ describe('the last active administrator cannot be lost', () => {
 
   it('through deleting the administrators role, with or without moving its members', () => {
     expectRefused(store, () => deleteRole(store, parsed('deleteRole', { id: admins.id, moveMembersTo: null })), 'id')
-    expectRefused(
-      store,
-      () => deleteRole(store, parsed('deleteRole', { id: admins.id, moveMembersTo: editors.id })),
-      'moveMembersTo'
-    )
+    expectRefused(store, () => deleteRole(store, parsed('deleteRole', { id: admins.id, moveMembersTo: editors.id })), 'moveMembersTo')
   })
 
   it('through turning admin access off on the role', () => {
@@ -94,11 +91,7 @@ describe('the last active administrator cannot be lost', () => {
   })
 
   it('through a role change set that removes the member, moves them away or turns admin access off', () => {
-    expectRefused(
-      store,
-      () => saveRoleChanges(store, parsed('saveRoleChanges', { roleId: admins.id, remove: [boss.id] })),
-      'remove.0'
-    )
+    expectRefused(store, () => saveRoleChanges(store, parsed('saveRoleChanges', { roleId: admins.id, remove: [boss.id] })), 'remove.0')
     expectRefused(
       store,
       () => saveRoleChanges(store, parsed('saveRoleChanges', { roleId: editors.id, add: [helper.id, boss.id] })),

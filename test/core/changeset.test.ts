@@ -61,7 +61,13 @@ describe('saving a role page', () => {
         remove: [member.id, invitedMember.id]
       })
     )
-    expect(result.role).toMatchObject({ id: editors.id, name: 'Editors', description: 'Write access', memberCount: 4, pendingInviteCount: 0 })
+    expect(result.role).toMatchObject({
+      id: editors.id,
+      name: 'Editors',
+      description: 'Write access',
+      memberCount: 4,
+      pendingInviteCount: 0
+    })
     expect(result.created.map((user) => [user.email, user.status, user.roleName, user.hasPassword])).toEqual([
       ['New.One@Example.org', 'active', 'Editors', true],
       ['new.two@example.org', 'draft', 'Editors', false]
@@ -84,10 +90,7 @@ describe('saving a role page', () => {
   })
 
   it('counts only users who actually moved, and ignores repeated ids', () => {
-    const result = saveRoleChanges(
-      store,
-      parsed('saveRoleChanges', { roleId: editors.id, add: [member.id, outsider.id, outsider.id] })
-    )
+    const result = saveRoleChanges(store, parsed('saveRoleChanges', { roleId: editors.id, add: [member.id, outsider.id, outsider.id] }))
     expect(result).toMatchObject({ added: 1, removed: 0 })
     expect(result.role.memberCount).toBe(3)
   })

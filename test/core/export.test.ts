@@ -65,8 +65,7 @@ function addUser(store: Store, user: UserFixture): void {
     )
 }
 
-const tokenOf = (userId: string): string =>
-  inviteToken(KEY, { userId, nonce: `nonce-${userId}`, expiresAt: EXPIRES })
+const tokenOf = (userId: string): string => inviteToken(KEY, { userId, nonce: `nonce-${userId}`, expiresAt: EXPIRES })
 
 const linkOf = (userId: string, email: string): string =>
   `https://intranet.example.org/accept?token=${tokenOf(userId)}&email=${encodeURIComponent(email)}`
@@ -170,7 +169,9 @@ describe('formula injection', () => {
     }) as Array<Record<string, string>>
     const zed = rows.filter((row) => row.last_name === 'Zed')
     expect(zed.map((row) => row.first_name)).toEqual(dangerous.map((name) => `'${name}`))
-    expect(zed.map((row) => row.email)).toEqual(dangerous.map((_, index) => `'${['=1+1', '+x', '-x'][index % 3] ?? ''}${index}@example.org`))
+    expect(zed.map((row) => row.email)).toEqual(
+      dangerous.map((_, index) => `'${['=1+1', '+x', '-x'][index % 3] ?? ''}${index}@example.org`)
+    )
     // Ordinary cells are left alone.
     expect(rows.find((row) => row.email === 'ann@example.org')?.first_name).toBe('Ann')
   })
@@ -213,9 +214,9 @@ describe('scopes', () => {
       'ann@example.org',
       'carol@example.org'
     ])
-    expect(
-      emails({ scope: { kind: 'users', selection: { filter: { status: ['active'] } } }, format: 'json', bom: false })
-    ).toEqual(['carol@example.org'])
+    expect(emails({ scope: { kind: 'users', selection: { filter: { status: ['active'] } } }, format: 'json', bom: false })).toEqual([
+      'carol@example.org'
+    ])
   })
 })
 
@@ -230,7 +231,17 @@ describe('writing the file', () => {
     store.transaction(() => {
       for (let index = 0; index < 2500; index++) {
         const id = `10000000-0000-4000-8000-${String(index).padStart(12, '0')}`
-        insert.run(id, `bulk${index}@example.org`, `bulk${index}@example.org`, STAFF, INVITED_AT, EXPIRES, `n${index}`, INVITED_AT, INVITED_AT)
+        insert.run(
+          id,
+          `bulk${index}@example.org`,
+          `bulk${index}@example.org`,
+          STAFF,
+          INVITED_AT,
+          EXPIRES,
+          `n${index}`,
+          INVITED_AT,
+          INVITED_AT
+        )
       }
     })
   })

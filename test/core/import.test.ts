@@ -76,8 +76,7 @@ interface UserState {
 
 function userByEmail(email: string): (UserState & { id: string }) | undefined {
   return store.sqlite.prepare('SELECT * FROM users WHERE email_key = ?').get(email.toLowerCase()) as
-    | (UserState & { id: string })
-    | undefined
+    (UserState & { id: string }) | undefined
 }
 
 const WELL_FORMED = [
@@ -219,9 +218,9 @@ describe('applying a file', () => {
 
   it('refuses, writing nothing, an import that would leave no active administrator', () => {
     const before = snapshot()
-    expect(() =>
-      applyImport(store, 'email,status\nnew9@example.org,active\nroot@example.org,suspended\n', UPDATE_INVITED)
-    ).toThrow(expect.objectContaining({ code: 'last_admin', fields: { 'rows.3': expect.stringContaining('root@example.org') } }))
+    expect(() => applyImport(store, 'email,status\nnew9@example.org,active\nroot@example.org,suspended\n', UPDATE_INVITED)).toThrow(
+      expect.objectContaining({ code: 'last_admin', fields: { 'rows.3': expect.stringContaining('root@example.org') } })
+    )
     expect(snapshot()).toBe(before)
   })
 
@@ -238,7 +237,13 @@ describe('applying a file', () => {
     )
     store.transaction(() => {
       for (let index = 0; index < 15_000; index++) {
-        insert.run(`30000000-0000-4000-8000-${String(index).padStart(12, '0')}`, `m${index}@example.org`, `m${index}@example.org`, EARLIER, EARLIER)
+        insert.run(
+          `30000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+          `m${index}@example.org`,
+          `m${index}@example.org`,
+          EARLIER,
+          EARLIER
+        )
       }
     })
     const lines = ['email,role']

@@ -77,7 +77,7 @@ describe('tokenFromInput', () => {
     expect(tokenFromInput(`  ${token}\n`)).toBe(token)
   })
 
-  it("takes a token copied from a CSV export cell that was neutralised with a leading apostrophe", () => {
+  it('takes a token copied from a CSV export cell that was neutralised with a leading apostrophe', () => {
     expect(tokenFromInput(`'${token}`)).toBe(token)
     expect(tokenFromInput(`'-${token.slice(1)}`)).toBe(`-${token.slice(1)}`)
   })

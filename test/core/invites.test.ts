@@ -70,9 +70,7 @@ function existingUser(email: string, status: UserStatus, roleId: string | null =
   const id = randomUUID()
   const at = new Date(START.getTime() - DAY).toISOString()
   store
-    .prepare(
-      `INSERT INTO users (id, email, email_key, status, role_id, created_at, updated_at) VALUES (?, ?, lower(?), ?, ?, ?, ?)`
-    )
+    .prepare(`INSERT INTO users (id, email, email_key, status, role_id, created_at, updated_at) VALUES (?, ?, lower(?), ?, ?, ?, ?)`)
     .run(id, email, email, status, roleId, at, at)
   return id
 }
@@ -332,7 +330,12 @@ describe('listInvites', () => {
 
     const all = walk(undefined)
     expect(all.map((item) => item.email).sort()).toEqual(
-      [...Array.from({ length: 6 }, (_, index) => `editor${index}@example.org`), 'public1@example.org', 'public2@example.org', 'viewer@example.org'].sort()
+      [
+        ...Array.from({ length: 6 }, (_, index) => `editor${index}@example.org`),
+        'public1@example.org',
+        'public2@example.org',
+        'viewer@example.org'
+      ].sort()
     )
     expect(walk(editors).map((item) => item.email)).toEqual(Array.from({ length: 6 }, (_, index) => `editor${index}@example.org`))
     expect(walk(null).map((item) => [item.email, item.role])).toEqual([

@@ -29,7 +29,17 @@ function insertVersion1Data(path: string): void {
     `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
-  insert.run('u-1', 'Ann.Smith@example.org', 'ann.smith@example.org', 'Ann', 'Smith', 'active', '11111111-1111-4111-8111-111111111111', now, now)
+  insert.run(
+    'u-1',
+    'Ann.Smith@example.org',
+    'ann.smith@example.org',
+    'Ann',
+    'Smith',
+    'active',
+    '11111111-1111-4111-8111-111111111111',
+    now,
+    now
+  )
   insert.run('u-2', 'bob@example.org', 'bob@example.org', null, null, 'invited', null, now, now)
   sqlite.close()
 }

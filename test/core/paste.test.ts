@@ -8,7 +8,9 @@ const statuses = (text: string): string[] => parsePaste(text).entries.map((entry
 
 describe('parsePaste', () => {
   it('splits on commas, semicolons, spaces, tabs and new lines in any mix, \\r\\n included', () => {
-    const preview = parsePaste('a@example.org, b@example.org;c@example.org\td@example.org\r\ne@example.org\nf@example.org  g@example.org;;,\r\n')
+    const preview = parsePaste(
+      'a@example.org, b@example.org;c@example.org\td@example.org\r\ne@example.org\nf@example.org  g@example.org;;,\r\n'
+    )
     expect(preview.entries.map((entry) => entry.email)).toEqual([
       'a@example.org',
       'b@example.org',
@@ -54,11 +56,7 @@ describe('parsePaste', () => {
   })
 
   it('mixes bare addresses and named ones separated only by spaces', () => {
-    expect(emails('a@example.org Ann Smith <ann@example.org> b@example.org')).toEqual([
-      'a@example.org',
-      'ann@example.org',
-      'b@example.org'
-    ])
+    expect(emails('a@example.org Ann Smith <ann@example.org> b@example.org')).toEqual(['a@example.org', 'ann@example.org', 'b@example.org'])
   })
 
   it('ignores a name that only repeats the address, and handles escaped quotes', () => {
@@ -81,7 +79,8 @@ describe('parsePaste', () => {
   })
 
   it('strips zero-width and other invisible characters', () => {
-    const text = '\ufeffa\u200b@example.org, b@exa\u200cmple\u200d.org; \u2060c@example.org\u00ad\n\u200ed@example.org\u200f \u202ae@example.org\u202c'
+    const text =
+      '\ufeffa\u200b@example.org, b@exa\u200cmple\u200d.org; \u2060c@example.org\u00ad\n\u200ed@example.org\u200f \u202ae@example.org\u202c'
     const preview = parsePaste(text)
     expect(preview.entries.map((entry) => entry.email)).toEqual([
       'a@example.org',

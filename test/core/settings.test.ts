@@ -65,8 +65,12 @@ describe('settings', () => {
   })
 
   it('fall back to the default for a damaged stored value', () => {
-    store.prepare(`INSERT INTO settings (key, value) VALUES ('inviteLifetimeDays', '"forever"'), ('theme', 'not json'),
-      ('passwordPolicy', '{"kind":"custom","pattern":null}'), ('somethingElse', '1')`).run()
+    store
+      .prepare(
+        `INSERT INTO settings (key, value) VALUES ('inviteLifetimeDays', '"forever"'), ('theme', 'not json'),
+      ('passwordPolicy', '{"kind":"custom","pattern":null}'), ('somethingElse', '1')`
+      )
+      .run()
     expect(getSettings(store, {})).toMatchObject({
       inviteLifetimeDays: 7,
       theme: 'system',

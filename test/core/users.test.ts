@@ -244,7 +244,9 @@ describe('listing users', () => {
         const ids = pages.flat().map((user) => user.id)
         expect(new Set(ids).size, `${field} ${direction}`).toBe(8)
         expect(ids.length, `${field} ${direction}`).toBe(8)
-        const again = allPages(store, { sort: { field, direction }, limit: 3 }).flat().map((user) => user.id)
+        const again = allPages(store, { sort: { field, direction }, limit: 3 })
+          .flat()
+          .map((user) => user.id)
         expect(again, `${field} ${direction}`).toEqual(ids)
       }
     }
@@ -252,24 +254,24 @@ describe('listing users', () => {
 
   it('sorts by name ignoring case, descending as the exact reverse', () => {
     const ascending = allPages(store, { limit: 3 }).flat()
-    expect(ascending.map((user) => (user.firstName ? `${user.firstName} ${user.lastName ?? ''}`.trim() : user.email).replace('Anna Berg', 'anna berg'))).toEqual([
-      'anna berg',
-      'anna berg',
-      'anna berg',
-      'bob',
-      'Carl Dorn',
-      'root@example.org',
-      'Zoe Adams',
-      'Émile Côté'
-    ])
-    const twins = seeded.filter((user) => user.firstName?.toLowerCase() === 'anna').map((user) => user.id).sort()
+    expect(
+      ascending.map((user) =>
+        (user.firstName ? `${user.firstName} ${user.lastName ?? ''}`.trim() : user.email).replace('Anna Berg', 'anna berg')
+      )
+    ).toEqual(['anna berg', 'anna berg', 'anna berg', 'bob', 'Carl Dorn', 'root@example.org', 'Zoe Adams', 'Émile Côté'])
+    const twins = seeded
+      .filter((user) => user.firstName?.toLowerCase() === 'anna')
+      .map((user) => user.id)
+      .sort()
     expect(ascending.slice(0, 3).map((user) => user.id)).toEqual(twins)
     const descending = allPages(store, { sort: { field: 'name', direction: 'desc' }, limit: 3 }).flat()
     expect(descending.map((user) => user.id)).toEqual(ascending.map((user) => user.id).reverse())
   })
 
   it('puts users without an invite expiry last, and sorts the others by it', () => {
-    store.sqlite.prepare("UPDATE users SET invite_expires_at = '2030-01-0' || (rowid % 5) || 'T00:00:00.000Z' WHERE status = 'invited'").run()
+    store.sqlite
+      .prepare("UPDATE users SET invite_expires_at = '2030-01-0' || (rowid % 5) || 'T00:00:00.000Z' WHERE status = 'invited'")
+      .run()
     const rows = allPages(store, { sort: { field: 'inviteExpiresAt', direction: 'asc' }, limit: 2 }).flat()
     const expiries = rows.map((user) => user.inviteExpiresAt)
     const set = expiries.filter((value) => value !== null)
@@ -280,17 +282,14 @@ describe('listing users', () => {
 
   it('filters by role, by no role, by status and by not being in a role', () => {
     const emails = (filter: CallInput<'listUsers'>['filter']): string[] =>
-      allPages(store, { filter, sort: { field: 'email' } }).flat().map((user) => user.email)
+      allPages(store, { filter, sort: { field: 'email' } })
+        .flat()
+        .map((user) => user.email)
     expect(emails({ roleId: editors.id })).toEqual(['person0@list.test', 'person2@list.test', 'person4@list.test', 'person6@list.test'])
     expect(emails({ roleId: null })).toEqual(['person1@list.test', 'person3@list.test', 'person5@list.test'])
     expect(emails({ status: ['invited'] })).toEqual(['person0@list.test', 'person3@list.test', 'person6@list.test'])
     expect(emails({ status: ['invited', 'active'], roleId: null })).toEqual(['person1@list.test', 'person3@list.test', 'person5@list.test'])
-    expect(emails({ notInRoleId: editors.id })).toEqual([
-      'person1@list.test',
-      'person3@list.test',
-      'person5@list.test',
-      'root@example.org'
-    ])
+    expect(emails({ notInRoleId: editors.id })).toEqual(['person1@list.test', 'person3@list.test', 'person5@list.test', 'root@example.org'])
   })
 
   it('gives the total of the whole filter, not of the page', () => {
@@ -390,17 +389,16 @@ describe('users who enter invited by any path get a working invite', () => {
 
     // Leaving `invited` by hand kills the link.
     updateUser(store, parsed('updateUser', { id: created.id, patch: { status: 'draft' } }))
-    expect(failure(() => acceptInvite(store, parsed('acceptInvite', { token: links[0] ?? '', password: 'correct horse battery' }))).code).toBe(
-      'invite_invalid'
-    )
+    expect(
+      failure(() => acceptInvite(store, parsed('acceptInvite', { token: links[0] ?? '', password: 'correct horse battery' }))).code
+    ).toBe('invite_invalid')
   })
 })
 
 describe('the search index follows edits', () => {
   it('finds a user by the new name after a rename, not by the old one, and survives a same-value write', () => {
     const user = createUser(store, parsed('createUser', { email: 'quinn@example.org', firstName: 'Quinn', lastName: 'Abernathy' }))
-    const found = (search: string): string[] =>
-      listUsers(store, parsed('listUsers', { filter: { search } })).rows.map((row) => row.email)
+    const found = (search: string): string[] => listUsers(store, parsed('listUsers', { filter: { search } })).rows.map((row) => row.email)
     expect(found('Abernathy')).toEqual(['quinn@example.org'])
     updateUser(store, parsed('updateUser', { id: user.id, patch: { lastName: 'Zebulon' } }))
     expect(found('Abernathy')).toEqual([])

@@ -109,9 +109,15 @@ describe('files in the browser host', () => {
   })
 
   it('refuses a download without the secret, with a wrong one, or from another host name', async () => {
-    const outcome = valueOf(await call<ExportOutcome>('exportInvites', { exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'json' }))
+    const outcome = valueOf(
+      await call<ExportOutcome>('exportInvites', { exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'json' })
+    )
     const url = outcome.download?.url ?? ''
-    const wrongSecrets: Array<Record<string, string>> = [{}, { 'X-Rolekeeper-Secret': 'guess' }, { 'X-Rolekeeper-Secret': `${host.secret}x` }]
+    const wrongSecrets: Array<Record<string, string>> = [
+      {},
+      { 'X-Rolekeeper-Secret': 'guess' },
+      { 'X-Rolekeeper-Secret': `${host.secret}x` }
+    ]
     for (const headers of wrongSecrets) {
       const reply = await download(url, headers)
       expect(reply.status).toBe(403)
@@ -127,7 +133,9 @@ describe('files in the browser host', () => {
   it('answers 404 for a download id it never handed out, and 405 to anything but GET', async () => {
     expect((await download(`/__rolekeeper/download/${'a'.repeat(32)}`)).status).toBe(404)
     expect((await download('/__rolekeeper/download/')).status).toBe(404)
-    const outcome = valueOf(await call<ExportOutcome>('exportInvites', { exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'csv' }))
+    const outcome = valueOf(
+      await call<ExportOutcome>('exportInvites', { exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'csv' })
+    )
     const post = await send(host.port, {
       method: 'POST',
       path: outcome.download?.url ?? '',
@@ -163,26 +171,34 @@ describe('files in the browser host', () => {
     const document = {
       body: { append: () => undefined },
       createElement: () => {
-        const link = { href: '', download: '', hidden: false, click: () => clicked.push({ href: link.href, download: link.download }), remove: () => undefined }
+        const link = {
+          href: '',
+          download: '',
+          hidden: false,
+          click: () => clicked.push({ href: link.href, download: link.download }),
+          remove: () => undefined
+        }
         return link
       }
     }
-    const PageURL = Object.assign(
-      class extends URL {},
-      {
-        createObjectURL: (blob: Blob) => {
-          const href = `blob:${randomUUID()}`
-          blobs.set(href, blob)
-          return href
-        },
-        revokeObjectURL: () => undefined
-      }
-    )
+    const PageURL = Object.assign(class extends URL {}, {
+      createObjectURL: (blob: Blob) => {
+        const href = `blob:${randomUUID()}`
+        blobs.set(href, blob)
+        return href
+      },
+      revokeObjectURL: () => undefined
+    })
     const pageFetch = (path: string, init: RequestInit): Promise<Response> => fetch(`http://127.0.0.1:${host.port}${path}`, init)
     runInNewContext(shim, { window, document, fetch: pageFetch, URL: PageURL, Object, JSON, setTimeout: () => 0 })
     const api = window.rolekeeper as Record<string, (input?: unknown) => Promise<Result<ExportOutcome>>>
 
-    const result = await api.exportInvites?.({ exportId: randomUUID(), scope: { kind: 'roleInvites', roleId: editorsId }, format: 'csv', bom: false })
+    const result = await api.exportInvites?.({
+      exportId: randomUUID(),
+      scope: { kind: 'roleInvites', roleId: editorsId },
+      format: 'csv',
+      bom: false
+    })
     const outcome = valueOf(result ?? { ok: false, error: { code: 'internal', message: 'no call' } })
     expect(clicked).toHaveLength(1)
     expect(clicked[0]?.download).toBe(outcome.path)

@@ -250,9 +250,7 @@ describe('the browser host', () => {
   })
 
   it('says to build first when there is no renderer build', async () => {
-    await expect(startHost({ dbFile: temp.file('other.db'), rendererDir: temp.file('nowhere') })).rejects.toThrow(
-      /npm run build/
-    )
+    await expect(startHost({ dbFile: temp.file('other.db'), rendererDir: temp.file('nowhere') })).rejects.toThrow(/npm run build/)
   })
 
   it('prints exactly its URL as the first line, and stops cleanly when told to', async () => {

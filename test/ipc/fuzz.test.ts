@@ -98,8 +98,7 @@ function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: st
 // ---------------------------------------------------------------------------------------------
 // Breaking a valid input
 
-const isObject = (value: Json): value is { [key: string]: Json } =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: Json): value is { [key: string]: Json } => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Every place in `value` a mutation can target, with the value there. */
 function pathsOf(value: Json, path: Path = []): Array<{ path: Path; value: Json }> {
@@ -112,7 +111,12 @@ function pathsOf(value: Json, path: Path = []): Array<{ path: Path; value: Json 
 /** The paths of every object in `value`, the top included. */
 function objectPaths(value: Json): Path[] {
   const root: Path[] = isObject(value) ? [[]] : []
-  return [...root, ...pathsOf(value).filter((entry) => isObject(entry.value)).map((entry) => entry.path)]
+  return [
+    ...root,
+    ...pathsOf(value)
+      .filter((entry) => isObject(entry.value))
+      .map((entry) => entry.path)
+  ]
 }
 
 function at(value: Json, path: Path): Json {
@@ -190,23 +194,21 @@ function malformedInputs(valid: Json, required: readonly string[]): fc.Arbitrary
     )
     .map((input): Malformed => ({ input, how: 'not an object' }))
 
-  const unknownField = fc
-    .tuple(fc.constantFrom(...objects), unknownKey, json)
-    .map(([path, key, extra]): Malformed => {
-      const target = at(valid, path)
-      const object = isObject(target) ? target : {}
-      return { input: replaced(valid, path, { ...object, [key]: extra }), how: `unknown field ${key} at ${path.join('.')}` }
-    })
+  const unknownField = fc.tuple(fc.constantFrom(...objects), unknownKey, json).map(([path, key, extra]): Malformed => {
+    const target = at(valid, path)
+    const object = isObject(target) ? target : {}
+    return { input: replaced(valid, path, { ...object, [key]: extra }), how: `unknown field ${key} at ${path.join('.')}` }
+  })
 
-  const pollution = fc
-    .tuple(fc.constantFrom(...objects), fc.constantFrom(...POLLUTION_KEYS), json)
-    .map(([path, key, extra]): Malformed => {
-      const target = at(valid, path)
-      const text = JSON.stringify(replaced(valid, path, { ...(isObject(target) ? target : {}), __marker__: 0 }))
-      // JSON.parse makes `__proto__` an own key, as a payload from outside would.
-      const input: unknown = JSON.parse(text.replace('"__marker__":0', () => `${JSON.stringify(key)}:${JSON.stringify({ polluted: true, extra })}`))
-      return { input, how: `${key} at ${path.join('.')}` }
-    })
+  const pollution = fc.tuple(fc.constantFrom(...objects), fc.constantFrom(...POLLUTION_KEYS), json).map(([path, key, extra]): Malformed => {
+    const target = at(valid, path)
+    const text = JSON.stringify(replaced(valid, path, { ...(isObject(target) ? target : {}), __marker__: 0 }))
+    // JSON.parse makes `__proto__` an own key, as a payload from outside would.
+    const input: unknown = JSON.parse(
+      text.replace('"__marker__":0', () => `${JSON.stringify(key)}:${JSON.stringify({ polluted: true, extra })}`)
+    )
+    return { input, how: `${key} at ${path.join('.')}` }
+  })
 
   const options: Array<fc.Arbitrary<Malformed>> = [notAnObject, unknownField, pollution]
 
@@ -220,7 +222,9 @@ function malformedInputs(valid: Json, required: readonly string[]): fc.Arbitrary
   }
   if (strings.length > 0) {
     options.push(
-      fc.constantFrom(...strings).map((path): Malformed => ({ input: replaced(valid, path, HUGE), how: `huge string at ${path.join('.')}` }))
+      fc
+        .constantFrom(...strings)
+        .map((path): Malformed => ({ input: replaced(valid, path, HUGE), how: `huge string at ${path.join('.')}` }))
     )
   }
   if (numbers.length > 0) {
@@ -232,9 +236,7 @@ function malformedInputs(valid: Json, required: readonly string[]): fc.Arbitrary
     )
   }
   if (required.length > 0) {
-    options.push(
-      fc.constantFrom(...required).map((key): Malformed => ({ input: replaced(valid, [key], remove), how: `missing ${key}` }))
-    )
+    options.push(fc.constantFrom(...required).map((key): Malformed => ({ input: replaced(valid, [key], remove), how: `missing ${key}` })))
     // Nothing at all is the same as an empty object: wrong wherever a field is required.
     options.push(fc.constantFrom(null, undefined, {}).map((input): Malformed => ({ input, how: 'empty' })))
   }
@@ -260,7 +262,10 @@ function fingerprint(store: Store): string {
     .all()
   for (const table of tables) {
     hash.update(`${String(table)}\n`)
-    const rows = store.sqlite.prepare(`SELECT * FROM "${String(table)}"`).raw().all()
+    const rows = store.sqlite
+      .prepare(`SELECT * FROM "${String(table)}"`)
+      .raw()
+      .all()
     const lines = rows.map((row) => JSON.stringify(row, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString('hex') : value)))
     // Some tables have no rowid: compare the rows as a set.
     hash.update(lines.sort().join('\n'))

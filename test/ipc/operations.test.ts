@@ -71,8 +71,7 @@ function csvOf(rows: number): string {
   return lines.join('\n')
 }
 
-const pasteOf = (count: number): string =>
-  Array.from({ length: count }, (_, index) => `invitee.${index}@example.org`).join('\n')
+const pasteOf = (count: number): string => Array.from({ length: count }, (_, index) => `invitee.${index}@example.org`).join('\n')
 
 describe('a long import', () => {
   it('makes a call sent while it runs wait, then answer with the committed rows', async () => {

@@ -121,7 +121,10 @@ afterEach(() => {
 /** Everything in the temporary folder but the database and its journal files. */
 const strayFiles = (): string[] => readdirSync(temp.dir).filter((name) => !name.startsWith('rolekeeper.db'))
 
-const saveTo = (name: string): (() => Promise<SaveTarget>) => () => Promise.resolve({ path: temp.file(name) })
+const saveTo =
+  (name: string): (() => Promise<SaveTarget>) =>
+  () =>
+    Promise.resolve({ path: temp.file(name) })
 
 describe('exportInvites', () => {
   it('writes a role’s pending invites to the chosen file, suggesting a name, and reports progress', async () => {
@@ -136,7 +139,11 @@ describe('exportInvites', () => {
     const rows = parse(readFileSync(temp.file('chosen.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>
     expect(rows.map((row) => row.email).sort()).toEqual(["'=cmd@example.org", 'ann@example.org', 'bob@example.org'])
     expect(rows.every((row) => row.invite_link?.startsWith('https://intranet.example.org/accept?token='))).toBe(true)
-    expect(rows.find((row) => row.email === 'bob@example.org')).toMatchObject({ first_name: 'Bob', last_name: 'Stone', role: 'Editors & Reviewers' })
+    expect(rows.find((row) => row.email === 'bob@example.org')).toMatchObject({
+      first_name: 'Bob',
+      last_name: 'Stone',
+      role: 'Editors & Reviewers'
+    })
 
     expect(files.reported.at(-1)).toEqual({ operationId: exportId, done: 3, total: 3 })
     expect(files.endedIds).toEqual([exportId])
@@ -221,7 +228,8 @@ describe('exportInvites', () => {
   })
 })
 
-const IMPORT_CSV = 'email,first_name,last_name,role\r\nnew@example.org,Nia,New,Editors & Reviewers\r\nann@example.org,Ann,Updated,\r\nnot-an-address,X,Y,\r\n'
+const IMPORT_CSV =
+  'email,first_name,last_name,role\r\nnew@example.org,Nia,New,Editors & Reviewers\r\nann@example.org,Ann,Updated,\r\nnot-an-address,X,Y,\r\n'
 
 const userCount = (): number => Number(current.store.sqlite.prepare('SELECT count(*) FROM users').pluck().get())
 
@@ -275,8 +283,7 @@ describe('previewImport and applyImport', () => {
   })
 })
 
-const emailsIn = (store: Store): string[] =>
-  store.sqlite.prepare('SELECT email FROM users ORDER BY email').pluck().all() as string[]
+const emailsIn = (store: Store): string[] => store.sqlite.prepare('SELECT email FROM users ORDER BY email').pluck().all() as string[]
 
 describe('backupDatabase', () => {
   it('writes an openable copy with the same rows through the save dialog', async () => {
@@ -352,8 +359,7 @@ describe('openDatabase', () => {
     expect(files.switchedTo).toEqual([temp.file('other.db')])
     expect(valueOf(await api.getAppInfo({})).databasePath).toBe(temp.file('other.db'))
 
-    const search = async (text: string): Promise<number> =>
-      valueOf(await api.listUsers({ filter: { search: text } })).rows.length
+    const search = async (text: string): Promise<number> => valueOf(await api.listUsers({ filter: { search: text } })).rows.length
     expect(await search('only-in-first')).toBe(0)
     expect(await search('ann@example.org')).toBe(1)
     valueOf(await api.createUser({ email: 'only-in-second@example.org' }))

@@ -192,9 +192,7 @@ describe('the app: protocol', () => {
   it('is declared privileged before the app is ready', async () => {
     await start()
     expect(electron.protocol.registeredBeforeReady).toBe(true)
-    expect(electron.protocol.privileged).toEqual([
-      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }
-    ])
+    expect(electron.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
   })
 
   it('serves the renderer files with their content type and the strict CSP', async () => {

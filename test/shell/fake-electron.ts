@@ -161,7 +161,9 @@ export class FakeProtocol implements ProtocolLike {
 
   constructor(private readonly isReady: () => boolean) {}
 
-  registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean } }>): void {
+  registerSchemesAsPrivileged(
+    schemes: Array<{ scheme: string; privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean } }>
+  ): void {
     this.registeredBeforeReady = !this.isReady()
     this.privileged.push(...schemes)
   }
@@ -367,7 +369,10 @@ export class FakeIpcRenderer {
     return this
   }
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): this {
-    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((existing) => existing !== listener))
+    this.listeners.set(
+      channel,
+      (this.listeners.get(channel) ?? []).filter((existing) => existing !== listener)
+    )
     return this
   }
   /** What `webContents.send(channel, ...args)` from main delivers; the event carries a sender. */

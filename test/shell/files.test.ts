@@ -196,7 +196,9 @@ describe('opening another database', () => {
   async function otherDatabase(name: string, role: string): Promise<string> {
     const file = run.folder.file(name)
     const other = await openStore({ file, inviteKey: run.app.store.inviteKey })
-    const created = await createHandlerMap({ store: other, appInfo: { version: '1', databasePath: file, runtime: 'desktop' } }).createRole({ name: role })
+    const created = await createHandlerMap({ store: other, appInfo: { version: '1', databasePath: file, runtime: 'desktop' } }).createRole({
+      name: role
+    })
     expect(created.ok).toBe(true)
     other.close()
     return file

@@ -113,7 +113,10 @@ describe('redaction', () => {
   it('removes tokens, link secrets, password fields, hashes and keys, and keeps the rest readable', () => {
     expect(token).toHaveLength(43)
     const cases: Array<[string, string]> = [
-      [`link https://x.example/join?token=${token}&email=a@example.org`, 'link https://x.example/join?token=[redacted]&email=a@example.org'],
+      [
+        `link https://x.example/join?token=${token}&email=a@example.org`,
+        'link https://x.example/join?token=[redacted]&email=a@example.org'
+      ],
       [`https://x.example/invite/${token}/accept`, 'https://x.example/invite/[redacted]/accept'],
       [`bare ${token}.`, 'bare [redacted].'],
       ['hash scrypt$16384$8$1$c2FsdHNhbHQ=$aGFzaGhhc2g=, then', 'hash [redacted hash], then'],

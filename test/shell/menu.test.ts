@@ -28,7 +28,8 @@ function menu(template: MenuItemTemplate[], label: string): MenuItemTemplate[] {
 }
 
 const everyItem = (items: MenuItemTemplate[]): MenuItemTemplate[] => items.flatMap((item) => [item, ...everyItem(item.submenu ?? [])])
-const labels = (items: MenuItemTemplate[]): Array<string | undefined> => items.filter((item) => item.type !== 'separator').map((item) => item.label ?? item.role)
+const labels = (items: MenuItemTemplate[]): Array<string | undefined> =>
+  items.filter((item) => item.type !== 'separator').map((item) => item.label ?? item.role)
 
 describe('the menu template', () => {
   const packaged = { appName: 'Rolekeeper', developer: false }

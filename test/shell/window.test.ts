@@ -82,7 +82,11 @@ describe('the window’s place', () => {
   it('opens at the default size when the saved state is unreadable or absurd', async () => {
     run = await startShell()
     const state = run.app.paths.windowState
-    for (const content of ['{not json', JSON.stringify({ bounds: { x: 0, y: 0, width: 50, height: 50 } }), JSON.stringify({ bounds: { x: 'a' } })]) {
+    for (const content of [
+      '{not json',
+      JSON.stringify({ bounds: { x: 0, y: 0, width: 50, height: 50 } }),
+      JSON.stringify({ bounds: { x: 'a' } })
+    ]) {
       run.window().close()
       writeFileSync(state, content)
       run = await run.restart()

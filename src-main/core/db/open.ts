@@ -112,21 +112,18 @@ function migrate(sqlite: BetterSqlite3.Database, fromVersion: number): void {
     const migration = migrations[version]
     if (!migration) throw new Error(`Migration ${version + 1} is missing`)
     // Each migration is atomic: its schema changes and the version bump commit together.
-    sqlite.transaction(() => {
-      migration.up(sqlite)
-      sqlite.pragma(`application_id = ${APPLICATION_ID}`)
-      sqlite.pragma(`user_version = ${version + 1}`)
-    }).immediate()
+    sqlite
+      .transaction(() => {
+        migration.up(sqlite)
+        sqlite.pragma(`application_id = ${APPLICATION_ID}`)
+        sqlite.pragma(`user_version = ${version + 1}`)
+      })
+      .immediate()
   }
 }
 
 /** Copy the file with SQLite's online backup API before it is migrated; keep the last few. */
-async function backup(
-  sqlite: BetterSqlite3.Database,
-  file: string,
-  fromVersion: number,
-  backupDir: string
-): Promise<string> {
+async function backup(sqlite: BetterSqlite3.Database, file: string, fromVersion: number, backupDir: string): Promise<string> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const prefix = `${basename(file)}.v${fromVersion}-`
   const target = join(backupDir, `${prefix}${stamp}.backup`)

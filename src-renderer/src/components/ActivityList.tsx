@@ -37,8 +37,7 @@ export interface Change {
   after: unknown
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** The keys whose value differs between before and after; a whole value when either is not an object. */
 export function changesOf(before: unknown, after: unknown): Change[] {
@@ -73,7 +72,12 @@ export function readableValue(value: unknown): string {
 
 /** `inviteExpiresAt` → `invite expires at`. */
 const fieldLabel = (field: string): string =>
-  field === '' ? 'Value' : field.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())
+  field === ''
+    ? 'Value'
+    : field
+        .replace(/_/g, ' ')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .replace(/^./, (c) => c.toUpperCase())
 
 const present = (value: unknown): boolean => value !== undefined && value !== null
 
@@ -104,20 +108,18 @@ export function ChangeTable({ entry }: { entry: ActivityEntry }) {
 }
 
 /** One log entry: what happened, who, when; expands to its before and after. */
-export function ActivityItem({
-  entry,
-  expanded,
-  onToggle
-}: {
-  entry: ActivityEntry
-  expanded: boolean
-  onToggle: () => void
-}) {
+export function ActivityItem({ entry, expanded, onToggle }: { entry: ActivityEntry; expanded: boolean; onToggle: () => void }) {
   const detailsId = useId()
   const records = entry.recordIds.length
   return (
     <div className={expanded ? 'activity-item is-expanded' : 'activity-item'}>
-      <button type="button" className="activity-summary" aria-expanded={expanded} aria-controls={expanded ? detailsId : undefined} onClick={onToggle}>
+      <button
+        type="button"
+        className="activity-summary"
+        aria-expanded={expanded}
+        aria-controls={expanded ? detailsId : undefined}
+        onClick={onToggle}
+      >
         <span className={`activity-icon activity-icon--${entry.collection}`}>
           <Icon name={COLLECTION_ICONS[entry.collection]} />
         </span>

@@ -157,18 +157,16 @@ function AddExistingPicker({ roleId, roleName, excludeIds, onAdd }: Omit<AddExis
   }
 
   const moving = [...selected.values()].filter((user) => user.roleId !== null && user.roleId !== roleId)
-  const countText = listing.loading && rows.length === 0
-    ? 'Loading users…'
-    : `${listing.total.toLocaleString()}${listing.totalCapped ? '+' : ''} ${listing.total === 1 ? 'user' : 'users'} not in ${roleName}`
+  const countText =
+    listing.loading && rows.length === 0
+      ? 'Loading users…'
+      : `${listing.total.toLocaleString()}${listing.totalCapped ? '+' : ''} ${listing.total === 1 ? 'user' : 'users'} not in ${roleName}`
 
   useDrawerDirty(selected.size > 0)
 
   return (
     <>
-      <DrawerHeader
-        title="Add existing users"
-        description={`Choose users to add to ${roleName}. They are added when you save the role.`}
-      />
+      <DrawerHeader title="Add existing users" description={`Choose users to add to ${roleName}. They are added when you save the role.`} />
       <DrawerBody>
         <div className="add-existing-layout">
           <div className="drawer-search">
@@ -219,9 +217,7 @@ function AddExistingPicker({ roleId, roleName, excludeIds, onAdd }: Omit<AddExis
 
           <div ref={scrollRef} className="pick-list-scroll">
             {!listing.loading && rows.length === 0 && !listing.error ? (
-              <p className="pick-list-empty">
-                {query ? `No users match “${query}”.` : `Every user is already in ${roleName}.`}
-              </p>
+              <p className="pick-list-empty">{query ? `No users match “${query}”.` : `Every user is already in ${roleName}.`}</p>
             ) : null}
             <div
               ref={listRef}

@@ -209,9 +209,7 @@ export function BulkActionsBar() {
             ))}
           </select>
         </label>
-        {status === 'invited' ? (
-          <p className="field-hint">Users who were not invited yet get a fresh invite link.</p>
-        ) : null}
+        {status === 'invited' ? <p className="field-hint">Users who were not invited yet get a fresh invite link.</p> : null}
         <ErrorBanner error={error} />
       </ModalDialog>
 

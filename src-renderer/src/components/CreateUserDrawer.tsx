@@ -196,8 +196,8 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
             <div className="drawer-field">
               <label htmlFor={`${ID}-password`}>Password</label>
               <p id={`${ID}-password-policy`} className="drawer-hint">
-                {policyText ? `Password policy: ${policyText}` : 'Loading the password policy…'} Leave empty to let the user set
-                one from an invite.
+                {policyText ? `Password policy: ${policyText}` : 'Loading the password policy…'} Leave empty to let the user set one from an
+                invite.
               </p>
               <div className="drawer-input-group">
                 <input

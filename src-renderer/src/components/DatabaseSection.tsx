@@ -51,8 +51,7 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
           {appInfo?.databasePath ?? 'Loading…'}
         </p>
         <p className="field-hint">
-          Everything Rolekeeper knows lives in this one file. Invite links also need the invite key kept beside it in the app’s
-          data folder.
+          Everything Rolekeeper knows lives in this one file. Invite links also need the invite key kept beside it in the app’s data folder.
         </p>
       </div>
       {problem ? (
@@ -62,11 +61,23 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
         </div>
       ) : null}
       <div className="form-actions form-actions--start">
-        <button type="button" className="button" disabled={busy !== null} aria-busy={busy === 'backup' || undefined} onClick={() => void backUp()}>
+        <button
+          type="button"
+          className="button"
+          disabled={busy !== null}
+          aria-busy={busy === 'backup' || undefined}
+          onClick={() => void backUp()}
+        >
           <Icon name="backup" />
           Back up database
         </button>
-        <button type="button" className="button" disabled={busy !== null} aria-busy={busy === 'open' || undefined} onClick={() => void openOther()}>
+        <button
+          type="button"
+          className="button"
+          disabled={busy !== null}
+          aria-busy={busy === 'open' || undefined}
+          onClick={() => void openOther()}
+        >
           <Icon name="folder_open" />
           Open database
         </button>

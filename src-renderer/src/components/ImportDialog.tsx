@@ -169,7 +169,12 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
               <fieldset className="drawer-fieldset">
                 <legend>Existing users</legend>
                 <label className="drawer-check">
-                  <input type="radio" name={`${ID}-existing`} checked={options.existing === 'skip'} onChange={() => changeOptions({ existing: 'skip' })} />
+                  <input
+                    type="radio"
+                    name={`${ID}-existing`}
+                    checked={options.existing === 'skip'}
+                    onChange={() => changeOptions({ existing: 'skip' })}
+                  />
                   Skip them
                 </label>
                 <label className="drawer-check">
@@ -213,7 +218,12 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
                 </>
               ) : (
                 <div className="import-choose">
-                  <button type="button" className="drawer-button" disabled={busy || runtime === null} onClick={() => void preview(undefined, null, options)}>
+                  <button
+                    type="button"
+                    className="drawer-button"
+                    disabled={busy || runtime === null}
+                    onClick={() => void preview(undefined, null, options)}
+                  >
                     {loaded ? 'Choose another file…' : 'Choose file…'}
                   </button>
                   {loaded ? <span className="mono">{loaded.name}</span> : null}
@@ -338,7 +348,9 @@ function PreviewTable({ loaded }: { loaded: Loaded }) {
                         {row.reason}
                       </span>
                     ) : null}
-                    {row.outcome === 'update' && row.changes.length > 0 ? <span className="import-reason">{row.changes.join(', ')}</span> : null}
+                    {row.outcome === 'update' && row.changes.length > 0 ? (
+                      <span className="import-reason">{row.changes.join(', ')}</span>
+                    ) : null}
                   </span>
                 </div>
               )

@@ -125,8 +125,7 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
   }
 
   const roleFixed = fixedRoleId !== undefined
-  const roleName = (id: string): string =>
-    id === PUBLIC ? 'Public' : (roles?.find((role) => role.id === id)?.name ?? 'the role')
+  const roleName = (id: string): string => (id === PUBLIC ? 'Public' : (roles?.find((role) => role.id === id)?.name ?? 'the role'))
 
   useDrawerDirty(!batch && text.trim().length > 0)
 
@@ -149,8 +148,7 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
             <div className="drawer-field">
               <label htmlFor={`${ID}-emails`}>Emails</label>
               <p id={`${ID}-emails-hint`} className="drawer-hint">
-                Separate addresses with commas, semicolons, spaces or new lines. <code>Name &lt;address&gt;</code> fills
-                in the name.
+                Separate addresses with commas, semicolons, spaces or new lines. <code>Name &lt;address&gt;</code> fills in the name.
               </p>
               <textarea
                 {...fieldProps(`${ID}-emails`, error ?? undefined, `${ID}-emails-hint ${ID}-counts`)}
@@ -345,7 +343,9 @@ function ResultActions({ batch, onClose }: { batch: InviteBatch; onClose(): void
   return (
     <>
       <p className="drawer-footer-note">
-        {links.length === 0 ? 'No new links in this batch' : `${links.length.toLocaleString()} ${links.length === 1 ? 'link' : 'links'} ready`}
+        {links.length === 0
+          ? 'No new links in this batch'
+          : `${links.length.toLocaleString()} ${links.length === 1 ? 'link' : 'links'} ready`}
       </p>
       <button type="button" className="drawer-button" disabled={links.length === 0} onClick={() => void copy()}>
         Copy invite links

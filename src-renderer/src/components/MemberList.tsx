@@ -94,7 +94,13 @@ function StagedNewRow({
         <Avatar person={person} />
         <Identity person={person} status={status} note={note} />
         <span className="staged-mark staged-mark--new">New</span>
-        <button type="button" className="icon-button" aria-label={`Remove ${person.email} from role`} title="Remove from role" onClick={onRemove}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Remove ${person.email} from role`}
+          title="Remove from role"
+          onClick={onRemove}
+        >
           <Icon name="close" />
         </button>
       </div>
@@ -221,9 +227,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
         const { user, removed } = row
         const expiry = user.status === 'invited' && user.inviteExpiresAt ? inviteExpiry(user.inviteExpiresAt) : null
         return (
-          <div
-            className={['member-row', removed ? 'member-row--removed' : '', error ? 'has-error' : ''].filter(Boolean).join(' ')}
-          >
+          <div className={['member-row', removed ? 'member-row--removed' : '', error ? 'has-error' : ''].filter(Boolean).join(' ')}>
             <div className="member-main">
               <Avatar person={user} />
               <Identity
@@ -277,9 +281,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
           <p className="members-count">
             {role ? plural(role.memberCount, 'member', 'members') : ''}
             {newCount > 0 ? <span className="count-chip count-chip--new">{formatCount(newCount)} new</span> : null}
-            {removeCount > 0 ? (
-              <span className="count-chip count-chip--removed">{formatCount(removeCount)} to remove</span>
-            ) : null}
+            {removeCount > 0 ? <span className="count-chip count-chip--removed">{formatCount(removeCount)} to remove</span> : null}
           </p>
         </div>
         <div className="members-actions">

@@ -28,9 +28,7 @@ export function useOperation(): {
     if (!id) return
     const stop = window.rolekeeperShell?.onProgress?.((progress) => {
       if (progress.operationId !== id) return
-      setRunning((shown) =>
-        shown?.operationId === id ? { ...shown, done: progress.done, total: progress.total } : shown
-      )
+      setRunning((shown) => (shown?.operationId === id ? { ...shown, done: progress.done, total: progress.total } : shown))
     })
     return () => stop?.()
   }, [id])
@@ -69,9 +67,7 @@ export function OperationProgress({ id, running, label }: { id: string; running:
   const percent = done !== null && total !== null && total > 0 ? Math.min(100, Math.round((done / total) * 100)) : null
   return (
     <div className="export-progress">
-      <p id={`${id}-progress-label`}>
-        {cancelling ? 'Cancelling…' : percent === null ? 'Working…' : `${label}: ${percent}%`}
-      </p>
+      <p id={`${id}-progress-label`}>{cancelling ? 'Cancelling…' : percent === null ? 'Working…' : `${label}: ${percent}%`}</p>
       <progress
         aria-labelledby={`${id}-progress-label`}
         className="progress"

@@ -165,11 +165,7 @@ export function RoleForm({ role }: { role: RoleDetail }) {
         />
       </div>
 
-      <Field
-        label="IP allow-list"
-        hint="One IPv4 or IPv6 address or CIDR range per line. Empty allows any address."
-        error={ipListError}
-      >
+      <Field label="IP allow-list" hint="One IPv4 or IPv6 address or CIDR range per line. Empty allows any address." error={ipListError}>
         {({ inputId, describedBy }) => (
           <textarea
             id={inputId}

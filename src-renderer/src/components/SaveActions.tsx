@@ -107,13 +107,7 @@ export function SaveActions({ dirty, saving, onSave, onSaveAndStay, onDiscard }:
             <Icon name="save" />
             Save and stay
           </button>
-          <button
-            type="button"
-            role="menuitem"
-            tabIndex={-1}
-            className="menu-item menu-item--danger"
-            onClick={() => choose(onDiscard)}
-          >
+          <button type="button" role="menuitem" tabIndex={-1} className="menu-item menu-item--danger" onClick={() => choose(onDiscard)}>
             <Icon name="undo" />
             Discard all changes
           </button>

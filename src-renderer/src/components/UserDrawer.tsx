@@ -1,13 +1,6 @@
 import type { ApiError } from '../../../src-main/ipc/contract'
 import { useEffect, useRef, useState, type FormEvent } from 'react'
-import {
-  LIMITS,
-  type ActivityEntry,
-  type InviteLink,
-  type RoleSummary,
-  type User,
-  type UserStatus
-} from '../../../src-main/core/model'
+import { LIMITS, type ActivityEntry, type InviteLink, type RoleSummary, type User, type UserStatus } from '../../../src-main/core/model'
 import type { CallInput } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { copyToClipboard } from '../clipboard'
@@ -43,7 +36,18 @@ interface Form {
 }
 
 type FieldName = Exclude<keyof Form, 'removePassword'>
-const FIELD_NAMES: FieldName[] = ['email', 'firstName', 'lastName', 'password', 'status', 'roleId', 'title', 'location', 'description', 'tags']
+const FIELD_NAMES: FieldName[] = [
+  'email',
+  'firstName',
+  'lastName',
+  'password',
+  'status',
+  'roleId',
+  'title',
+  'location',
+  'description',
+  'tags'
+]
 const fieldNamed = (name: string): FieldName | undefined => FIELD_NAMES.find((field) => field === name)
 
 const PUBLIC = ''
@@ -312,7 +316,11 @@ function UserEditor({ userId, onChanged }: { userId: string; onChanged(user: Use
               <StatusField idPrefix={ID} value={form.status} error={errors.status} onChange={(status) => change('status', status)} />
               <div className="drawer-field">
                 <label htmlFor={`${ID}-roleId`}>Role</label>
-                <select {...fieldProps(`${ID}-roleId`, errors.roleId)} value={form.roleId} onChange={(event) => change('roleId', event.target.value)}>
+                <select
+                  {...fieldProps(`${ID}-roleId`, errors.roleId)}
+                  value={form.roleId}
+                  onChange={(event) => change('roleId', event.target.value)}
+                >
                   <option value={PUBLIC}>Public (no role)</option>
                   {user.roleId && !roles.some((role) => role.id === user.roleId) ? (
                     <option value={user.roleId}>{user.roleName ?? 'Current role'}</option>
@@ -357,7 +365,6 @@ function UserEditor({ userId, onChanged }: { userId: string; onChanged(user: Use
                 </label>
               ) : null}
             </div>
-
           </UserFields>
 
           <UserHistory userId={user.id} version={historyVersion} />

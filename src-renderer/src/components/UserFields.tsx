@@ -17,7 +17,14 @@ export interface UserTextFields {
 export type UserTextField = keyof UserTextFields
 
 export const tagList = (text: string): string[] =>
-  Array.from(new Set(text.split(',').map((tag) => tag.trim()).filter((tag) => tag.length > 0)))
+  Array.from(
+    new Set(
+      text
+        .split(',')
+        .map((tag) => tag.trim())
+        .filter((tag) => tag.length > 0)
+    )
+  )
 
 export const textOrNull = (value: string): string | null => (value.trim().length > 0 ? value.trim() : null)
 

@@ -97,7 +97,11 @@ export function ActivityPage({ recordId }: { recordId?: string }) {
         </label>
         <label className="inline-field">
           <span className="field-label">Action</span>
-          <select className="input select" value={filter.action ?? ''} onChange={(event) => setFilter({ action: event.target.value || null })}>
+          <select
+            className="input select"
+            value={filter.action ?? ''}
+            onChange={(event) => setFilter({ action: event.target.value || null })}
+          >
             <option value="">All actions</option>
             {Object.entries(ACTION_LABELS).map(([action, label]) => (
               <option key={action} value={action}>

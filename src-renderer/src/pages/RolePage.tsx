@@ -116,12 +116,19 @@ export function RolePage({ roleId }: { roleId: string }) {
     )
   }
 
-  const placedElsewhere = failure && (failure.lastAdmin || Object.keys(failure.rows).length > 0 || Object.keys(failure.roleFields).length > 0)
+  const placedElsewhere =
+    failure && (failure.lastAdmin || Object.keys(failure.rows).length > 0 || Object.keys(failure.roleFields).length > 0)
 
   return (
     <div className="page page--role">
       <header className="page-header">
-        <button type="button" className="icon-button back-button" aria-label="Back" title="Back to roles" onClick={() => navigate({ page: 'roles' })}>
+        <button
+          type="button"
+          className="icon-button back-button"
+          aria-label="Back"
+          title="Back to roles"
+          onClick={() => navigate({ page: 'roles' })}
+        >
           <Icon name="arrow_back" />
         </button>
         <div className="page-heading">
@@ -226,9 +233,7 @@ export function RolePage({ roleId }: { roleId: string }) {
               ]}
             />
           ) : null}
-          {overlay === 'delete' ? (
-            <DeleteRoleDialog open role={role} onCancel={() => setOverlay(null)} onDeleted={onDeleted} />
-          ) : null}
+          {overlay === 'delete' ? <DeleteRoleDialog open role={role} onCancel={() => setOverlay(null)} onDeleted={onDeleted} /> : null}
         </>
       ) : null}
     </div>

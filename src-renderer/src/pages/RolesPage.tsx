@@ -23,10 +23,7 @@ export function RolesPage() {
   }, [load])
 
   const query = search.trim().toLowerCase()
-  const roles = useMemo(
-    () => (overview ? overview.roles.filter((role) => !query || matches(role, query)) : []),
-    [overview, query]
-  )
+  const roles = useMemo(() => (overview ? overview.roles.filter((role) => !query || matches(role, query)) : []), [overview, query])
   const showPublic = !query || 'public'.includes(query) || 'users without a role'.includes(query)
 
   return (
@@ -119,9 +116,7 @@ export function RolesPage() {
               ))}
             </tbody>
           </table>
-          {overview && roles.length === 0 && query ? (
-            <p className="empty">No roles match “{search.trim()}”.</p>
-          ) : null}
+          {overview && roles.length === 0 && query ? <p className="empty">No roles match “{search.trim()}”.</p> : null}
           {overview && overview.roles.length === 0 && !query ? (
             <p className="empty">No roles yet. Create one to group users and give them access.</p>
           ) : null}

@@ -63,10 +63,7 @@ export function templateProblem(template: string): string | null {
 }
 
 export function sampleLink(template: string): string {
-  return template
-    .trim()
-    .replaceAll('{token}', encodeURIComponent(SAMPLE.token))
-    .replaceAll('{email}', encodeURIComponent(SAMPLE.email))
+  return template.trim().replaceAll('{token}', encodeURIComponent(SAMPLE.token)).replaceAll('{email}', encodeURIComponent(SAMPLE.email))
 }
 
 function lifetimeProblem(text: string): string | null {
@@ -192,8 +189,8 @@ export function SettingsPage() {
               Invite URL template
             </label>
             <p id="settings-template-hint" className="field-hint">
-              An http or https address with <code>{'{token}'}</code> (required) and optionally <code>{'{email}'}</code>; both
-              are URL-encoded. Leave empty to export bare tokens.
+              An http or https address with <code>{'{token}'}</code> (required) and optionally <code>{'{email}'}</code>; both are
+              URL-encoded. Leave empty to export bare tokens.
             </p>
             <input
               id="settings-template"
@@ -204,7 +201,11 @@ export function SettingsPage() {
               placeholder="https://intranet.example.org/accept?token={token}&email={email}"
               value={form.inviteUrlTemplate}
               aria-invalid={problems.inviteUrlTemplate ? true : undefined}
-              aria-describedby={describedBy('settings-template', 'settings-template-hint settings-template-preview', problems.inviteUrlTemplate)}
+              aria-describedby={describedBy(
+                'settings-template',
+                'settings-template-hint settings-template-preview',
+                problems.inviteUrlTemplate
+              )}
               onChange={(event) => edit({ inviteUrlTemplate: event.target.value })}
             />
             {problems.inviteUrlTemplate ? (
@@ -307,7 +308,12 @@ export function SettingsPage() {
             >
               Reset
             </button>
-            <button type="submit" className="button button--primary" disabled={!changed || invalid || saving} aria-busy={saving || undefined}>
+            <button
+              type="submit"
+              className="button button--primary"
+              disabled={!changed || invalid || saving}
+              aria-busy={saving || undefined}
+            >
               Save settings
             </button>
           </div>
@@ -394,7 +400,11 @@ function PasswordTester({ form, policyChanged, patternValid }: { form: Form; pol
         aria-describedby="settings-test-result"
         onChange={(event) => setPassword(event.target.value)}
       />
-      <p id="settings-test-result" className={shown ? (shown.ok ? 'test-result test-result--ok' : 'test-result test-result--bad') : 'field-hint'} aria-live="polite">
+      <p
+        id="settings-test-result"
+        className={shown ? (shown.ok ? 'test-result test-result--ok' : 'test-result test-result--bad') : 'field-hint'}
+        aria-live="polite"
+      >
         {untestable
           ? 'Save the settings to test this policy.'
           : shown

@@ -114,12 +114,7 @@ function UserRow({ user, index, selected, onOpen }: { user: User; index: number;
   }
 
   return (
-    <div
-      role="row"
-      aria-rowindex={index + 2}
-      className={selected ? 'directory-row is-selected' : 'directory-row'}
-      onClick={onRowClick}
-    >
+    <div role="row" aria-rowindex={index + 2} className={selected ? 'directory-row is-selected' : 'directory-row'} onClick={onRowClick}>
       <div role="cell" className="directory-cell col-select">
         <input
           type="checkbox"
@@ -296,7 +291,9 @@ export function UsersPage() {
         </div>
         <div ref={scroller} className="directory-scroll">
           {loaded && rows.length === 0 && !error ? (
-            <p className="empty">{storedSearch.trim() || filter !== 'all' ? 'No users match this filter.' : 'No users yet. Invite some to get started.'}</p>
+            <p className="empty">
+              {storedSearch.trim() || filter !== 'all' ? 'No users match this filter.' : 'No users yet. Invite some to get started.'}
+            </p>
           ) : null}
           {!loaded ? <p className="empty">Loading users…</p> : null}
           <div role="rowgroup" className="directory-body" style={{ height: virtualizer.getTotalSize() }}>

@@ -41,9 +41,7 @@ export const draftKey = (draft: UserDraft): string => `create:${draft.email.trim
 export const memberKey = (userId: string): string => `user:${userId}`
 
 export function isDirty(staged: StagedChanges): boolean {
-  return (
-    Object.keys(staged.role).length > 0 || staged.create.length > 0 || staged.add.length > 0 || staged.remove.length > 0
-  )
+  return Object.keys(staged.role).length > 0 || staged.create.length > 0 || staged.add.length > 0 || staged.remove.length > 0
 }
 
 /** Split `\n`-separated entries as they are sent: trimmed, blank lines left out. */
