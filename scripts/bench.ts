@@ -22,8 +22,8 @@ import { newInviteNonces } from '../src-main/core/invite-tokens'
 import { inviteUsers, listInvites } from '../src-main/core/invites'
 import { createRole } from '../src-main/core/roles'
 import { openStore, type Store } from '../src-main/core/store'
-import { listUsers } from '../src-main/core/users'
-import { contract, type CallInput, type ParsedInput } from '../src-main/ipc/contract'
+import { listUsers } from '../src-main/core/user-directory'
+import { createRoleInput, inviteUsersInput, listInvitesInput, listUsersInput, saveRoleChangesInput } from '../src-main/core/inputs'
 import { seed } from './seed'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -70,10 +70,6 @@ function time(fn: () => unknown): number {
   fn()
   return performance.now() - started
 }
-
-/** What a renderer call sends, parsed by the contract: exactly what a handler would run. */
-const parse = <K extends keyof typeof contract>(name: K, input: CallInput<K>): ParsedInput<K> =>
-  contract[name].input.parse(input) as ParsedInput<K> // the schema's own output type
 
 // The heap figure needs a collection before measuring; `gc` is not exposed by default.
 setFlagsFromString('--expose-gc')
@@ -130,9 +126,9 @@ async function benchInvites(): Promise<void> {
     const { text, people } = pasteOf(COUNT, `invite${run}`)
 
     const store = await freshStore()
-    const role = createRole(store, parse('createRole', { name: 'Editors' }))
+    const role = createRole(store, createRoleInput.parse({ name: 'Editors' }))
     const took = time(() => {
-      const batch = inviteUsers(store, parse('inviteUsers', { text, roleId: role.id }))
+      const batch = inviteUsers(store, inviteUsersInput.parse({ text, roleId: role.id }))
       if (batch.counts.invited !== COUNT) throw new Error(`Expected ${COUNT} invited, got ${JSON.stringify(batch.counts)}`)
     })
     dropStore(store)
@@ -140,7 +136,7 @@ async function benchInvites(): Promise<void> {
     // The floor: the same rows into the same table (same indexes and triggers), prepared
     // statement, one transaction; everything computed beforehand (ids, nonces, keys, times).
     const floorStore = await freshStore()
-    const floorRole = createRole(floorStore, parse('createRole', { name: 'Editors' }))
+    const floorRole = createRole(floorStore, createRoleInput.parse({ name: 'Editors' }))
     const now = new Date().toISOString()
     const expires = new Date(Date.now() + 7 * 86_400_000).toISOString()
     const nonces = newInviteNonces(COUNT)
@@ -232,7 +228,7 @@ function benchChangeSet(store: Store, roleId: string, adminId: string): void {
   let inRole = members
   let outside = others
   for (let run = 0; run < 4; run++) {
-    const input = parse('saveRoleChanges', { roleId, add: outside, remove: inRole })
+    const input = saveRoleChangesInput.parse({ roleId, add: outside, remove: inRole })
     const took = time(() => {
       const result = saveRoleChanges(store, input)
       if (result.added !== 10_000 || result.removed !== 10_000) throw new Error(`Unexpected result ${result.added}/${result.removed}`)
@@ -249,7 +245,7 @@ const SEARCH_TERMS = ['garc', 'novak', 'mar', 'sen.', 'tanak', 'olga', 'ilva', '
 
 function benchReads(store: Store, roleId: string, tier: string): void {
   note(`First page of a role's members and search keystrokes at ${tier} users…`)
-  const firstPage = parse('listUsers', { filter: { roleId }, sort: { field: 'name', direction: 'asc' }, limit: 100 })
+  const firstPage = listUsersInput.parse({ filter: { roleId }, sort: { field: 'name', direction: 'asc' }, limit: 100 })
   listUsers(store, firstPage)
   const pageSamples = Array.from({ length: 9 }, () => time(() => listUsers(store, firstPage)))
   const page = median(pageSamples)
@@ -257,7 +253,7 @@ function benchReads(store: Store, roleId: string, tier: string): void {
 
   const searchIn = (filter: { roleId?: string }): number => {
     const samples = SEARCH_TERMS.map((search) => {
-      const input = parse('listUsers', { filter: { ...filter, search }, sort: { field: 'name', direction: 'asc' }, limit: 100 })
+      const input = listUsersInput.parse({ filter: { ...filter, search }, sort: { field: 'name', direction: 'asc' }, limit: 100 })
       return time(() => listUsers(store, input))
     })
     return median(samples)
@@ -284,9 +280,9 @@ function benchReads(store: Store, roleId: string, tier: string): void {
 async function benchInviteExport(): Promise<void> {
   note('Export-ready listing of 100,000 invites…')
   const store = await freshStore()
-  const role = createRole(store, parse('createRole', { name: 'Editors' }))
+  const role = createRole(store, createRoleInput.parse({ name: 'Editors' }))
   for (let part = 0; part < 2; part++) {
-    inviteUsers(store, parse('inviteUsers', { text: pasteOf(50_000, `export${part}`).text, roleId: role.id }))
+    inviteUsers(store, inviteUsersInput.parse({ text: pasteOf(50_000, `export${part}`).text, roleId: role.id }))
   }
 
   const walk = (roleId: string | undefined): { took: number; rows: number; heapGrowth: number } => {
@@ -299,7 +295,7 @@ async function benchInviteExport(): Promise<void> {
       do {
         const page = listInvites(
           store,
-          parse('listInvites', { ...(roleId === undefined ? {} : { roleId }), limit: 500, ...(after === undefined ? {} : { after }) })
+          listInvitesInput.parse({ ...(roleId === undefined ? {} : { roleId }), limit: 500, ...(after === undefined ? {} : { after }) })
         )
         rows += page.rows.length
         after = page.nextCursor ?? undefined
@@ -369,9 +365,9 @@ function importFileOf(count: number, existing: readonly string[]): string {
 async function benchImport(): Promise<void> {
   note('Import 100,000 CSV rows: preview, then apply…')
   const store = await freshStore()
-  createRole(store, parse('createRole', { name: 'Support' }))
-  const editors = createRole(store, parse('createRole', { name: 'Editors' }))
-  inviteUsers(store, parse('inviteUsers', { text: pasteOf(50_000, 'import').text, roleId: editors.id }))
+  createRole(store, createRoleInput.parse({ name: 'Support' }))
+  const editors = createRole(store, createRoleInput.parse({ name: 'Editors' }))
+  inviteUsers(store, inviteUsersInput.parse({ text: pasteOf(50_000, 'import').text, roleId: editors.id }))
   const existing = store.sqlite.prepare('SELECT email FROM users ORDER BY rowid').pluck().all() as string[] // one column
   const file = importFileOf(100_000, existing)
   const options = { existing: 'update', newUsersAs: 'invited' } as const

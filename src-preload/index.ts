@@ -7,7 +7,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import { CALL_NAMES, MENU_COMMANDS, SHELL_CHANNELS, channelOf, type MenuCommand, type RolekeeperShellApi } from '../src-main/ipc/calls'
 import type { RolekeeperApi } from '../src-main/ipc/contract'
-import type { OperationProgress } from '../src-main/core/transfer-model'
+import type { OperationProgress } from '../src-main/core/model'
 
 const api = Object.fromEntries(
   CALL_NAMES.map((name) => [name, (input?: unknown): Promise<unknown> => ipcRenderer.invoke(channelOf(name), input)])

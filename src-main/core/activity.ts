@@ -1,5 +1,5 @@
 import type { ActivityCollection, ActivityEntry, ActivityPage } from './model'
-import type { CallOutput, ParsedInput } from '../ipc/contract'
+import type { ListActivityInput } from './inputs'
 import type { Store } from './store'
 import { decodeCursor, encodeCursor } from './cursor'
 
@@ -43,7 +43,7 @@ export function recordActivity(store: Store, record: ActivityRecord): number {
 }
 
 /** The log, newest first, optionally for one kind of record, one action or one record. */
-export function listActivity(store: Store, input: ParsedInput<'listActivity'>): CallOutput<'listActivity'> {
+export function listActivity(store: Store, input: ListActivityInput): ActivityPage {
   const before = input.after ? decodeCursor(input.after, 'number')[0] : null
   let query = store.db.selectFrom('activity').selectAll('activity')
   if (input.recordId !== undefined) {

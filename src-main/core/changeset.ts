@@ -1,11 +1,12 @@
-import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { countActiveAdmins, ensureAdminRemains } from './admins'
-import { DomainError } from './errors'
+import { DomainError, FieldProblems } from './errors'
 import type { RoleChangeSetResult, UserStatus } from './model'
 import { adminAccessCause, applyRolePatch, requireRoleRow, toRoleDetail, type RolePatchResult } from './roles'
+import type { SaveRoleChangesInput } from './inputs'
 import type { Store } from './store'
-import { insertUsers, loadUsers, Problems } from './users'
+import { loadUsers } from './user-rows'
+import { insertUsers } from './users'
 
 /** A staged member id as the database knows it: where the id points now. */
 interface StagedMember {
@@ -38,7 +39,7 @@ function lookUp(store: Store, ids: readonly string[]): StagedMember[] {
  * `role.name`, `create.2.email`, `add.0`, `remove.3`; the last-admin rule is checked once, on
  * the result.
  */
-export function saveRoleChanges(store: Store, input: ParsedInput<'saveRoleChanges'>): CallOutput<'saveRoleChanges'> {
+export function saveRoleChanges(store: Store, input: SaveRoleChangesInput): RoleChangeSetResult {
   return store.transaction(() => {
     const roleRow = requireRoleRow(store, input.roleId, 'roleId')
     const admins = countActiveAdmins(store)
@@ -60,7 +61,7 @@ export function saveRoleChanges(store: Store, input: ParsedInput<'saveRoleChange
     const toAdd = lookUp(store, input.add)
     const toRemove = lookUp(store, input.remove)
     const removing = new Set(input.remove)
-    const membership = new Problems()
+    const membership = new FieldProblems()
     for (const member of toAdd) {
       if (!member.found) membership.add('not_found', `add.${member.index}`, 'This user no longer exists', member.index)
       else if (removing.has(member.id)) membership.add('validation', `add.${member.index}`, 'Also staged for removal', member.index)

@@ -9,16 +9,9 @@ import { inviteLinkBuilder, inviteToken } from './invite-tokens'
 import type { UserStatus } from './model'
 import { inviteSettings } from './settings'
 import type { Store } from './store'
-import {
-  INVITE_EXPORT_COLUMNS,
-  USER_EXPORT_COLUMNS,
-  type ExportColumn,
-  type ExportOptions,
-  type ExportResult,
-  type ExportScope,
-  type UserFilterSpec
-} from './transfer-model'
-import { userFilterCondition } from './users'
+import type { ExportOptions, ExportScope, UserFilter } from './inputs'
+import { INVITE_EXPORT_COLUMNS, USER_EXPORT_COLUMNS, type ExportColumn, type ExportResult } from './model'
+import { userFilterCondition } from './user-directory'
 
 /** Rows read from the store per page: one keyset query, one write to the file. */
 export const EXPORT_PAGE_SIZE = 1000
@@ -154,7 +147,7 @@ function* selectedUserPages(store: Store, ids: readonly string[], pageSize: numb
   }
 }
 
-function filteredUserCount(store: Store, filter: UserFilterSpec): number {
+function filteredUserCount(store: Store, filter: UserFilter): number {
   const compiled = sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE ${userFilterCondition(filter)}`.compile(store.db)
   const row = store.prepare(compiled.sql).get(...compiled.parameters) as { n: number } // one aggregate row
   return row.n

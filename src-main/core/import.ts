@@ -9,17 +9,17 @@ import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteS
 import { LIMITS, USER_STATUSES, type UserStatus } from './model'
 import { roleNameKey } from './roles'
 import type { Store } from './store'
+import type { ImportOptions } from './inputs'
 import {
   IMPORT_PREVIEW_LIMITS,
   IMPORT_ROW_LIMIT,
   IMPORT_ROW_OUTCOMES,
   type ImportField,
-  type ImportOptions,
   type ImportPreview,
   type ImportResult,
   type ImportRow,
   type ImportRowOutcome
-} from './transfer-model'
+} from './model'
 
 /**
  * CSV import of users and invites (PRODUCT §2 "Import"). The file is read into rows with their

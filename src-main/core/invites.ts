@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { decodeCursor, encodeCursor } from './cursor'
 import { DomainError, notFound } from './errors'
@@ -21,6 +20,7 @@ import {
   type InviteListPage,
   type InviteListRow,
   type InviteResult,
+  type User,
   type UserStatus
 } from './model'
 import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
@@ -28,8 +28,16 @@ import { countBy, parsePasteEntries } from './paste'
 import { hashPassword } from './passwords'
 import { requireRoleRow } from './roles'
 import { inviteSettings, passwordProblem } from './settings'
+import type {
+  AcceptInviteInput,
+  GetInviteLinkInput,
+  InviteUsersInput,
+  ListInvitesInput,
+  ResendInviteInput,
+  RevokeInviteInput
+} from './inputs'
 import type { Store } from './store'
-import { getUser } from './users'
+import { getUser } from './user-directory'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -95,7 +103,7 @@ interface ExistingUser {
  * moved to the role), anyone else is reported and left alone; invalid entries and repeats are
  * reported and not written.
  */
-export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): CallOutput<'inviteUsers'> {
+export function inviteUsers(store: Store, input: InviteUsersInput): InviteBatch {
   return runWrite(store, inviteSteps(store, input))
 }
 
@@ -104,16 +112,12 @@ export function inviteUsers(store: Store, input: ParsedInput<'inviteUsers'>): Ca
  * event loop back between slices with progress (addresses handled / entries in the paste);
  * cancelled through `control.signal`, it writes nothing.
  */
-export function inviteUsersYielding(
-  store: Store,
-  input: ParsedInput<'inviteUsers'>,
-  control: WriteControl
-): Promise<CallOutput<'inviteUsers'>> {
+export function inviteUsersYielding(store: Store, input: InviteUsersInput, control: WriteControl): Promise<InviteBatch> {
   return runWriteYielding(store, inviteSteps(store, input), control, 'The invite was cancelled: nobody was invited')
 }
 
 /** What may run before the transaction (parsing, settings), then the transaction's steps. */
-function inviteSteps(store: Store, input: ParsedInput<'inviteUsers'>): () => WriteSteps<InviteBatch> {
+function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<InviteBatch> {
   const entries = parsePasteEntries(input.text)
   const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
   const linkFor = inviteLinkBuilder(inviteUrlTemplate)
@@ -247,7 +251,7 @@ function linkOf(store: Store, row: InviteRow, template: string | null): InviteLi
 }
 
 /** Send an invited user a new invite: new token (the old one dies), new expiry. */
-export function resendInvite(store: Store, input: ParsedInput<'resendInvite'>): CallOutput<'resendInvite'> {
+export function resendInvite(store: Store, input: ResendInviteInput): InviteLink {
   const { inviteUrlTemplate } = inviteSettings(store)
   return store.transaction(() => {
     const row = requireInviteRow(store, input.userId)
@@ -274,7 +278,7 @@ export function resendInvite(store: Store, input: ParsedInput<'resendInvite'>): 
 }
 
 /** Withdraw an invite: the user goes back to draft and every token for them dies. */
-export function revokeInvite(store: Store, input: ParsedInput<'revokeInvite'>): CallOutput<'revokeInvite'> {
+export function revokeInvite(store: Store, input: RevokeInviteInput): User {
   return store.transaction(() => {
     const row = requireInviteRow(store, input.userId)
     if (row.status !== 'invited') {
@@ -301,7 +305,7 @@ export function revokeInvite(store: Store, input: ParsedInput<'revokeInvite'>): 
 }
 
 /** The current invite link of an invited user, derived again (nothing usable is stored). */
-export function getInviteLink(store: Store, input: ParsedInput<'getInviteLink'>): CallOutput<'getInviteLink'> {
+export function getInviteLink(store: Store, input: GetInviteLinkInput): InviteLink {
   const row = requireInviteRow(store, input.userId)
   if (row.status !== 'invited') {
     throw new DomainError('validation', 'Only invited users have an invite link', {
@@ -355,7 +359,7 @@ export const INVITE_LIST_SQL = {
 } as const
 
 /** Pending invites (status `invited`), export-ready with their links; one role, Public, or all. */
-export function listInvites(store: Store, input: ParsedInput<'listInvites'>): CallOutput<'listInvites'> {
+export function listInvites(store: Store, input: ListInvitesInput): InviteListPage {
   const take = input.limit + 1
   let rows: InviteListSqlRow[]
   if (input.roleId === undefined) {
@@ -429,7 +433,7 @@ function validInvite(store: Store, tokenOrLink: string): InviteRow | null {
  * becomes active and the token dies. Any failure other than the password says only that the
  * invite is no longer valid.
  */
-export function acceptInvite(store: Store, input: ParsedInput<'acceptInvite'>): CallOutput<'acceptInvite'> {
+export function acceptInvite(store: Store, input: AcceptInviteInput): { accepted: true } {
   const checked = validInvite(store, input.token)
   if (!checked) throw inviteInvalid()
   const problem = passwordProblem(store, input.password)

@@ -1,7 +1,7 @@
-import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { checkEmail } from './email'
 import { DomainError } from './errors'
 import { LIMITS, type PasteEntry, type PastePreview, type PasteEntryStatus } from './model'
+import type { PreviewInvitesInput } from './inputs'
 import type { Store } from './store'
 
 /** A parsed entry with the address's unique key, which the invite writer needs. */
@@ -283,6 +283,6 @@ export function parsePaste(text: string): PastePreview {
   return { entries, counts: countBy(PASTE_STATUSES, entries, (entry) => entry.status) }
 }
 
-export function previewInvites(_store: Store, input: ParsedInput<'previewInvites'>): CallOutput<'previewInvites'> {
+export function previewInvites(_store: Store, input: PreviewInvitesInput): PastePreview {
   return parsePaste(input.text)
 }

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
-import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { countActiveAdmins, ensureAdminRemains } from './admins'
-import type { RoleRow, RoleRowUpdate } from './db/schema'
+import { parseStringList, type RoleRow, type RoleRowUpdate } from './db/schema'
 import { DomainError } from './errors'
 import { DEFAULT_ROLE_ICON, type Role, type RoleDetail, type RoleSummary, type RolesOverview } from './model'
+import type { CreateRoleInput, DeleteRoleInput, GetRoleInput, ListRolesInput, RolePatch, UpdateRoleInput } from './inputs'
 import type { Store } from './store'
-
-/** What a role's editable fields look like in a patch (create, update, change set). */
-export type RolePatch = ParsedInput<'updateRole'>['patch']
 
 /** The key role names are unique on: names are unique ignoring case. */
 export function roleNameKey(name: string): string {
@@ -29,11 +26,6 @@ export function toRole(row: RoleRow): Role {
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
-}
-
-function parseStringList(json: string): string[] {
-  const value: unknown = JSON.parse(json)
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
 }
 
 export function findRoleRow(store: Store, id: string): RoleRow | undefined {
@@ -85,7 +77,7 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`)
 }
 
-export function listRoles(store: Store, input: ParsedInput<'listRoles'>): CallOutput<'listRoles'> {
+export function listRoles(store: Store, input: ListRolesInput): RolesOverview {
   let query = store.db.selectFrom('roles').selectAll()
   const search = input.search?.trim()
   if (search) {
@@ -99,7 +91,7 @@ export function listRoles(store: Store, input: ParsedInput<'listRoles'>): CallOu
   } satisfies RolesOverview
 }
 
-export function getRole(store: Store, input: ParsedInput<'getRole'>): CallOutput<'getRole'> {
+export function getRole(store: Store, input: GetRoleInput): RoleDetail {
   return toRoleDetail(store, requireRoleRow(store, input.id))
 }
 
@@ -118,7 +110,7 @@ function ensureNameFree(store: Store, name: string, field: string, exceptId?: st
   }
 }
 
-export function createRole(store: Store, input: ParsedInput<'createRole'>): CallOutput<'createRole'> {
+export function createRole(store: Store, input: CreateRoleInput): RoleDetail {
   return store.transaction(() => {
     const name = input.name.trim()
     ensureNameFree(store, name, 'name')
@@ -205,7 +197,7 @@ export const adminAccessCause = (path: string): Record<string, string> => ({
   [`${path}.adminAccess`]: 'Its members are the only active administrators: admin access cannot be turned off'
 })
 
-export function updateRole(store: Store, input: ParsedInput<'updateRole'>): CallOutput<'updateRole'> {
+export function updateRole(store: Store, input: UpdateRoleInput): RoleDetail {
   return store.transaction(() => {
     const row = requireRoleRow(store, input.id)
     const admins = countActiveAdmins(store)
@@ -225,7 +217,7 @@ export function updateRole(store: Store, input: ParsedInput<'updateRole'>): Call
   })
 }
 
-export function deleteRole(store: Store, input: ParsedInput<'deleteRole'>): CallOutput<'deleteRole'> {
+export function deleteRole(store: Store, input: DeleteRoleInput): { affected: number } {
   return store.transaction(() => {
     const row = requireRoleRow(store, input.id)
     const target = input.moveMembersTo

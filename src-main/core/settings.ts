@@ -1,7 +1,8 @@
-import type { CallOutput, ParsedInput } from '../ipc/contract'
 import { recordActivity } from './activity'
 import { DomainError } from './errors'
 import { LIMITS, PASSWORD_POLICY_KINDS, THEMES, type PasswordPolicy, type PasswordPolicyKind, type Settings, type Theme } from './model'
+import type { CheckPasswordInput, UpdateSettingsInput } from './inputs'
+import { compilePasswordPattern } from './rules'
 import type { Store } from './store'
 
 /** The settings that are stored; `passwordPolicyText` is derived from the policy. */
@@ -69,11 +70,7 @@ function customPattern(pattern: string | null): RegExp | null {
   if (!pattern) return null
   let compiled = compiledPatterns.get(pattern)
   if (compiled === undefined) {
-    try {
-      compiled = new RegExp(`^(?:${pattern})$`, 'u')
-    } catch {
-      compiled = null
-    }
+    compiled = compilePasswordPattern(pattern)
     if (compiledPatterns.size > 50) compiledPatterns.clear()
     compiledPatterns.set(pattern, compiled)
   }
@@ -141,11 +138,11 @@ function withText(settings: StoredSettings): Settings {
   return { ...settings, passwordPolicyText: passwordPolicyText(settings.passwordPolicy) }
 }
 
-export function getSettings(store: Store, _input: ParsedInput<'getSettings'>): CallOutput<'getSettings'> {
+export function getSettings(store: Store): Settings {
   return withText(readStoredSettings(store))
 }
 
-export function updateSettings(store: Store, input: ParsedInput<'updateSettings'>): CallOutput<'updateSettings'> {
+export function updateSettings(store: Store, input: UpdateSettingsInput): Settings {
   return store.transaction(() => {
     const before = readStoredSettings(store)
     const after: StoredSettings = { ...before }
@@ -208,7 +205,7 @@ export function passwordChecker(store: Store): (password: string) => string | nu
   return (password) => passwordPolicyProblem(policy, password)
 }
 
-export function checkPassword(store: Store, input: ParsedInput<'checkPassword'>): CallOutput<'checkPassword'> {
+export function checkPassword(store: Store, input: CheckPasswordInput): { ok: boolean; message: string | null } {
   const problem = passwordProblem(store, input.password)
   return { ok: problem === null, message: problem }
 }

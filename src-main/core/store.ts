@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os'
 import type BetterSqlite3 from 'better-sqlite3'
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from 'kysely'
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable, type RawBuilder } from 'kysely'
 import type { Database } from './db/schema'
-import { openDatabase, type OpenDatabaseOptions } from './db/open'
+import { openDatabaseFile, type OpenDatabaseOptions } from './db/open'
 
 /**
  * The store every domain module takes as its first argument.
@@ -23,8 +23,12 @@ export interface Store {
   all<O>(query: Compilable<O>): O[]
   get<O>(query: Compilable<O>): O | undefined
   run(query: Compilable<unknown>): BetterSqlite3.RunResult
-  /** A prepared statement, cached by its SQL: for hot paths that run one statement many times. */
-  prepare(sql: string): BetterSqlite3.Statement
+  /**
+   * A prepared statement, cached by its SQL: for hot paths that run one statement many times.
+   * `Row` is what the SQL selects: build its select list with `columns()` (db/columns.ts) so the
+   * row type and the SQL name the same columns.
+   */
+  prepare<Row = unknown, Params extends unknown[] = unknown[]>(sql: string): BetterSqlite3.Statement<Params, Row>
   /** Run `fn` in one transaction (a savepoint when nested); all of it or none of it. */
   transaction<T>(fn: () => T): T
   close(): void
@@ -56,7 +60,7 @@ export function osUser(): string {
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.inviteKey.length < 32) throw new Error('The invite key must be at least 32 bytes')
-  const { sqlite } = await openDatabase(options.file, options)
+  const { sqlite } = await openDatabaseFile(options.file, options)
   return createStore(sqlite, options)
 }
 
@@ -64,8 +68,8 @@ export function createStore(
   sqlite: BetterSqlite3.Database,
   options: Pick<OpenStoreOptions, 'file' | 'inviteKey' | 'actor' | 'now'>
 ): Store {
-  const statements = new Map<string, BetterSqlite3.Statement>()
-  const prepare = (sql: string): BetterSqlite3.Statement => {
+  const statements = new Map<string, BetterSqlite3.Statement<unknown[]>>()
+  const prepare = <Row = unknown, Params extends unknown[] = unknown[]>(sql: string): BetterSqlite3.Statement<Params, Row> => {
     let statement = statements.get(sql)
     if (!statement) {
       statement = sqlite.prepare(sql)
@@ -73,7 +77,8 @@ export function createStore(
       if (statements.size > 500) statements.clear()
       statements.set(sql, statement)
     }
-    return statement
+    // The one place a raw statement gets its row type: the caller's select list names it.
+    return statement as unknown as BetterSqlite3.Statement<Params, Row>
   }
   const now = options.now ?? (() => new Date())
   return {
@@ -106,4 +111,15 @@ export function createStore(
       if (sqlite.open) sqlite.close()
     }
   }
+}
+
+/** Run a raw kysely query (`sql<Row>\`…\``) through the store's statement cache. */
+export function allRaw<O>(store: Store, query: RawBuilder<O>): O[] {
+  const compiled = query.compile(store.db)
+  return store.prepare<O>(compiled.sql).all(...compiled.parameters)
+}
+
+export function getRaw<O>(store: Store, query: RawBuilder<O>): O | undefined {
+  const compiled = query.compile(store.db)
+  return store.prepare<O>(compiled.sql).get(...compiled.parameters)
 }

@@ -3,7 +3,7 @@
  * preload is bundled into one file and must not pull zod in. `contract.ts` is still the single
  * source; the check at the bottom makes this list a compile error as soon as the two differ.
  */
-import type { OperationProgress } from '../core/transfer-model'
+import type { OperationProgress } from '../core/model'
 import type { CallName } from './contract'
 
 export const CALL_NAMES = [

@@ -8,24 +8,16 @@
 import type { z } from 'zod'
 import { listActivity } from '../core/activity'
 import { saveRoleChanges } from '../core/changeset'
-import { DomainError } from '../core/errors'
+import { DomainError, type ApiError, type Result } from '../core/errors'
+import { LIMITS, type AppInfo } from '../core/model'
 import { acceptInvite, getInviteLink, inviteUsers, inviteUsersYielding, listInvites, resendInvite, revokeInvite } from '../core/invites'
 import { previewInvites } from '../core/paste'
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
 import { checkPassword, getSettings, updateSettings } from '../core/settings'
 import type { Store } from '../core/store'
-import { bulkUpdateUsers, countUsers, createUser, deleteUsers, getUser, listUsers, updateUser } from '../core/users'
-import {
-  CALL_NAMES,
-  contract,
-  LIMITS,
-  type ApiError,
-  type AppInfo,
-  type CallName,
-  type CallOutput,
-  type ParsedInput,
-  type Result
-} from './contract'
+import { countUsers, getUser, listUsers } from '../core/user-directory'
+import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../core/users'
+import { CALL_NAMES, contract, type CallName, type CallOutput, type ParsedInput } from './contract'
 import { createCallQueue, Operations } from './operations'
 import type { FilePort } from './ports'
 import { transferHandlers, type OperationControl } from './transfers'

@@ -5,7 +5,7 @@
  * names a path: every path here comes from a dialog (or the host's command line).
  */
 import type { Store } from '../core/store'
-import type { ExportFormat } from '../core/transfer-model'
+import type { ExportFormat } from '../core/model'
 
 /** Where an export or a backup is written, as the save dialog answered. */
 export interface SaveTarget {
@@ -64,7 +64,7 @@ export interface FilePort {
 
   /**
    * Make `file` the app's database. The handler has already opened it once with
-   * `openDatabase(file, { mustExist: true })` (refused if damaged, newer or foreign; migrated
+   * `openDatabaseFile(file, { mustExist: true })` (refused if damaged, newer or foreign; migrated
    * if older) and closed it again. The port opens a store on it (with the app's invite key),
    * remembers it as the database for the next start, closes the previous store and returns the
    * new one, which the handlers use from then on. If it throws, the previous store must still

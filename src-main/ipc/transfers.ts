@@ -6,12 +6,13 @@
  */
 import { resolve } from 'node:path'
 import { backupToFile } from '../core/backup'
-import { openDatabase as checkDatabaseFile } from '../core/db/open'
+import { openDatabaseFile } from '../core/db/open'
 import { DomainError } from '../core/errors'
 import { exportToFile } from '../core/export'
 import { applyImport, applyImportYielding, previewImport } from '../core/import'
 import type { Store } from '../core/store'
-import { IMPORT_MAX_BYTES, type ExportOptions, type HostDownload } from '../core/transfer-model'
+import type { ExportOptions } from '../core/inputs'
+import { IMPORT_MAX_BYTES, type HostDownload } from '../core/model'
 import type { CallName, CallOutput, ParsedInput } from './contract'
 import type { Operations } from './operations'
 import type { FilePort, SaveTarget } from './ports'
@@ -130,7 +131,7 @@ async function readImportFile(files: FilePort, fileId: string): Promise<{ name: 
 async function checkDatabase(file: string): Promise<void> {
   let opened
   try {
-    opened = await checkDatabaseFile(file, { mustExist: true })
+    opened = await openDatabaseFile(file, { mustExist: true })
   } catch (error) {
     if (error instanceof DomainError) throw error
     const reason = error instanceof Error ? error.message : String(error)

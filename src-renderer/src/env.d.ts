@@ -1,5 +1,4 @@
-import type { RolekeeperShellApi } from '../../src-main/ipc/calls'
-import type { RolekeeperApi } from '../../src-main/ipc/contract'
+import type { RolekeeperApi, RolekeeperShellApi } from '../../src-main/ipc/contract'
 
 declare global {
   interface Window {

@@ -1,5 +1,4 @@
-import type { RolekeeperShellApi } from '../../src-main/ipc/calls'
-import type { AppInfo } from '../../src-main/ipc/contract'
+import type { AppInfo, RolekeeperShellApi } from '../../src-main/ipc/contract'
 import { api } from './api'
 
 let runtime: AppInfo['runtime'] | null = null

@@ -12,12 +12,12 @@ describe('settings', () => {
     const save = page.getByRole('button', { name: 'Save settings' })
 
     await template.fill('ftp://files.example.org/{token}')
-    await visible(page.getByText('Only http and https links are allowed.'))
+    await visible(page.getByText('Only http and https links are allowed'))
     expect(await template.getAttribute('aria-invalid')).toBe('true')
     expect(await save.isDisabled()).toBe(true)
 
     await template.fill('https://intranet.example.org/join')
-    await visible(page.getByText('The template must contain {token}.'))
+    await visible(page.getByText('The template must contain {token}'))
     expect(await save.isDisabled()).toBe(true)
 
     await template.fill('https://people.example.net/welcome/{token}?who={email}')
@@ -67,7 +67,7 @@ describe('settings', () => {
 
     await page.getByRole('radio', { name: /^Custom pattern/ }).check()
     await page.getByLabel('Pattern', { exact: true }).fill('[0-9]{4')
-    await visible(page.getByText('Not a valid regular expression.'))
+    await visible(page.getByText('Not a valid regular expression'))
     await page.getByLabel('Pattern', { exact: true }).fill('[0-9]{4}')
     await tester.fill('12345')
     await visible(page.getByText('Does not match the pattern [0-9]{4}'))
@@ -113,7 +113,7 @@ describe('settings', () => {
     await expectNoAxeViolations(page, `the Settings screen (${scheme})`)
     await page.getByLabel('Invite URL template').fill('javascript:alert({token})')
     await page.getByRole('radio', { name: /^Custom pattern/ }).check()
-    await visible(page.getByText('Only http and https links are allowed.'))
+    await visible(page.getByText('Only http and https links are allowed'))
     await expectNoAxeViolations(page, `the Settings screen with errors (${scheme})`)
   })
 })

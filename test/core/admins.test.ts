@@ -6,8 +6,18 @@ import type { RoleDetail, User } from '../../src-main/core/model'
 import { createRole, deleteRole, updateRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../../src-main/core/users'
-import { parsed, failure, snapshot } from '../helpers/domain'
+import { failure, snapshot } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
+import {
+  bulkUpdateUsersInput,
+  createRoleInput,
+  createUserInput,
+  deleteRoleInput,
+  deleteUsersInput,
+  saveRoleChangesInput,
+  updateRoleInput,
+  updateUserInput
+} from '../../src-main/core/inputs'
 
 /** Asserts the operation is refused by the last-admin rule and changes nothing. */
 function expectRefused(store: Store, run: () => unknown, field: string): void {
@@ -27,38 +37,38 @@ let helper: User
 
 beforeEach(async () => {
   store = await openTestStore()
-  admins = createRole(store, parsed('createRole', { name: 'Administrator', adminAccess: true }))
-  editors = createRole(store, parsed('createRole', { name: 'Editor' }))
-  boss = createUser(store, parsed('createUser', { email: 'boss@example.org', roleId: admins.id }))
-  helper = createUser(store, parsed('createUser', { email: 'helper@example.org', roleId: editors.id }))
+  admins = createRole(store, createRoleInput.parse({ name: 'Administrator', adminAccess: true }))
+  editors = createRole(store, createRoleInput.parse({ name: 'Editor' }))
+  boss = createUser(store, createUserInput.parse({ email: 'boss@example.org', roleId: admins.id }))
+  helper = createUser(store, createUserInput.parse({ email: 'helper@example.org', roleId: editors.id }))
 })
 afterEach(() => store.close())
 
 describe('counting active administrators', () => {
   it('counts only active users in roles with admin access', () => {
     expect(countActiveAdmins(store)).toBe(1)
-    createUser(store, parsed('createUser', { email: 'pending@example.org', roleId: admins.id, status: 'invited' }))
-    createUser(store, parsed('createUser', { email: 'nobody@example.org', status: 'active' }))
+    createUser(store, createUserInput.parse({ email: 'pending@example.org', roleId: admins.id, status: 'invited' }))
+    createUser(store, createUserInput.parse({ email: 'nobody@example.org', status: 'active' }))
     expect(countActiveAdmins(store)).toBe(1)
-    createUser(store, parsed('createUser', { email: 'second@example.org', roleId: admins.id }))
+    createUser(store, createUserInput.parse({ email: 'second@example.org', roleId: admins.id }))
     expect(countActiveAdmins(store)).toBe(2)
   })
 })
 
 describe('the last active administrator cannot be lost', () => {
   it('through a status change of the user', () => {
-    expectRefused(store, () => updateUser(store, parsed('updateUser', { id: boss.id, patch: { status: 'suspended' } })), 'patch.status')
+    expectRefused(store, () => updateUser(store, updateUserInput.parse({ id: boss.id, patch: { status: 'suspended' } })), 'patch.status')
   })
 
   it('through moving the user to a role without admin access, or to Public', () => {
-    expectRefused(store, () => updateUser(store, parsed('updateUser', { id: boss.id, patch: { roleId: editors.id } })), 'patch.roleId')
-    expectRefused(store, () => updateUser(store, parsed('updateUser', { id: boss.id, patch: { roleId: null } })), 'patch.roleId')
+    expectRefused(store, () => updateUser(store, updateUserInput.parse({ id: boss.id, patch: { roleId: editors.id } })), 'patch.roleId')
+    expectRefused(store, () => updateUser(store, updateUserInput.parse({ id: boss.id, patch: { roleId: null } })), 'patch.roleId')
   })
 
   it('through a bulk role change, applying none of it', () => {
     expectRefused(
       store,
-      () => bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { ids: [helper.id, boss.id] }, patch: { roleId: null } })),
+      () => bulkUpdateUsers(store, bulkUpdateUsersInput.parse({ selection: { ids: [helper.id, boss.id] }, patch: { roleId: null } })),
       'patch.roleId'
     )
   })
@@ -67,39 +77,42 @@ describe('the last active administrator cannot be lost', () => {
     expectRefused(
       store,
       () =>
-        bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { filter: { status: ['active'] } }, patch: { status: 'archived' } })),
+        bulkUpdateUsers(
+          store,
+          bulkUpdateUsersInput.parse({ selection: { filter: { status: ['active'] } }, patch: { status: 'archived' } })
+        ),
       'patch.status'
     )
   })
 
   it('through deleting users, by id or by filter', () => {
-    expectRefused(store, () => deleteUsers(store, parsed('deleteUsers', { selection: { ids: [boss.id] } })), 'selection')
-    expectRefused(store, () => deleteUsers(store, parsed('deleteUsers', { selection: { filter: {} } })), 'selection')
+    expectRefused(store, () => deleteUsers(store, deleteUsersInput.parse({ selection: { ids: [boss.id] } })), 'selection')
+    expectRefused(store, () => deleteUsers(store, deleteUsersInput.parse({ selection: { filter: {} } })), 'selection')
   })
 
   it('through deleting the administrators role, with or without moving its members', () => {
-    expectRefused(store, () => deleteRole(store, parsed('deleteRole', { id: admins.id, moveMembersTo: null })), 'id')
-    expectRefused(store, () => deleteRole(store, parsed('deleteRole', { id: admins.id, moveMembersTo: editors.id })), 'moveMembersTo')
+    expectRefused(store, () => deleteRole(store, deleteRoleInput.parse({ id: admins.id, moveMembersTo: null })), 'id')
+    expectRefused(store, () => deleteRole(store, deleteRoleInput.parse({ id: admins.id, moveMembersTo: editors.id })), 'moveMembersTo')
   })
 
   it('through turning admin access off on the role', () => {
     expectRefused(
       store,
-      () => updateRole(store, parsed('updateRole', { id: admins.id, patch: { adminAccess: false } })),
+      () => updateRole(store, updateRoleInput.parse({ id: admins.id, patch: { adminAccess: false } })),
       'patch.adminAccess'
     )
   })
 
   it('through a role change set that removes the member, moves them away or turns admin access off', () => {
-    expectRefused(store, () => saveRoleChanges(store, parsed('saveRoleChanges', { roleId: admins.id, remove: [boss.id] })), 'remove.0')
+    expectRefused(store, () => saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: admins.id, remove: [boss.id] })), 'remove.0')
     expectRefused(
       store,
-      () => saveRoleChanges(store, parsed('saveRoleChanges', { roleId: editors.id, add: [helper.id, boss.id] })),
+      () => saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: editors.id, add: [helper.id, boss.id] })),
       'add.1'
     )
     expectRefused(
       store,
-      () => saveRoleChanges(store, parsed('saveRoleChanges', { roleId: admins.id, role: { adminAccess: false, name: 'Former admins' } })),
+      () => saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: admins.id, role: { adminAccess: false, name: 'Former admins' } })),
       'role.adminAccess'
     )
   })
@@ -107,18 +120,18 @@ describe('the last active administrator cannot be lost', () => {
 
 describe('the rule allows what leaves an administrator', () => {
   it('lets the last one go when another active administrator remains, in any admin role', () => {
-    const owners = createRole(store, parsed('createRole', { name: 'Owner', adminAccess: true }))
-    const owner = createUser(store, parsed('createUser', { email: 'owner@example.org', roleId: owners.id }))
-    expect(updateUser(store, parsed('updateUser', { id: boss.id, patch: { status: 'suspended' } })).status).toBe('suspended')
-    expect(deleteRole(store, parsed('deleteRole', { id: admins.id, moveMembersTo: null })).affected).toBe(1)
+    const owners = createRole(store, createRoleInput.parse({ name: 'Owner', adminAccess: true }))
+    const owner = createUser(store, createUserInput.parse({ email: 'owner@example.org', roleId: owners.id }))
+    expect(updateUser(store, updateUserInput.parse({ id: boss.id, patch: { status: 'suspended' } })).status).toBe('suspended')
+    expect(deleteRole(store, deleteRoleInput.parse({ id: admins.id, moveMembersTo: null })).affected).toBe(1)
     expect(countActiveAdmins(store)).toBe(1)
-    expect(() => deleteUsers(store, parsed('deleteUsers', { selection: { ids: [owner.id] } }))).toThrow(DomainError)
+    expect(() => deleteUsers(store, deleteUsersInput.parse({ selection: { ids: [owner.id] } }))).toThrow(DomainError)
   })
 
   it('checks a change set on its result: removing the last admin while creating a new one is allowed', () => {
     const result = saveRoleChanges(
       store,
-      parsed('saveRoleChanges', { roleId: admins.id, remove: [boss.id], create: [{ email: 'successor@example.org' }] })
+      saveRoleChangesInput.parse({ roleId: admins.id, remove: [boss.id], create: [{ email: 'successor@example.org' }] })
     )
     expect(result.removed).toBe(1)
     expect(result.created.map((user) => user.email)).toEqual(['successor@example.org'])
@@ -128,16 +141,16 @@ describe('the rule allows what leaves an administrator', () => {
   it('is not enforced when there was no active administrator before', async () => {
     const bare = await openTestStore()
     try {
-      const owners = createRole(bare, parsed('createRole', { name: 'Owner', adminAccess: true }))
-      const pending = createUser(bare, parsed('createUser', { email: 'pending@example.org', roleId: owners.id, status: 'invited' }))
-      const idle = createUser(bare, parsed('createUser', { email: 'idle@example.org', roleId: owners.id, status: 'suspended' }))
+      const owners = createRole(bare, createRoleInput.parse({ name: 'Owner', adminAccess: true }))
+      const pending = createUser(bare, createUserInput.parse({ email: 'pending@example.org', roleId: owners.id, status: 'invited' }))
+      const idle = createUser(bare, createUserInput.parse({ email: 'idle@example.org', roleId: owners.id, status: 'suspended' }))
       expect(countActiveAdmins(bare)).toBe(0)
 
-      expect(updateUser(bare, parsed('updateUser', { id: pending.id, patch: { status: 'draft' } })).status).toBe('draft')
-      expect(updateRole(bare, parsed('updateRole', { id: owners.id, patch: { adminAccess: false } })).adminAccess).toBe(false)
-      expect(saveRoleChanges(bare, parsed('saveRoleChanges', { roleId: owners.id, remove: [idle.id] })).removed).toBe(1)
-      expect(deleteRole(bare, parsed('deleteRole', { id: owners.id, moveMembersTo: null })).affected).toBe(1)
-      expect(deleteUsers(bare, parsed('deleteUsers', { selection: { filter: {} } })).deleted).toBe(2)
+      expect(updateUser(bare, updateUserInput.parse({ id: pending.id, patch: { status: 'draft' } })).status).toBe('draft')
+      expect(updateRole(bare, updateRoleInput.parse({ id: owners.id, patch: { adminAccess: false } })).adminAccess).toBe(false)
+      expect(saveRoleChanges(bare, saveRoleChangesInput.parse({ roleId: owners.id, remove: [idle.id] })).removed).toBe(1)
+      expect(deleteRole(bare, deleteRoleInput.parse({ id: owners.id, moveMembersTo: null })).affected).toBe(1)
+      expect(deleteUsers(bare, deleteUsersInput.parse({ selection: { filter: {} } })).deleted).toBe(2)
     } finally {
       bare.close()
     }

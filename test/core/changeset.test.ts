@@ -6,15 +6,17 @@ import { DomainError } from '../../src-main/core/errors'
 import type { RoleDetail, User } from '../../src-main/core/model'
 import { createRole, getRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
-import { createUser, getUser, listUsers } from '../../src-main/core/users'
-import { parsed, snapshot } from '../helpers/domain'
+import { getUser, listUsers } from '../../src-main/core/user-directory'
+import { createUser } from '../../src-main/core/users'
+import { snapshot } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
+import { createRoleInput, createUserInput, listActivityInput, listUsersInput, saveRoleChangesInput } from '../../src-main/core/inputs'
 
 /** Runs a change set that must fail; asserts nothing of it was applied and returns the error. */
 function refused(store: Store, input: CallInput<'saveRoleChanges'>): DomainError {
   const before = snapshot(store)
   try {
-    saveRoleChanges(store, parsed('saveRoleChanges', input))
+    saveRoleChanges(store, saveRoleChangesInput.parse(input))
   } catch (error) {
     if (!(error instanceof DomainError)) throw error
     expect(snapshot(store)).toEqual(before)
@@ -35,14 +37,14 @@ let outsider: User
 
 beforeEach(async () => {
   store = await openTestStore()
-  const admins = createRole(store, parsed('createRole', { name: 'Administrator', adminAccess: true }))
-  createUser(store, parsed('createUser', { email: 'root@example.org', roleId: admins.id }))
-  editors = createRole(store, parsed('createRole', { name: 'Editor' }))
-  viewers = createRole(store, parsed('createRole', { name: 'Viewer' }))
-  member = createUser(store, parsed('createUser', { email: 'member@example.org', roleId: editors.id }))
-  invitedMember = createUser(store, parsed('createUser', { email: 'invited@example.org', roleId: editors.id, status: 'invited' }))
-  viewer = createUser(store, parsed('createUser', { email: 'viewer@example.org', roleId: viewers.id, status: 'suspended' }))
-  outsider = createUser(store, parsed('createUser', { email: 'outsider@example.org' }))
+  const admins = createRole(store, createRoleInput.parse({ name: 'Administrator', adminAccess: true }))
+  createUser(store, createUserInput.parse({ email: 'root@example.org', roleId: admins.id }))
+  editors = createRole(store, createRoleInput.parse({ name: 'Editor' }))
+  viewers = createRole(store, createRoleInput.parse({ name: 'Viewer' }))
+  member = createUser(store, createUserInput.parse({ email: 'member@example.org', roleId: editors.id }))
+  invitedMember = createUser(store, createUserInput.parse({ email: 'invited@example.org', roleId: editors.id, status: 'invited' }))
+  viewer = createUser(store, createUserInput.parse({ email: 'viewer@example.org', roleId: viewers.id, status: 'suspended' }))
+  outsider = createUser(store, createUserInput.parse({ email: 'outsider@example.org' }))
 })
 afterEach(() => store.close())
 
@@ -50,7 +52,7 @@ describe('saving a role page', () => {
   it('applies role fields, created, added and removed members together', () => {
     const result = saveRoleChanges(
       store,
-      parsed('saveRoleChanges', {
+      saveRoleChangesInput.parse({
         roleId: editors.id,
         role: { name: 'Editors', description: 'Write access' },
         create: [
@@ -73,7 +75,7 @@ describe('saving a role page', () => {
       ['new.two@example.org', 'draft', 'Editors', false]
     ])
     expect(result).toMatchObject({ added: 2, removed: 2 })
-    const members = listUsers(store, parsed('listUsers', { filter: { roleId: editors.id }, sort: { field: 'email' } }))
+    const members = listUsers(store, listUsersInput.parse({ filter: { roleId: editors.id }, sort: { field: 'email' } }))
     expect(members.rows.map((user) => user.email)).toEqual([
       'New.One@Example.org',
       'new.two@example.org',
@@ -84,13 +86,13 @@ describe('saving a role page', () => {
   })
 
   it('makes removed members Public and leaves their status as it was', () => {
-    saveRoleChanges(store, parsed('saveRoleChanges', { roleId: editors.id, remove: [member.id, invitedMember.id] }))
+    saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: editors.id, remove: [member.id, invitedMember.id] }))
     expect(getUser(store, { id: member.id })).toMatchObject({ roleId: null, status: 'active' })
     expect(getUser(store, { id: invitedMember.id })).toMatchObject({ roleId: null, status: 'invited' })
   })
 
   it('counts only users who actually moved, and ignores repeated ids', () => {
-    const result = saveRoleChanges(store, parsed('saveRoleChanges', { roleId: editors.id, add: [member.id, outsider.id, outsider.id] }))
+    const result = saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: editors.id, add: [member.id, outsider.id, outsider.id] }))
     expect(result).toMatchObject({ added: 1, removed: 0 })
     expect(result.role.memberCount).toBe(3)
   })
@@ -98,7 +100,7 @@ describe('saving a role page', () => {
   it('records one role.save entry naming every record, with before and after', () => {
     const result = saveRoleChanges(
       store,
-      parsed('saveRoleChanges', {
+      saveRoleChangesInput.parse({
         roleId: editors.id,
         role: { enforceTfa: true },
         create: [{ email: 'logged@example.org' }],
@@ -106,7 +108,7 @@ describe('saving a role page', () => {
         remove: [member.id]
       })
     )
-    const entries = listActivity(store, parsed('listActivity', { action: 'role.save' })).rows
+    const entries = listActivity(store, listActivityInput.parse({ action: 'role.save' })).rows
     expect(entries).toHaveLength(1)
     const [entry] = entries
     const createdId = result.created[0]?.id
@@ -114,12 +116,12 @@ describe('saving a role page', () => {
     expect(entry?.recordIds).toEqual([editors.id, createdId, viewer.id, member.id])
     expect(entry?.before).toEqual({ role: { enforceTfa: false }, added: { [viewer.id]: { roleId: viewers.id } } })
     expect(entry?.after).toEqual({ role: { enforceTfa: true }, created: [createdId], added: [viewer.id], removed: [member.id] })
-    expect(listActivity(store, parsed('listActivity', { recordId: member.id })).rows[0]?.action).toBe('role.save')
+    expect(listActivity(store, listActivityInput.parse({ recordId: member.id })).rows[0]?.action).toBe('role.save')
   })
 
   it('writes nothing to the log when nothing changes', () => {
     const before = snapshot(store)
-    saveRoleChanges(store, parsed('saveRoleChanges', { roleId: editors.id, role: { name: 'Editor' }, add: [member.id] }))
+    saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: editors.id, role: { name: 'Editor' }, add: [member.id] }))
     expect(snapshot(store)).toEqual(before)
   })
 })

@@ -7,7 +7,7 @@ import { inviteToken } from '../../src-main/core/invite-tokens'
 import { acceptInvite, getInviteLink } from '../../src-main/core/invites'
 import { updateSettings } from '../../src-main/core/settings'
 import type { Store } from '../../src-main/core/store'
-import type { ExportOptions } from '../../src-main/core/transfer-model'
+import type { ExportOptions } from '../../src-main/core/inputs'
 import { openTestStore, tempDir } from '../helpers/store'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { applyImport, previewImport } from '../../src-main/core/import'
 import { getInviteLink } from '../../src-main/core/invites'
 import type { Store } from '../../src-main/core/store'
-import { IMPORT_PREVIEW_LIMITS, type ImportOptions } from '../../src-main/core/transfer-model'
+import type { ImportOptions } from '../../src-main/core/inputs'
+import { IMPORT_PREVIEW_LIMITS } from '../../src-main/core/model'
 import { openTestStore } from '../helpers/store'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')

@@ -18,7 +18,7 @@ import { verifyPassword } from '../../src-main/core/passwords'
 import { createRole } from '../../src-main/core/roles'
 import { updateSettings } from '../../src-main/core/settings'
 import { openStore, type Store } from '../../src-main/core/store'
-import { getUser } from '../../src-main/core/users'
+import { getUser } from '../../src-main/core/user-directory'
 import { failure } from '../helpers/domain'
 import { openTestStore, tempDir } from '../helpers/store'
 

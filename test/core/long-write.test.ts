@@ -5,9 +5,10 @@ import { inviteUsers, inviteUsersYielding } from '../../src-main/core/invites'
 import { createRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { createUser } from '../../src-main/core/users'
-import type { ImportOptions } from '../../src-main/core/transfer-model'
-import { parsed, snapshot } from '../helpers/domain'
+import type { ImportOptions } from '../../src-main/core/inputs'
+import { snapshot } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
+import { createRoleInput, createUserInput, inviteUsersInput } from '../../src-main/core/inputs'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')
 const OPTIONS: ImportOptions = { existing: 'update', newUsersAs: 'invited' }
@@ -15,10 +16,10 @@ const OPTIONS: ImportOptions = { existing: 'update', newUsersAs: 'invited' }
 /** A store with a Support role and `existing` invited users (existing.0@example.org …). */
 async function seededStore(existing: number): Promise<{ store: Store; roleId: string }> {
   const store = await openTestStore({ now: () => NOW })
-  const roleId = createRole(store, parsed('createRole', { name: 'Support' })).id
-  createUser(store, parsed('createUser', { email: 'admin@example.org', status: 'active' }))
+  const roleId = createRole(store, createRoleInput.parse({ name: 'Support' })).id
+  createUser(store, createUserInput.parse({ email: 'admin@example.org', status: 'active' }))
   const paste = Array.from({ length: existing }, (_, index) => `existing.${index}@example.org`).join('\n')
-  if (existing > 0) inviteUsers(store, parsed('inviteUsers', { text: paste, roleId: null }))
+  if (existing > 0) inviteUsers(store, inviteUsersInput.parse({ text: paste, roleId: null }))
   return { store, roleId }
 }
 
@@ -123,8 +124,8 @@ describe('an import of many rows', () => {
 
   it('rolls everything back when a rule fails after the rows were written', async () => {
     const { store } = await tracked(10)
-    const admins = createRole(store, parsed('createRole', { name: 'Admins', adminAccess: true })).id
-    createUser(store, parsed('createUser', { email: 'root@example.org', status: 'active', roleId: admins }))
+    const admins = createRole(store, createRoleInput.parse({ name: 'Admins', adminAccess: true })).id
+    createUser(store, createUserInput.parse({ email: 'root@example.org', status: 'active', roleId: admins }))
     const before = snapshot(store)
     const rows = ['email,status', 'root@example.org,suspended']
     for (let index = 0; index < 5000; index++) rows.push(`filler.${index}@example.org,`)
@@ -140,10 +141,10 @@ describe('an invite of many addresses', () => {
     const plain = await tracked(0)
     const yielding = await tracked(0)
     const paste = pasteOf(5000)
-    const expected = inviteUsers(plain.store, parsed('inviteUsers', { text: paste, roleId: plain.roleId }))
+    const expected = inviteUsers(plain.store, inviteUsersInput.parse({ text: paste, roleId: plain.roleId }))
 
     const reports: Array<[number, number]> = []
-    const batch = await inviteUsersYielding(yielding.store, parsed('inviteUsers', { text: paste, roleId: yielding.roleId }), {
+    const batch = await inviteUsersYielding(yielding.store, inviteUsersInput.parse({ text: paste, roleId: yielding.roleId }), {
       onProgress: (done, total) => reports.push([done, total])
     })
 
@@ -162,7 +163,7 @@ describe('an invite of many addresses', () => {
     const before = snapshot(store)
     const controller = new AbortController()
     const error = await failureOf(
-      inviteUsersYielding(store, parsed('inviteUsers', { text: pasteOf(5000), roleId }), {
+      inviteUsersYielding(store, inviteUsersInput.parse({ text: pasteOf(5000), roleId }), {
         signal: controller.signal,
         onProgress: () => controller.abort()
       })
@@ -176,7 +177,7 @@ describe('an invite of many addresses', () => {
   it('answers a small paste without a progress report', async () => {
     const { store, roleId } = await tracked(0)
     const reports: number[] = []
-    const batch = await inviteUsersYielding(store, parsed('inviteUsers', { text: pasteOf(20), roleId }), {
+    const batch = await inviteUsersYielding(store, inviteUsersInput.parse({ text: pasteOf(20), roleId }), {
       onProgress: (done) => reports.push(done)
     })
     expect(batch.counts.invited).toBe(20)

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
-import { APPLICATION_ID, BACKUPS_KEPT, openDatabase } from '../../src-main/core/db/open'
+import { APPLICATION_ID, BACKUPS_KEPT, openDatabaseFile } from '../../src-main/core/db/open'
 import { LATEST_VERSION, migrations } from '../../src-main/core/db/migrations'
 import { DomainError } from '../../src-main/core/errors'
 import { tempDir } from '../helpers/store'
@@ -64,7 +64,7 @@ describe('opening and migrating a database', () => {
 
   test('a new file is created at the latest version, marked as ours, with WAL and foreign keys', async () => {
     const { file } = folder()
-    const { sqlite, fromVersion, backupFile } = await openDatabase(file('new.db'))
+    const { sqlite, fromVersion, backupFile } = await openDatabaseFile(file('new.db'))
     expect(fromVersion).toBe(0)
     expect(backupFile).toBeNull()
     expect(sqlite.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)
@@ -81,7 +81,7 @@ describe('opening and migrating a database', () => {
     for (let version = 1; version < LATEST_VERSION; version++) {
       const path = file(`v${version}.db`)
       fileAtVersion(path, version)
-      const { sqlite, fromVersion } = await openDatabase(path)
+      const { sqlite, fromVersion } = await openDatabaseFile(path)
       expect(fromVersion).toBe(version)
       expect(sqlite.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)
       sqlite.close()
@@ -93,7 +93,7 @@ describe('opening and migrating a database', () => {
     const path = file('old.db')
     fileAtVersion(path, 1)
     insertVersion1Data(path)
-    const { sqlite, fromVersion, backupFile } = await openDatabase(path)
+    const { sqlite, fromVersion, backupFile } = await openDatabaseFile(path)
     expect(fromVersion).toBe(1)
     expect(backupFile).not.toBeNull()
 
@@ -128,7 +128,7 @@ describe('opening and migrating a database', () => {
     for (let round = 0; round < BACKUPS_KEPT + 2; round++) {
       // Put a version-1 file back each time so each open migrates (and backs up) again.
       copyFileSync(template, path)
-      const opened = await openDatabase(path)
+      const opened = await openDatabaseFile(path)
       opened.sqlite.close()
       await new Promise((resolve) => setTimeout(resolve, 5)) // distinct backup timestamps
     }
@@ -144,7 +144,7 @@ describe('opening and migrating a database', () => {
     sqlite.close()
     const before = readFileSync(path)
 
-    const error = await refusal(openDatabase(path))
+    const error = await refusal(openDatabaseFile(path))
     expect(error.code).toBe('database')
     expect(error.message).toMatch(/newer version of Rolekeeper/)
     expect(readFileSync(path).equals(before)).toBe(true)
@@ -156,7 +156,7 @@ describe('opening and migrating a database', () => {
     const garbage = randomBytes(8192)
     writeFileSync(path, garbage)
 
-    const error = await refusal(openDatabase(path))
+    const error = await refusal(openDatabaseFile(path))
     expect(error.code).toBe('database')
     expect(error.message).toMatch(/damaged or not a database/)
     expect(readFileSync(path).equals(garbage)).toBe(true)
@@ -181,7 +181,7 @@ describe('opening and migrating a database', () => {
     const cut = whole.subarray(0, Math.floor(whole.length / 2))
     writeFileSync(path, cut)
 
-    const error = await refusal(openDatabase(path))
+    const error = await refusal(openDatabaseFile(path))
     expect(error.code).toBe('database')
     expect(error.message).toMatch(/damaged/)
     expect(readFileSync(path).equals(cut)).toBe(true)
@@ -193,13 +193,13 @@ describe('opening and migrating a database', () => {
     const sqlite = new BetterSqlite3(path)
     sqlite.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)')
     sqlite.close()
-    const error = await refusal(openDatabase(path))
+    const error = await refusal(openDatabaseFile(path))
     expect(error.message).toMatch(/not a Rolekeeper database/)
   })
 
   test('opening a file that must exist refuses a missing one without creating it', async () => {
     const { dir, file } = folder()
-    const error = await refusal(openDatabase(file('missing.db'), { mustExist: true }))
+    const error = await refusal(openDatabaseFile(file('missing.db'), { mustExist: true }))
     expect(error.code).toBe('database')
     expect(readdirSync(dir)).toEqual([])
   })

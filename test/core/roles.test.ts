@@ -3,9 +3,18 @@ import { listActivity } from '../../src-main/core/activity'
 import type { RoleDetail } from '../../src-main/core/model'
 import { createRole, deleteRole, findRoleByName, getRole, listRoles, updateRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
-import { createUser, getUser, listUsers } from '../../src-main/core/users'
-import { parsed, failure } from '../helpers/domain'
+import { getUser, listUsers } from '../../src-main/core/user-directory'
+import { createUser } from '../../src-main/core/users'
+import { failure } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
+import {
+  createRoleInput,
+  createUserInput,
+  deleteRoleInput,
+  listActivityInput,
+  listUsersInput,
+  updateRoleInput
+} from '../../src-main/core/inputs'
 
 function tables(store: Store): unknown {
   return {
@@ -21,7 +30,7 @@ let editors: RoleDetail
 
 beforeEach(async () => {
   store = await openTestStore()
-  editors = createRole(store, parsed('createRole', { name: 'Editor' }))
+  editors = createRole(store, createRoleInput.parse({ name: 'Editor' }))
 })
 afterEach(() => store.close())
 
@@ -44,7 +53,7 @@ describe('creating a role', () => {
   it('keeps every field given, with the name trimmed', () => {
     const role = createRole(
       store,
-      parsed('createRole', {
+      createRoleInput.parse({
         name: '  Auditors ',
         icon: 'policy',
         description: 'Read-only access',
@@ -66,14 +75,14 @@ describe('creating a role', () => {
   })
 
   it('refuses a name already taken, ignoring case, on the name field', () => {
-    const error = failure(() => createRole(store, parsed('createRole', { name: ' EDITOR ' })))
+    const error = failure(() => createRole(store, createRoleInput.parse({ name: ' EDITOR ' })))
     expect(error.code).toBe('conflict')
     expect(Object.keys(error.fields ?? {})).toEqual(['name'])
     expect(listRoles(store, {}).roles).toHaveLength(1)
   })
 
   it('is recorded in the activity log', () => {
-    const [entry] = listActivity(store, parsed('listActivity', { recordId: editors.id })).rows
+    const [entry] = listActivity(store, listActivityInput.parse({ recordId: editors.id })).rows
     expect(entry).toMatchObject({ action: 'role.create', collection: 'roles', actor: 'tester', recordIds: [editors.id] })
     expect(entry?.after).toMatchObject({ name: 'Editor' })
   })
@@ -81,11 +90,11 @@ describe('creating a role', () => {
 
 describe('the roles overview', () => {
   it('lists Public (users without a role) and every role with its member count, by name', () => {
-    const admins = createRole(store, parsed('createRole', { name: 'administrator', adminAccess: true }))
-    createUser(store, parsed('createUser', { email: 'a@example.org', roleId: admins.id }))
-    createUser(store, parsed('createUser', { email: 'b@example.org', roleId: editors.id }))
-    createUser(store, parsed('createUser', { email: 'c@example.org', roleId: editors.id, status: 'invited' }))
-    createUser(store, parsed('createUser', { email: 'd@example.org' }))
+    const admins = createRole(store, createRoleInput.parse({ name: 'administrator', adminAccess: true }))
+    createUser(store, createUserInput.parse({ email: 'a@example.org', roleId: admins.id }))
+    createUser(store, createUserInput.parse({ email: 'b@example.org', roleId: editors.id }))
+    createUser(store, createUserInput.parse({ email: 'c@example.org', roleId: editors.id, status: 'invited' }))
+    createUser(store, createUserInput.parse({ email: 'd@example.org' }))
     const overview = listRoles(store, {})
     expect(overview.public).toEqual({ memberCount: 1 })
     expect(overview.roles.map((role) => [role.name, role.memberCount])).toEqual([
@@ -96,8 +105,8 @@ describe('the roles overview', () => {
   })
 
   it('searches role names ignoring case, taking % and _ literally', () => {
-    createRole(store, parsed('createRole', { name: 'Sales_EU' }))
-    createRole(store, parsed('createRole', { name: 'Sales 100%' }))
+    createRole(store, createRoleInput.parse({ name: 'Sales_EU' }))
+    createRole(store, createRoleInput.parse({ name: 'Sales 100%' }))
     const names = (search: string): string[] => listRoles(store, { search }).roles.map((role) => role.name)
     expect(names('sales')).toEqual(['Sales 100%', 'Sales_EU'])
     expect(names('_')).toEqual(['Sales_EU'])
@@ -113,17 +122,17 @@ describe('the roles overview', () => {
 
 describe('updating a role', () => {
   it('changes the fields given and logs only what changed', () => {
-    const updated = updateRole(store, parsed('updateRole', { id: editors.id, patch: { description: 'Writes', enforceTfa: true } }))
+    const updated = updateRole(store, updateRoleInput.parse({ id: editors.id, patch: { description: 'Writes', enforceTfa: true } }))
     expect(updated).toMatchObject({ name: 'Editor', description: 'Writes', enforceTfa: true })
-    const [entry] = listActivity(store, parsed('listActivity', { action: 'role.update' })).rows
+    const [entry] = listActivity(store, listActivityInput.parse({ action: 'role.update' })).rows
     expect(entry?.before).toEqual({ description: null, enforceTfa: false })
     expect(entry?.after).toEqual({ description: 'Writes', enforceTfa: true })
   })
 
   it('allows a change of casing of its own name but not another role’s name', () => {
-    createRole(store, parsed('createRole', { name: 'Viewer' }))
-    expect(updateRole(store, parsed('updateRole', { id: editors.id, patch: { name: 'EDITOR' } })).name).toBe('EDITOR')
-    const error = failure(() => updateRole(store, parsed('updateRole', { id: editors.id, patch: { name: 'viewer' } })))
+    createRole(store, createRoleInput.parse({ name: 'Viewer' }))
+    expect(updateRole(store, updateRoleInput.parse({ id: editors.id, patch: { name: 'EDITOR' } })).name).toBe('EDITOR')
+    const error = failure(() => updateRole(store, updateRoleInput.parse({ id: editors.id, patch: { name: 'viewer' } })))
     expect(error.code).toBe('conflict')
     expect(Object.keys(error.fields ?? {})).toEqual(['patch.name'])
   })
@@ -131,38 +140,38 @@ describe('updating a role', () => {
 
 describe('deleting a role', () => {
   it('moves the members to the chosen role, keeping their status', () => {
-    const viewers = createRole(store, parsed('createRole', { name: 'Viewer' }))
-    const ann = createUser(store, parsed('createUser', { email: 'ann@example.org', roleId: editors.id, status: 'invited' }))
-    const bo = createUser(store, parsed('createUser', { email: 'bo@example.org', roleId: editors.id }))
-    expect(deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: viewers.id }))).toEqual({ affected: 2 })
+    const viewers = createRole(store, createRoleInput.parse({ name: 'Viewer' }))
+    const ann = createUser(store, createUserInput.parse({ email: 'ann@example.org', roleId: editors.id, status: 'invited' }))
+    const bo = createUser(store, createUserInput.parse({ email: 'bo@example.org', roleId: editors.id }))
+    expect(deleteRole(store, deleteRoleInput.parse({ id: editors.id, moveMembersTo: viewers.id }))).toEqual({ affected: 2 })
     expect(getUser(store, { id: ann.id })).toMatchObject({ roleId: viewers.id, status: 'invited' })
     expect(getUser(store, { id: bo.id })).toMatchObject({ roleId: viewers.id, status: 'active' })
     expect(listRoles(store, {}).roles.map((role) => role.name)).toEqual(['Viewer'])
   })
 
   it('without a target, makes the members Public and suspended', () => {
-    const ann = createUser(store, parsed('createUser', { email: 'ann@example.org', roleId: editors.id, status: 'invited' }))
-    createUser(store, parsed('createUser', { email: 'bo@example.org', roleId: editors.id }))
-    expect(deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: null }))).toEqual({ affected: 2 })
+    const ann = createUser(store, createUserInput.parse({ email: 'ann@example.org', roleId: editors.id, status: 'invited' }))
+    createUser(store, createUserInput.parse({ email: 'bo@example.org', roleId: editors.id }))
+    expect(deleteRole(store, deleteRoleInput.parse({ id: editors.id, moveMembersTo: null }))).toEqual({ affected: 2 })
     expect(getUser(store, { id: ann.id })).toMatchObject({ roleId: null, roleName: null, status: 'suspended', invitedAt: null })
-    const publicUsers = listUsers(store, parsed('listUsers', { filter: { roleId: null } }))
+    const publicUsers = listUsers(store, listUsersInput.parse({ filter: { roleId: null } }))
     expect(publicUsers.rows.map((user) => user.status)).toEqual(['suspended', 'suspended'])
     expect(listRoles(store, {}).public.memberCount).toBe(2)
-    const [entry] = listActivity(store, parsed('listActivity', { action: 'role.delete' })).rows
+    const [entry] = listActivity(store, listActivityInput.parse({ action: 'role.delete' })).rows
     expect(entry?.recordIds).toHaveLength(3)
     expect(entry?.summary).toMatch(/2 member\(s\) became Public and suspended/)
   })
 
   it('refuses moving the members into the role itself or into an unknown role, changing nothing', () => {
-    createUser(store, parsed('createUser', { email: 'ann@example.org', roleId: editors.id }))
+    createUser(store, createUserInput.parse({ email: 'ann@example.org', roleId: editors.id }))
     const before = tables(store)
-    const itself = failure(() => deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: editors.id })))
+    const itself = failure(() => deleteRole(store, deleteRoleInput.parse({ id: editors.id, moveMembersTo: editors.id })))
     expect(itself.code).toBe('validation')
     expect(itself.fields).toHaveProperty('moveMembersTo')
-    const unknown = failure(() => deleteRole(store, parsed('deleteRole', { id: editors.id, moveMembersTo: UNKNOWN })))
+    const unknown = failure(() => deleteRole(store, deleteRoleInput.parse({ id: editors.id, moveMembersTo: UNKNOWN })))
     expect(unknown.code).toBe('not_found')
     expect(unknown.fields).toHaveProperty('moveMembersTo')
-    expect(failure(() => deleteRole(store, parsed('deleteRole', { id: UNKNOWN, moveMembersTo: null }))).code).toBe('not_found')
+    expect(failure(() => deleteRole(store, deleteRoleInput.parse({ id: UNKNOWN, moveMembersTo: null }))).code).toBe('not_found')
     expect(tables(store)).toEqual(before)
   })
 })

@@ -21,7 +21,7 @@ afterEach(() => store.close())
 
 describe('settings', () => {
   it('start from the defaults', () => {
-    expect(getSettings(store, {})).toEqual({
+    expect(getSettings(store)).toEqual({
       inviteUrlTemplate: null,
       inviteLifetimeDays: 7,
       passwordPolicy: { kind: 'min8', pattern: null },
@@ -39,7 +39,7 @@ describe('settings', () => {
       inviteLifetimeDays: 14,
       theme: 'dark'
     })
-    expect(getSettings(store, {})).toEqual(saved)
+    expect(getSettings(store)).toEqual(saved)
     expect(updateSettings(store, { inviteUrlTemplate: null }).inviteUrlTemplate).toBeNull()
   })
 
@@ -71,7 +71,7 @@ describe('settings', () => {
       ('passwordPolicy', '{"kind":"custom","pattern":null}'), ('somethingElse', '1')`
       )
       .run()
-    expect(getSettings(store, {})).toMatchObject({
+    expect(getSettings(store)).toMatchObject({
       inviteLifetimeDays: 7,
       theme: 'system',
       passwordPolicy: { kind: 'min8', pattern: null }
@@ -137,6 +137,6 @@ describe('password policy', () => {
     updateSettings(store, { passwordPolicy: { kind: 'custom', pattern: '\\d{6}' } })
     expect(passwordProblem(store, '123456')).toBeNull()
     expect(passwordProblem(store, '12345a')).toMatch(/pattern/)
-    expect(getSettings(store, {}).passwordPolicyText).toBe('Must match the pattern \\d{6}')
+    expect(getSettings(store).passwordPolicyText).toBe('Must match the pattern \\d{6}')
   })
 })

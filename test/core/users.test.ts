@@ -6,19 +6,23 @@ import { verifyPassword } from '../../src-main/core/passwords'
 import { createRole } from '../../src-main/core/roles'
 import { updateSettings } from '../../src-main/core/settings'
 import type { Store } from '../../src-main/core/store'
-import {
-  bulkUpdateUsers,
-  countUsers,
-  createUser,
-  deleteUsers,
-  getUser,
-  listUsers,
-  loadUsers,
-  TOTAL_CAP,
-  updateUser
-} from '../../src-main/core/users'
-import { parsed, failure } from '../helpers/domain'
+import { countUsers, getUser, listUsers, TOTAL_CAP } from '../../src-main/core/user-directory'
+import { loadUsers } from '../../src-main/core/user-rows'
+import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../../src-main/core/users'
+import { failure } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
+import {
+  acceptInviteInput,
+  bulkUpdateUsersInput,
+  createRoleInput,
+  createUserInput,
+  deleteUsersInput,
+  listActivityInput,
+  listInvitesInput,
+  listUsersInput,
+  updateSettingsInput,
+  updateUserInput
+} from '../../src-main/core/inputs'
 
 function usersTable(store: Store): unknown {
   return store.sqlite.prepare('SELECT * FROM users ORDER BY id').all()
@@ -29,7 +33,7 @@ function allPages(store: Store, input: CallInput<'listUsers'>): User[][] {
   const pages: User[][] = []
   let after: string | undefined
   do {
-    const page = listUsers(store, parsed('listUsers', { ...input, ...(after !== undefined && { after }) }))
+    const page = listUsers(store, listUsersInput.parse({ ...input, ...(after !== undefined && { after }) }))
     pages.push(page.rows)
     after = page.nextCursor ?? undefined
   } while (after !== undefined && pages.length < 1000)
@@ -42,9 +46,9 @@ let admins: RoleDetail
 
 beforeEach(async () => {
   store = await openTestStore()
-  admins = createRole(store, parsed('createRole', { name: 'Administrator', adminAccess: true }))
-  editors = createRole(store, parsed('createRole', { name: 'Editor' }))
-  createUser(store, parsed('createUser', { email: 'root@example.org', roleId: admins.id }))
+  admins = createRole(store, createRoleInput.parse({ name: 'Administrator', adminAccess: true }))
+  editors = createRole(store, createRoleInput.parse({ name: 'Editor' }))
+  createUser(store, createUserInput.parse({ email: 'root@example.org', roleId: admins.id }))
 })
 afterEach(() => store.close())
 
@@ -52,7 +56,7 @@ describe('creating a user', () => {
   it('stores the address as typed, trimmed, and gives back the user with its role', () => {
     const user = createUser(
       store,
-      parsed('createUser', {
+      createUserInput.parse({
         email: '  Ann.Smith@Example.ORG ',
         firstName: ' Ann ',
         lastName: 'Smith',
@@ -76,7 +80,7 @@ describe('creating a user', () => {
   })
 
   it('never stores the password in clear, and the hash verifies', () => {
-    const user = createUser(store, parsed('createUser', { email: 'pw@example.org', password: 'correct horse' }))
+    const user = createUser(store, createUserInput.parse({ email: 'pw@example.org', password: 'correct horse' }))
     const { password_hash: hash } = store.sqlite.prepare('SELECT password_hash FROM users WHERE id = ?').get(user.id) as {
       password_hash: string
     }
@@ -85,10 +89,10 @@ describe('creating a user', () => {
   })
 
   it('refuses an address that is already used, ignoring case and with an IDN domain', () => {
-    createUser(store, parsed('createUser', { email: 'kim@bücher.de' }))
+    createUser(store, createUserInput.parse({ email: 'kim@bücher.de' }))
     const before = usersTable(store)
     for (const email of ['KIM@BÜCHER.DE', 'kim@xn--bcher-kva.de']) {
-      const error = failure(() => createUser(store, parsed('createUser', { email })))
+      const error = failure(() => createUser(store, createUserInput.parse({ email })))
       expect(error.code).toBe('conflict')
       expect(error.fields).toEqual({ email: 'Already used by another user' })
     }
@@ -96,30 +100,30 @@ describe('creating a user', () => {
   })
 
   it('refuses an invalid address with the reason on the email field', () => {
-    const error = failure(() => createUser(store, parsed('createUser', { email: 'not an address' })))
+    const error = failure(() => createUser(store, createUserInput.parse({ email: 'not an address' })))
     expect(error.code).toBe('validation')
     expect(error.fields?.email).toBeTruthy()
   })
 
   it('refuses a password the policy rejects, on the password field', () => {
-    updateSettings(store, parsed('updateSettings', { passwordPolicy: { kind: 'strong' } }))
-    const error = failure(() => createUser(store, parsed('createUser', { email: 'weak@example.org', password: 'short' })))
+    updateSettings(store, updateSettingsInput.parse({ passwordPolicy: { kind: 'strong' } }))
+    const error = failure(() => createUser(store, createUserInput.parse({ email: 'weak@example.org', password: 'short' })))
     expect(error.code).toBe('password_policy')
     expect(Object.keys(error.fields ?? {})).toEqual(['password'])
-    expect(listUsers(store, parsed('listUsers', { filter: { search: 'weak' } })).rows).toEqual([])
+    expect(listUsers(store, listUsersInput.parse({ filter: { search: 'weak' } })).rows).toEqual([])
   })
 
   it('refuses a role that does not exist', () => {
     const error = failure(() =>
-      createUser(store, parsed('createUser', { email: 'x@example.org', roleId: '00000000-0000-4000-8000-000000000000' }))
+      createUser(store, createUserInput.parse({ email: 'x@example.org', roleId: '00000000-0000-4000-8000-000000000000' }))
     )
     expect(error.code).toBe('not_found')
     expect(error.fields).toHaveProperty('roleId')
   })
 
   it('records the creation in the activity log with the actor', () => {
-    const user = createUser(store, parsed('createUser', { email: 'log@example.org' }))
-    const [entry] = listActivity(store, parsed('listActivity', { recordId: user.id })).rows
+    const user = createUser(store, createUserInput.parse({ email: 'log@example.org' }))
+    const [entry] = listActivity(store, listActivityInput.parse({ recordId: user.id })).rows
     expect(entry).toMatchObject({ action: 'user.create', collection: 'users', actor: 'tester', recordIds: [user.id] })
     expect(entry?.after).toMatchObject({ email: 'log@example.org' })
   })
@@ -127,40 +131,40 @@ describe('creating a user', () => {
 
 describe('updating a user', () => {
   it('changes the fields given, keeps the others, and logs before and after', () => {
-    const user = createUser(store, parsed('createUser', { email: 'bo@example.org', firstName: 'Bo', title: 'Clerk' }))
-    const updated = updateUser(store, parsed('updateUser', { id: user.id, patch: { firstName: 'Bodil', roleId: editors.id } }))
+    const user = createUser(store, createUserInput.parse({ email: 'bo@example.org', firstName: 'Bo', title: 'Clerk' }))
+    const updated = updateUser(store, updateUserInput.parse({ id: user.id, patch: { firstName: 'Bodil', roleId: editors.id } }))
     expect(updated).toMatchObject({ firstName: 'Bodil', title: 'Clerk', roleId: editors.id, roleName: 'Editor' })
-    const [entry] = listActivity(store, parsed('listActivity', { recordId: user.id, action: 'user.update' })).rows
+    const [entry] = listActivity(store, listActivityInput.parse({ recordId: user.id, action: 'user.update' })).rows
     expect(entry?.before).toEqual({ firstName: 'Bo', roleId: null, roleName: null })
     expect(entry?.after).toEqual({ firstName: 'Bodil', roleId: editors.id, roleName: 'Editor' })
   })
 
   it('refuses an email another user has, ignoring case, but accepts a change of casing of its own', () => {
-    const user = createUser(store, parsed('createUser', { email: 'cy@example.org' }))
-    const error = failure(() => updateUser(store, parsed('updateUser', { id: user.id, patch: { email: 'ROOT@example.org' } })))
+    const user = createUser(store, createUserInput.parse({ email: 'cy@example.org' }))
+    const error = failure(() => updateUser(store, updateUserInput.parse({ id: user.id, patch: { email: 'ROOT@example.org' } })))
     expect(error.code).toBe('conflict')
     expect(error.fields).toEqual({ 'patch.email': 'Already used by another user' })
-    expect(updateUser(store, parsed('updateUser', { id: user.id, patch: { email: 'Cy@Example.org' } })).email).toBe('Cy@Example.org')
+    expect(updateUser(store, updateUserInput.parse({ id: user.id, patch: { email: 'Cy@Example.org' } })).email).toBe('Cy@Example.org')
   })
 
   it('sets and removes a password under the policy', () => {
-    const user = createUser(store, parsed('createUser', { email: 'pw2@example.org' }))
-    expect(failure(() => updateUser(store, parsed('updateUser', { id: user.id, patch: { password: 'short' } }))).code).toBe(
+    const user = createUser(store, createUserInput.parse({ email: 'pw2@example.org' }))
+    expect(failure(() => updateUser(store, updateUserInput.parse({ id: user.id, patch: { password: 'short' } }))).code).toBe(
       'password_policy'
     )
-    expect(updateUser(store, parsed('updateUser', { id: user.id, patch: { password: 'a good passphrase' } })).hasPassword).toBe(true)
-    expect(updateUser(store, parsed('updateUser', { id: user.id, patch: { password: null } })).hasPassword).toBe(false)
+    expect(updateUser(store, updateUserInput.parse({ id: user.id, patch: { password: 'a good passphrase' } })).hasPassword).toBe(true)
+    expect(updateUser(store, updateUserInput.parse({ id: user.id, patch: { password: null } })).hasPassword).toBe(false)
   })
 
   it('ends a pending invite when the status leaves invited', () => {
-    const user = createUser(store, parsed('createUser', { email: 'inv@example.org', status: 'invited' }))
+    const user = createUser(store, createUserInput.parse({ email: 'inv@example.org', status: 'invited' }))
     expect(user.invitedAt).not.toBeNull()
-    const suspended = updateUser(store, parsed('updateUser', { id: user.id, patch: { status: 'suspended' } }))
+    const suspended = updateUser(store, updateUserInput.parse({ id: user.id, patch: { status: 'suspended' } }))
     expect(suspended).toMatchObject({ status: 'suspended', invitedAt: null, inviteExpiresAt: null })
   })
 
   it('reports an unknown user as not found', () => {
-    const error = failure(() => updateUser(store, parsed('updateUser', { id: '00000000-0000-4000-8000-000000000000', patch: {} })))
+    const error = failure(() => updateUser(store, updateUserInput.parse({ id: '00000000-0000-4000-8000-000000000000', patch: {} })))
     expect(error.code).toBe('not_found')
   })
 })
@@ -168,15 +172,17 @@ describe('updating a user', () => {
 describe('bulk changes and deletion', () => {
   let people: User[]
   beforeEach(() => {
-    people = ['a', 'b', 'c', 'd'].map((name) => createUser(store, parsed('createUser', { email: `${name}@bulk.test` })))
+    people = ['a', 'b', 'c', 'd'].map((name) => createUser(store, createUserInput.parse({ email: `${name}@bulk.test` })))
   })
 
   it('assigns a role to the chosen users in one go and logs their previous roles', () => {
     const ids = people.slice(0, 3).map((user) => user.id)
-    expect(bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { ids }, patch: { roleId: editors.id } }))).toEqual({ updated: 3 })
+    expect(bulkUpdateUsers(store, bulkUpdateUsersInput.parse({ selection: { ids }, patch: { roleId: editors.id } }))).toEqual({
+      updated: 3
+    })
     expect(loadUsers(store, ids).map((user) => user.roleName)).toEqual(['Editor', 'Editor', 'Editor'])
     expect(getUser(store, { id: people[3]?.id ?? '' }).roleId).toBeNull()
-    const [entry] = listActivity(store, parsed('listActivity', { action: 'user.bulk_update' })).rows
+    const [entry] = listActivity(store, listActivityInput.parse({ action: 'user.bulk_update' })).rows
     expect(entry?.recordIds.sort()).toEqual([...ids].sort())
     expect(entry?.before).toEqual({ roleId: { null: expect.arrayContaining(ids) } })
   })
@@ -184,10 +190,10 @@ describe('bulk changes and deletion', () => {
   it('sets the status of every user a filter selects', () => {
     const result = bulkUpdateUsers(
       store,
-      parsed('bulkUpdateUsers', { selection: { filter: { search: 'bulk.test' } }, patch: { status: 'archived' } })
+      bulkUpdateUsersInput.parse({ selection: { filter: { search: 'bulk.test' } }, patch: { status: 'archived' } })
     )
     expect(result.updated).toBe(4)
-    expect(countUsers(store, {}).byStatus.archived).toBe(4)
+    expect(countUsers(store).byStatus.archived).toBe(4)
   })
 
   it('changes nothing when one chosen id does not exist', () => {
@@ -195,7 +201,7 @@ describe('bulk changes and deletion', () => {
     const error = failure(() =>
       bulkUpdateUsers(
         store,
-        parsed('bulkUpdateUsers', {
+        bulkUpdateUsersInput.parse({
           selection: { ids: [people[0]?.id ?? '', '00000000-0000-4000-8000-000000000000'] },
           patch: { status: 'suspended' }
         })
@@ -208,9 +214,9 @@ describe('bulk changes and deletion', () => {
 
   it('deletes the chosen users and keeps a snapshot of them in the log', () => {
     const ids = people.slice(0, 2).map((user) => user.id)
-    expect(deleteUsers(store, parsed('deleteUsers', { selection: { ids } }))).toEqual({ deleted: 2 })
+    expect(deleteUsers(store, deleteUsersInput.parse({ selection: { ids } }))).toEqual({ deleted: 2 })
     expect(loadUsers(store, ids)).toEqual([])
-    const [entry] = listActivity(store, parsed('listActivity', { action: 'user.delete' })).rows
+    const [entry] = listActivity(store, listActivityInput.parse({ action: 'user.delete' })).rows
     expect(entry?.recordIds.sort()).toEqual([...ids].sort())
     expect(entry?.before).toMatchObject({ count: 2 })
     const snapshot = (entry?.before as { users: Array<{ email: string }> }).users.map((user) => user.email).sort()
@@ -226,7 +232,7 @@ describe('listing users', () => {
       const [firstName, lastName] = name.split(' ')
       return createUser(
         store,
-        parsed('createUser', {
+        createUserInput.parse({
           email: `person${index}@list.test`,
           firstName: firstName ?? null,
           lastName: lastName ?? null,
@@ -293,16 +299,16 @@ describe('listing users', () => {
   })
 
   it('gives the total of the whole filter, not of the page', () => {
-    const page = listUsers(store, parsed('listUsers', { filter: { roleId: editors.id }, limit: 1 }))
+    const page = listUsers(store, listUsersInput.parse({ filter: { roleId: editors.id }, limit: 1 }))
     expect(page).toMatchObject({ total: 4, totalCapped: false })
     expect(page.rows).toHaveLength(1)
-    expect(listUsers(store, parsed('listUsers', { filter: { notInRoleId: editors.id, status: ['active'] } })).total).toBe(3)
-    expect(listUsers(store, parsed('listUsers', { filter: { search: 'anna' } })).total).toBe(3)
+    expect(listUsers(store, listUsersInput.parse({ filter: { notInRoleId: editors.id, status: ['active'] } })).total).toBe(3)
+    expect(listUsers(store, listUsersInput.parse({ filter: { search: 'anna' } })).total).toBe(3)
   })
 
   it('finds a substring of the email or the name, ignoring case, from three characters', () => {
     const found = (search: string): string[] =>
-      listUsers(store, parsed('listUsers', { filter: { search }, sort: { field: 'email' } })).rows.map((user) => user.email)
+      listUsers(store, listUsersInput.parse({ filter: { search }, sort: { field: 'email' } })).rows.map((user) => user.email)
     expect(found('NNA')).toEqual(['person1@list.test', 'person2@list.test', 'person6@list.test'])
     expect(found('son5@')).toEqual(['person5@list.test'])
     expect(found('côt')).toEqual(['person3@list.test'])
@@ -313,7 +319,7 @@ describe('listing users', () => {
 
   it('matches one or two characters as the start of the email or the name', () => {
     const found = (search: string, roleId?: string): string[] =>
-      listUsers(store, parsed('listUsers', { filter: { search, ...(roleId && { roleId }) }, sort: { field: 'email' } })).rows.map(
+      listUsers(store, listUsersInput.parse({ filter: { search, ...(roleId && { roleId }) }, sort: { field: 'email' } })).rows.map(
         (user) => user.email
       )
     expect(found('Bo')).toEqual(['person4@list.test'])
@@ -325,7 +331,7 @@ describe('listing users', () => {
 
   it('caps the count of a search that matches very many users', () => {
     expect(TOTAL_CAP).toBe(100_000)
-    const page = listUsers(store, parsed('listUsers', { filter: { search: 'list.test' }, limit: 2 }))
+    const page = listUsers(store, listUsersInput.parse({ filter: { search: 'list.test' }, limit: 2 }))
     expect(page).toMatchObject({ total: 7, totalCapped: false })
   })
 
@@ -338,8 +344,8 @@ describe('listing users', () => {
         return store.prepare(text)
       }
     }
-    const first = listUsers(spied, parsed('listUsers', { filter: { roleId: editors.id }, limit: 2 }))
-    listUsers(spied, parsed('listUsers', { filter: { roleId: editors.id }, limit: 2, after: first.nextCursor ?? '' }))
+    const first = listUsers(spied, listUsersInput.parse({ filter: { roleId: editors.id }, limit: 2 }))
+    listUsers(spied, listUsersInput.parse({ filter: { roleId: editors.id }, limit: 2, after: first.nextCursor ?? '' }))
     const pages = statements.filter((text) => text.includes('ORDER BY'))
     expect(pages).toHaveLength(2)
     for (const text of pages) {
@@ -353,12 +359,12 @@ describe('listing users', () => {
   })
 
   it('refuses a cursor that was not made by the list', () => {
-    const error = failure(() => listUsers(store, parsed('listUsers', { after: 'garbage' })))
+    const error = failure(() => listUsers(store, listUsersInput.parse({ after: 'garbage' })))
     expect(error.code).toBe('validation')
   })
 
   it('counts users per status, per role and without a role', () => {
-    expect(countUsers(store, {})).toEqual({
+    expect(countUsers(store)).toEqual({
       all: 8,
       byStatus: { draft: 0, invited: 3, active: 5, suspended: 0, archived: 0 },
       noRole: 3,
@@ -370,37 +376,37 @@ describe('listing users', () => {
 describe('users who enter invited by any path get a working invite', () => {
   it('on create, on a single status change and on a bulk status change', async () => {
     const { acceptInvite, getInviteLink, listInvites } = await import('../../src-main/core/invites')
-    const created = createUser(store, parsed('createUser', { email: 'new@example.org', status: 'invited', roleId: editors.id }))
+    const created = createUser(store, createUserInput.parse({ email: 'new@example.org', status: 'invited', roleId: editors.id }))
     expect(created.inviteExpiresAt).not.toBeNull()
-    const draft = createUser(store, parsed('createUser', { email: 'draft@example.org', status: 'draft' }))
-    updateUser(store, parsed('updateUser', { id: draft.id, patch: { status: 'invited' } }))
+    const draft = createUser(store, createUserInput.parse({ email: 'draft@example.org', status: 'draft' }))
+    updateUser(store, updateUserInput.parse({ id: draft.id, patch: { status: 'invited' } }))
     const bulk = ['b1@example.org', 'b2@example.org'].map(
-      (email) => createUser(store, parsed('createUser', { email, status: 'suspended' })).id
+      (email) => createUser(store, createUserInput.parse({ email, status: 'suspended' })).id
     )
-    bulkUpdateUsers(store, parsed('bulkUpdateUsers', { selection: { ids: bulk }, patch: { status: 'invited' } }))
+    bulkUpdateUsers(store, bulkUpdateUsersInput.parse({ selection: { ids: bulk }, patch: { status: 'invited' } }))
 
     const links = [created.id, draft.id, ...bulk].map((id) => getInviteLink(store, { userId: id }).token)
     expect(new Set(links).size).toBe(4)
-    expect(listInvites(store, parsed('listInvites', {})).rows).toHaveLength(4)
+    expect(listInvites(store, listInvitesInput.parse({})).rows).toHaveLength(4)
 
     const [first] = bulk
-    acceptInvite(store, parsed('acceptInvite', { token: links[2] ?? '', password: 'correct horse battery' }))
+    acceptInvite(store, acceptInviteInput.parse({ token: links[2] ?? '', password: 'correct horse battery' }))
     expect(getUser(store, { id: first ?? '' }).status).toBe('active')
 
     // Leaving `invited` by hand kills the link.
-    updateUser(store, parsed('updateUser', { id: created.id, patch: { status: 'draft' } }))
+    updateUser(store, updateUserInput.parse({ id: created.id, patch: { status: 'draft' } }))
     expect(
-      failure(() => acceptInvite(store, parsed('acceptInvite', { token: links[0] ?? '', password: 'correct horse battery' }))).code
+      failure(() => acceptInvite(store, acceptInviteInput.parse({ token: links[0] ?? '', password: 'correct horse battery' }))).code
     ).toBe('invite_invalid')
   })
 })
 
 describe('the search index follows edits', () => {
   it('finds a user by the new name after a rename, not by the old one, and survives a same-value write', () => {
-    const user = createUser(store, parsed('createUser', { email: 'quinn@example.org', firstName: 'Quinn', lastName: 'Abernathy' }))
-    const found = (search: string): string[] => listUsers(store, parsed('listUsers', { filter: { search } })).rows.map((row) => row.email)
+    const user = createUser(store, createUserInput.parse({ email: 'quinn@example.org', firstName: 'Quinn', lastName: 'Abernathy' }))
+    const found = (search: string): string[] => listUsers(store, listUsersInput.parse({ filter: { search } })).rows.map((row) => row.email)
     expect(found('Abernathy')).toEqual(['quinn@example.org'])
-    updateUser(store, parsed('updateUser', { id: user.id, patch: { lastName: 'Zebulon' } }))
+    updateUser(store, updateUserInput.parse({ id: user.id, patch: { lastName: 'Zebulon' } }))
     expect(found('Abernathy')).toEqual([])
     expect(found('Zebulon')).toEqual(['quinn@example.org'])
     // A write of the same values leaves the index as it was (and still consistent).

@@ -1,11 +1,5 @@
 import { DomainError } from '../../src-main/core/errors'
 import type { Store } from '../../src-main/core/store'
-import { contract, type CallInput, type CallName, type ParsedInput } from '../../src-main/ipc/contract'
-
-/** Input as the IPC layer hands it over: validated, with defaults filled in. */
-export function parsed<K extends CallName>(name: K, input: CallInput<K>): ParsedInput<K> {
-  return contract[name].input.parse(input) as ParsedInput<K> // the schema of `name` yields exactly this
-}
 
 /** The DomainError an operation fails with; any other outcome fails the test. */
 export function failure(run: () => unknown): DomainError {

@@ -32,7 +32,7 @@ const refuse = (message: string): DomainError => new DomainError('database', mes
  * A damaged file, a file from a newer version or another application's database is refused
  * with a clear error and left exactly as it was.
  */
-export async function openDatabase(file: string, options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
+export async function openDatabaseFile(file: string, options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const inMemory = file === ':memory:'
   const existed = !inMemory && existsSync(file) && statSync(file).size > 0
   if (options.mustExist && !existed) throw refuse(`${file} does not exist or is empty`)

@@ -8,6 +8,17 @@ export type Timestamp = string
 /** A JSON document stored as text (string lists, before/after snapshots). */
 export type JsonText = string
 
+/** A JSON list of strings as stored (tags, IP ranges); anything else reads as empty. */
+export function parseStringList(json: JsonText): string[] {
+  let value: unknown
+  try {
+    value = JSON.parse(json)
+  } catch {
+    return []
+  }
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+}
+
 export interface RolesTable {
   id: string
   name: string

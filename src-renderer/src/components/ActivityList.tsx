@@ -1,5 +1,5 @@
 import { useId } from 'react'
-import type { ActivityCollection, ActivityEntry } from '../../../src-main/core/model'
+import type { ActivityCollection, ActivityEntry } from '../../../src-main/ipc/contract'
 import { Icon } from './Icon'
 
 export const ACTION_LABELS: Record<string, string> = {

@@ -1,6 +1,6 @@
-import type { ApiError } from '../../../src-main/ipc/contract'
+import type { ApiError, UserStatus } from '../../../src-main/ipc/contract'
+import { USER_STATUSES } from '../../../src-main/core/model'
 import { useRef, useState } from 'react'
-import { USER_STATUSES, type UserStatus } from '../../../src-main/core/model'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { formatCount, plural, STATUS_LABELS } from '../format'

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
-import { LIMITS, type UserStatus } from '../../../src-main/core/model'
-import type { CallInput } from '../../../src-main/ipc/contract'
+import type { CallInput, UserStatus } from '../../../src-main/ipc/contract'
+import { LIMITS } from '../../../src-main/core/model'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'

@@ -1,12 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef, useState, type ChangeEvent } from 'react'
-import {
-  IMPORT_ROW_OUTCOMES,
-  type ImportFilePreview,
-  type ImportOptions,
-  type ImportResult,
-  type ImportRowOutcome
-} from '../../../src-main/core/transfer-model'
+import type { ImportFilePreview, ImportOptions, ImportResult, ImportRowOutcome } from '../../../src-main/ipc/contract'
+import { IMPORT_ROW_OUTCOMES } from '../../../src-main/core/model'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { formatCount, plural } from '../format'

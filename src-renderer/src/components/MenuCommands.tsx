@@ -1,5 +1,5 @@
 import { useEffect } from 'react'
-import type { MenuCommand } from '../../../src-main/ipc/calls'
+import type { MenuCommand } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { navigate, useRouter } from '../router'

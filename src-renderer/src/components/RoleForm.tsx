@@ -1,7 +1,7 @@
 import { useId, type ReactNode } from 'react'
 import type { RoleDetail } from '../../../src-main/ipc/contract'
 import { LIMITS } from '../../../src-main/core/model'
-import { checkIpEntry } from '../ip'
+import { ipEntryProblem } from '../../../src-main/core/rules'
 import { useRolePage, type RoleField, type RolePatch } from '../stores/rolePage'
 import { IconPicker } from './IconPicker'
 
@@ -85,7 +85,7 @@ function ipProblems(text: string, serverErrors: Record<string, string>): IpProbl
   text.split(/\r?\n/).forEach((raw, lineIndex) => {
     const entry = raw.trim()
     if (!entry) return
-    const message = serverErrors[`ipAccess.${entryIndex}`] ?? checkIpEntry(entry)
+    const message = serverErrors[`ipAccess.${entryIndex}`] ?? ipEntryProblem(entry)
     if (message) problems.push({ line: lineIndex + 1, entry, message })
     entryIndex++
   })

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
-import { LIMITS, USER_STATUSES, type UserStatus } from '../../../src-main/core/model'
+import type { UserStatus } from '../../../src-main/ipc/contract'
+import { LIMITS, USER_STATUSES } from '../../../src-main/core/model'
 import { STATUS_LABELS } from '../format'
 import { FieldError, fieldProps } from './Drawer'
 

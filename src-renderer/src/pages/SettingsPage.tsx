@@ -1,12 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
-import {
-  PASSWORD_POLICY_KINDS,
-  THEMES,
-  type AppInfo,
-  type PasswordPolicyKind,
-  type Settings,
-  type Theme
-} from '../../../src-main/core/model'
+import type { AppInfo, PasswordPolicyKind, Settings, Theme } from '../../../src-main/ipc/contract'
+import { PASSWORD_POLICY_KINDS, THEMES } from '../../../src-main/core/model'
+import { compilePasswordPattern, inviteUrlTemplateProblem, passwordPatternProblem } from '../../../src-main/core/rules'
 import { api } from '../api'
 import { DatabaseSection } from '../components/DatabaseSection'
 import { Icon } from '../components/Icon'
@@ -47,21 +42,6 @@ const formOf = (settings: Settings): Form => ({
   pattern: settings.passwordPolicy.pattern ?? ''
 })
 
-/** The same rules the main process applies, so the admin sees a problem while typing. */
-export function templateProblem(template: string): string | null {
-  const value = template.trim()
-  if (value === '') return null
-  if (!value.includes('{token}')) return 'The template must contain {token}.'
-  let url: URL
-  try {
-    url = new URL(value.replaceAll('{token}', 'TOKEN').replaceAll('{email}', 'EMAIL'))
-  } catch {
-    return 'Not a valid URL.'
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Only http and https links are allowed.'
-  return null
-}
-
 export function sampleLink(template: string): string {
   return template.trim().replaceAll('{token}', encodeURIComponent(SAMPLE.token)).replaceAll('{email}', encodeURIComponent(SAMPLE.email))
 }
@@ -69,17 +49,6 @@ export function sampleLink(template: string): string {
 function lifetimeProblem(text: string): string | null {
   const days = Number(text)
   return Number.isInteger(days) && days >= 1 && days <= 365 ? null : 'A whole number of days from 1 to 365.'
-}
-
-function patternProblem(kind: PasswordPolicyKind, pattern: string): string | null {
-  if (kind !== 'custom') return null
-  if (pattern.length === 0) return 'A custom policy needs a pattern.'
-  try {
-    new RegExp(pattern, 'u')
-    return null
-  } catch {
-    return 'Not a valid regular expression.'
-  }
 }
 
 export function SettingsPage() {
@@ -122,9 +91,9 @@ export function SettingsPage() {
 
   const saved = formOf(settings)
   const problems = {
-    inviteUrlTemplate: templateProblem(form.inviteUrlTemplate) ?? serverErrors.inviteUrlTemplate ?? null,
+    inviteUrlTemplate: inviteUrlTemplateProblem(form.inviteUrlTemplate) ?? serverErrors.inviteUrlTemplate ?? null,
     inviteLifetimeDays: lifetimeProblem(form.inviteLifetimeDays) ?? serverErrors.inviteLifetimeDays ?? null,
-    pattern: patternProblem(form.policyKind, form.pattern) ?? serverErrors['passwordPolicy.pattern'] ?? null
+    pattern: (form.policyKind === 'custom' ? passwordPatternProblem(form.pattern) : null) ?? serverErrors['passwordPolicy.pattern'] ?? null
   }
   const policyChanged = form.policyKind !== saved.policyKind || (form.policyKind === 'custom' && form.pattern !== saved.pattern)
   const changed =
@@ -376,8 +345,8 @@ function PasswordTester({ form, policyChanged, patternValid }: { form: Form; pol
     }
   }, [password, policyChanged])
 
-  // A pattern not saved yet is tried here, anchored to the whole password as the main process does.
-  const local = testsLocally && password.length > 0 ? new RegExp(`^(?:${form.pattern})$`, 'u').test(password) : null
+  // A pattern not saved yet is tried here, compiled by the same rule as the main process.
+  const local = testsLocally && password.length > 0 ? (compilePasswordPattern(form.pattern)?.test(password) ?? false) : null
   const untestable = policyChanged && form.policyKind !== 'custom'
   const shown =
     local !== null

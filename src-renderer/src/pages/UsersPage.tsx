@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef, useState, type MouseEvent } from 'react'
-import type { User, UserSortField, UserStatus } from '../../../src-main/core/model'
+import type { User, UserSortField, UserStatus } from '../../../src-main/ipc/contract'
 import { BulkActionsBar } from '../components/BulkActionsBar'
 import { Icon } from '../components/Icon'
 import { ExportDialog } from '../components/ExportDialog'

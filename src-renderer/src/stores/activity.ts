@@ -1,6 +1,5 @@
-import type { ApiError } from '../../../src-main/ipc/contract'
+import type { ActivityCollection, ActivityEntry, ApiError } from '../../../src-main/ipc/contract'
 import { create } from 'zustand'
-import type { ActivityCollection, ActivityEntry } from '../../../src-main/core/model'
 import { api } from '../api'
 
 export interface ActivityFilter {

@@ -1,5 +1,4 @@
-import type { ApiError } from '../../../src-main/ipc/contract'
-import type { User, UserPage } from '../../../src-main/core/model'
+import type { ApiError, User, UserPage } from '../../../src-main/ipc/contract'
 
 /** A keyset-paged list of users as the renderer holds it: the pages loaded so far and where the next one starts. */
 export interface PagedUsers {

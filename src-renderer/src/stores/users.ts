@@ -1,13 +1,6 @@
 import { create } from 'zustand'
-import {
-  USER_STATUSES,
-  type RoleSummary,
-  type User,
-  type UserCounts,
-  type UserSortField,
-  type UserStatus
-} from '../../../src-main/core/model'
-import type { UserFilterSpec, UserSelectionSpec } from '../../../src-main/core/transfer-model'
+import type { RoleSummary, User, UserCounts, UserFilter, UserSelection, UserSortField, UserStatus } from '../../../src-main/ipc/contract'
+import { USER_STATUSES } from '../../../src-main/core/model'
 import { api } from '../api'
 import { NO_USERS, type PagedUsers, withPage } from './userPages'
 
@@ -57,8 +50,8 @@ const PAGE_SIZE = 200
 const NONE: DirectorySelection = { kind: 'ids', ids: new Set() }
 
 /** The filter the store understands, for the current chip and search. */
-export function filterSpecOf(filter: DirectoryFilter, search: string): UserFilterSpec {
-  const spec: UserFilterSpec = {}
+export function filterSpecOf(filter: DirectoryFilter, search: string): UserFilter {
+  const spec: UserFilter = {}
   const query = search.trim()
   if (query) spec.search = query
   if (filter === 'noRole') spec.roleId = null
@@ -70,7 +63,7 @@ export function filterSpecOf(filter: DirectoryFilter, search: string): UserFilte
 }
 
 /** What a bulk action or an export is about; null when nothing is selected. */
-export function selectionSpecOf(state: Pick<DirectoryState, 'selection' | 'filter' | 'search'>): UserSelectionSpec | null {
+export function selectionSpecOf(state: Pick<DirectoryState, 'selection' | 'filter' | 'search'>): UserSelection | null {
   if (state.selection.kind === 'filter') return { filter: filterSpecOf(state.filter, state.search) }
   return state.selection.ids.size > 0 ? { ids: [...state.selection.ids] } : null
 }

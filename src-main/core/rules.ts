@@ -1,0 +1,76 @@
+/**
+ * Rules that both sides apply: the main process in its input schemas (core/inputs.ts), which have
+ * the last word, and the renderer while the admin types, so a problem shows before saving. One
+ * set of predicates, one set of messages. Dependency-free and free of Node, so the renderer can
+ * bundle it.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// IP allow-list entries
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+
+function isIpv6(text: string): boolean {
+  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return false
+  try {
+    // The WHATWG URL parser implements the IPv6 grammar: a bracketed host parses only when valid.
+    new URL(`http://[${text}]/`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export const IP_ENTRY_MESSAGE = 'Not an IPv4/IPv6 address or CIDR range'
+
+/** What is wrong with one IP allow-list entry (an address or a CIDR range), or null. */
+export function ipEntryProblem(entry: string): string | null {
+  const [address = '', prefix, ...extra] = entry.trim().split('/')
+  if (extra.length > 0) return IP_ENTRY_MESSAGE
+  const v4 = IPV4.test(address)
+  const v6 = !v4 && isIpv6(address)
+  if (!v4 && !v6) return IP_ENTRY_MESSAGE
+  if (prefix === undefined) return null
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN
+  const most = v4 ? 32 : 128
+  return bits >= 0 && bits <= most ? null : `The range size after “/” must be 0–${most}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// The invite URL template
+
+/** The placeholders an invite URL template may hold; each is URL-encoded when filled in. */
+export const INVITE_URL_PLACEHOLDERS = ['{token}', '{email}'] as const
+
+/** What is wrong with an invite URL template, or null. An empty template means "bare tokens". */
+export function inviteUrlTemplateProblem(template: string): string | null {
+  const value = template.trim()
+  if (value === '') return null
+  if (!value.includes('{token}')) return 'The template must contain {token}'
+  let url: URL
+  try {
+    url = new URL(value.replaceAll('{token}', 'TOKEN').replaceAll('{email}', 'EMAIL'))
+  } catch {
+    return 'Not a valid URL'
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Only http and https links are allowed'
+  return null
+}
+
+// ---------------------------------------------------------------------------------------------
+// A custom password pattern
+
+/** The pattern anchored to the whole password, as the policy applies it; null when it does not compile. */
+export function compilePasswordPattern(pattern: string): RegExp | null {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u')
+  } catch {
+    return null
+  }
+}
+
+/** What is wrong with a custom password pattern, or null. */
+export function passwordPatternProblem(pattern: string | null | undefined): string | null {
+  if (!pattern) return 'A custom policy needs a pattern'
+  return compilePasswordPattern(pattern) === null ? 'Not a valid regular expression' : null
+}
