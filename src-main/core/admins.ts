@@ -16,13 +16,13 @@ import type { Store } from './store'
  */
 export function countActiveAdmins(store: Store): number {
   const row = store
-    .prepare(
+    .prepare<{ n: number }>(
       `SELECT coalesce(sum(user_counts.n), 0) AS n
          FROM user_counts JOIN roles ON roles.id = user_counts.role_key
         WHERE user_counts.status = 'active' AND roles.admin_access = 1`
     )
-    .get() as { n: number } // one aggregate row, always present
-  return row.n
+    .get()
+  return row?.n ?? 0
 }
 
 export const LAST_ADMIN_MESSAGE = 'This would leave no active administrator: at least one user must stay active in a role with admin access'

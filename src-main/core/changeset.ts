@@ -1,7 +1,8 @@
 import { recordActivity } from './activity'
 import { countActiveAdmins, ensureAdminRemains } from './admins'
 import { DomainError, FieldProblems } from './errors'
-import type { RoleChangeSetResult, UserStatus } from './model'
+import type { RoleRow, SqlBoolean, UserRow } from './db/schema'
+import type { RoleChangeSetResult } from './model'
 import { adminAccessCause, applyRolePatch, requireRoleRow, toRoleDetail, type RolePatchResult } from './roles'
 import type { SaveRoleChangesInput } from './inputs'
 import type { Store } from './store'
@@ -11,14 +12,14 @@ import { insertUsers } from './users'
 /** A staged member id as the database knows it: where the id points now. */
 interface StagedMember {
   index: number
-  id: string
+  id: UserRow['id']
   /** The user's rowid, so the writes below skip a second lookup by id. */
-  rowid: number | null
-  found: 0 | 1
-  role_id: string | null
-  status: UserStatus | null
+  rowid: UserRow['rowid'] | null
+  found: SqlBoolean
+  role_id: UserRow['role_id']
+  status: UserRow['status'] | null
   /** 1 when the user's current role has admin access. */
-  admin: 0 | 1
+  admin: RoleRow['admin_access']
 }
 
 const LOOKUP_SQL = `SELECT wanted.key AS "index", wanted.value AS id, users.rowid AS rowid, users.id IS NOT NULL AS found,
@@ -30,7 +31,7 @@ const LOOKUP_SQL = `SELECT wanted.key AS "index", wanted.value AS id, users.rowi
 /** Where each staged id stands, in one set-based query (no per-row SELECT). */
 function lookUp(store: Store, ids: readonly string[]): StagedMember[] {
   if (ids.length === 0) return []
-  return store.prepare(LOOKUP_SQL).all(JSON.stringify(ids)) as StagedMember[] // shape fixed by LOOKUP_SQL
+  return store.prepare<StagedMember>(LOOKUP_SQL).all(JSON.stringify(ids))
 }
 
 /**

@@ -1,23 +1,31 @@
+/**
+ * Exports: the users a scope names, read from the store page by page as `DirectoryUser`s, and
+ * written by a format's streaming writer into a temporary file that is renamed over the target
+ * only when complete. Reading and writing meet only in batches, so a 100,000-row export never
+ * holds more than one page, and every format (CSV, JSON, the hand-off formats) shares the same
+ * scopes, progress, cancel and atomic write.
+ */
 import { randomBytes } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { stringify } from 'csv-stringify/sync'
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
-import { syncFolder } from './files'
+import { columns, type RowOf } from './db/columns'
+import { parseStringList, type RoleRow } from './db/schema'
 import { DomainError } from './errors'
-import { inviteLinkBuilder, inviteToken } from './invite-tokens'
-import type { UserStatus } from './model'
-import { inviteSettings } from './settings'
-import type { Store } from './store'
+import { csvWriter } from './formats/csv'
+import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffWriter } from './formats/handoff'
+import { jsonWriter } from './formats/json'
 import type { ExportOptions, ExportScope, UserFilter } from './inputs'
-import { INVITE_EXPORT_COLUMNS, USER_EXPORT_COLUMNS, type ExportColumn, type ExportResult } from './model'
+import { inviteLinkBuilder, inviteToken } from './invite-tokens'
+import type { ExportResult } from './model'
+import { toRole } from './roles'
+import { inviteSettings } from './settings'
+import { getRaw, allRaw, type Store } from './store'
+import { syncFolder } from './files'
 import { userFilterCondition } from './user-directory'
 
 /** Rows read from the store per page: one keyset query, one write to the file. */
 export const EXPORT_PAGE_SIZE = 1000
-
-/** One exported row; `tags` and the profile columns only in user exports. */
-type ExportRecord = Partial<Record<ExportColumn, string | string[] | null>>
 
 export interface ExportControl {
   /** Called after the header and after each page: rows written so far, rows expected. */
@@ -28,129 +36,151 @@ export interface ExportControl {
 // ---------------------------------------------------------------------------------------------
 // Reading the store in pages
 
-interface ExportSource {
-  columns: readonly ExportColumn[]
+export interface ExportSource {
   /** Rows expected; a few may change while the export runs, so progress clamps to it. */
   total: number
-  pages: Iterable<ExportRecord[]>
+  /** The roles the exported users hold. */
+  roles: DirectoryRole[]
+  pages: AsyncIterable<DirectoryUser[]>
 }
 
-function sourceOf(store: Store, scope: ExportScope, pageSize: number): ExportSource {
+const EXPORT_USER_COLUMNS = columns('users', [
+  'rowid',
+  'id',
+  'email',
+  'first_name',
+  'last_name',
+  'status',
+  'role_id',
+  'title',
+  'location',
+  'description',
+  'tags',
+  'invited_at',
+  'invite_expires_at',
+  'invite_nonce',
+  'created_at',
+  'sort_name'
+])
+type ExportRow = RowOf<typeof EXPORT_USER_COLUMNS>
+
+export function exportSource(store: Store, scope: ExportScope, pageSize = EXPORT_PAGE_SIZE): ExportSource {
+  const toUser = directoryUserMapper(store)
+  const mapped = async function* (pages: Iterable<ExportRow[]>): AsyncGenerator<DirectoryUser[]> {
+    for (const rows of pages) yield rows.map(toUser)
+  }
   switch (scope.kind) {
     case 'roleInvites':
       return {
-        columns: INVITE_EXPORT_COLUMNS,
         total: pendingInviteCount(store, scope.roleId),
-        pages: roleInvitePages(store, scope.roleId, pageSize)
+        roles: rolesById(store, scope.roleId === null ? [] : [scope.roleId]),
+        pages: mapped(roleInvitePages(store, scope.roleId, pageSize))
       }
     case 'allInvites':
       return {
-        columns: INVITE_EXPORT_COLUMNS,
         total: pendingInviteCount(store, undefined),
-        pages: filteredPages(store, PENDING, pageSize)
+        roles: rolesHeldWhere(store, PENDING),
+        pages: mapped(filteredPages(store, PENDING, pageSize))
       }
-    case 'users':
+    case 'users': {
       if ('ids' in scope.selection) {
         const ids = [...new Set(scope.selection.ids)]
-        return { columns: USER_EXPORT_COLUMNS, total: ids.length, pages: selectedUserPages(store, ids, pageSize) }
+        const wanted = sql<SqlBool>`users.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
+        return { total: ids.length, roles: rolesHeldWhere(store, wanted), pages: mapped(selectedUserPages(store, ids, pageSize)) }
       }
+      const condition = userFilterCondition(scope.selection.filter)
       return {
-        columns: USER_EXPORT_COLUMNS,
         total: filteredUserCount(store, scope.selection.filter),
-        pages: filteredPages(store, userFilterCondition(scope.selection.filter), pageSize)
+        roles: rolesHeldWhere(store, condition),
+        pages: mapped(filteredPages(store, condition, pageSize))
       }
+    }
   }
+}
+
+function rolesById(store: Store, ids: readonly string[]): DirectoryRole[] {
+  if (ids.length === 0) return []
+  return store
+    .prepare<RoleRow>('SELECT * FROM roles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name_key, id')
+    .all(JSON.stringify(ids))
+    .map(directoryRole)
+}
+
+/** The roles of the users matching `condition`: one pass over the role index, not over the users' rows. */
+function rolesHeldWhere(store: Store, condition: RawBuilder<SqlBool>): DirectoryRole[] {
+  const held = allRaw(
+    store,
+    sql<{ id: string }>`SELECT roles.id FROM roles WHERE EXISTS (SELECT 1 FROM users WHERE users.role_id = roles.id AND ${condition})`
+  )
+  return rolesById(
+    store,
+    held.map((row) => row.id)
+  )
+}
+
+function directoryRole(row: RoleRow): DirectoryRole {
+  const { id, name, icon, description, adminAccess, appAccess, ipAccess, enforceTfa } = toRole(row)
+  return { id, name, icon, description, adminAccess, appAccess, ipAccess, enforceTfa }
+}
+
+/** Rows to users, with their pending invite's token and link derived again (nothing usable is stored). */
+function directoryUserMapper(store: Store): (row: ExportRow) => DirectoryUser {
+  const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
+  const now = store.now().getTime()
+  const inviteOf = (row: ExportRow): DirectoryInvite | null => {
+    if (row.status !== 'invited' || row.invite_nonce === null || row.invite_expires_at === null || row.invited_at === null) return null
+    const token = inviteToken(store.inviteKey, { userId: row.id, nonce: row.invite_nonce, expiresAt: row.invite_expires_at })
+    const link = linkOf(token, row.email)
+    return {
+      token,
+      link: link === token ? null : link,
+      jti: row.invite_nonce,
+      invitedAt: row.invited_at,
+      expiresAt: row.invite_expires_at,
+      expired: Date.parse(row.invite_expires_at) <= now,
+      directusLink: null
+    }
+  }
+  return (row) => ({
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    status: row.status,
+    roleId: row.role_id,
+    title: row.title,
+    location: row.location,
+    description: row.description,
+    tags: row.tags === '[]' ? [] : parseStringList(row.tags),
+    createdAt: row.created_at,
+    invite: inviteOf(row)
+  })
 }
 
 /** From the trigger-kept counts: O(1), no scan before the first row is written. */
 function pendingInviteCount(store: Store, roleId: string | null | undefined): number {
-  const row =
+  const statement =
     roleId === undefined
-      ? store.prepare(`SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE status = 'invited'`).get()
-      : store.prepare(`SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE status = 'invited' AND role_key = ?`).get(roleId ?? '')
-  return (row as { n: number }).n // one aggregate row, always present
+      ? store.prepare<{ n: number }>(`SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE status = 'invited'`).get()
+      : store
+          .prepare<{ n: number }>(`SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE status = 'invited' AND role_key = ?`)
+          .get(roleId ?? '')
+  return statement?.n ?? 0
 }
 
-interface UserExportSqlRow {
-  id: string
-  email: string
-  first_name: string | null
-  last_name: string | null
-  role_name: string | null
-  status: UserStatus
-  invited_at: string | null
-  invite_expires_at: string | null
-  invite_nonce: string | null
-  title: string | null
-  location: string | null
-  description: string | null
-  tags: string
-  created_at: string
-  sort_name: string
-}
-
-const USER_EXPORT_COLUMNS_SQL = `users.id, users.email, users.first_name, users.last_name, roles.name AS role_name,
-  users.status, users.invited_at, users.invite_expires_at, users.invite_nonce, users.title, users.location,
-  users.description, users.tags, users.created_at, users.sort_name AS sort_name`
-
-type LinkBuilder = (token: string, email: string) => string
-
-function userRecords(store: Store, rows: UserExportSqlRow[], linkOf: LinkBuilder): ExportRecord[] {
-  return rows.map((row): ExportRecord => {
-    let link: string | null = null
-    if (row.status === 'invited' && row.invite_nonce !== null && row.invite_expires_at !== null) {
-      const token = inviteToken(store.inviteKey, {
-        userId: row.id,
-        nonce: row.invite_nonce,
-        expiresAt: row.invite_expires_at
-      })
-      link = linkOf(token, row.email)
-    }
-    return {
-      email: row.email,
-      first_name: row.first_name,
-      last_name: row.last_name,
-      role: row.role_name,
-      status: row.status,
-      invited_at: row.invited_at,
-      invite_expires_at: row.invite_expires_at,
-      invite_link: link,
-      title: row.title,
-      location: row.location,
-      description: row.description,
-      tags: row.tags === '[]' ? [] : parseTags(row.tags),
-      created_at: row.created_at
-    }
-  })
-}
-
-function parseTags(json: string): string[] {
-  try {
-    const value: unknown = JSON.parse(json)
-    return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : []
-  } catch {
-    return []
-  }
-}
-
-const SELECTED_USERS_SQL = `SELECT ${USER_EXPORT_COLUMNS_SQL}
-  FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value LEFT JOIN roles ON roles.id = users.role_id
+const SELECTED_USERS_SQL = `SELECT ${EXPORT_USER_COLUMNS.sql}
+  FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value
   ORDER BY wanted.key`
 
 /** Chosen users in the order chosen, a slice of ids per page; ids of deleted users are left out. */
-function* selectedUserPages(store: Store, ids: readonly string[], pageSize: number): Generator<ExportRecord[]> {
-  const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
+function* selectedUserPages(store: Store, ids: readonly string[], pageSize: number): Generator<ExportRow[]> {
   for (let start = 0; start < ids.length; start += pageSize) {
-    const slice = JSON.stringify(ids.slice(start, start + pageSize))
-    const rows = store.prepare(SELECTED_USERS_SQL).all(slice) as UserExportSqlRow[] // USER_EXPORT_COLUMNS_SQL
-    yield userRecords(store, rows, linkOf)
+    yield store.prepare<ExportRow>(SELECTED_USERS_SQL).all(JSON.stringify(ids.slice(start, start + pageSize)))
   }
 }
 
 function filteredUserCount(store: Store, filter: UserFilter): number {
-  const compiled = sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE ${userFilterCondition(filter)}`.compile(store.db)
-  const row = store.prepare(compiled.sql).get(...compiled.parameters) as { n: number } // one aggregate row
-  return row.n
+  return getRaw(store, sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE ${userFilterCondition(filter)}`)?.n ?? 0
 }
 
 /** A pending invite: invited, with a current nonce and expiry (the same rule as `listInvites`). */
@@ -161,46 +191,43 @@ const PENDING = sql<SqlBool>`(users.status = 'invited' AND users.invite_nonce IS
  * invites a range of the (status, sort_name, id) index, for a directory filter the same walk
  * the directory's own list makes.
  */
-function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: number): Generator<ExportRecord[]> {
-  const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
+function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: number): Generator<ExportRow[]> {
   let after: { name: string; id: string } | null = null
   do {
-    const keyset = after === null ? sql<SqlBool>`1` : sql<SqlBool>`(users.sort_name, users.id) > (${after.name}, ${after.id})`
-    const compiled = sql<UserExportSqlRow>`SELECT ${sql.raw(USER_EXPORT_COLUMNS_SQL)}
-      FROM users LEFT JOIN roles ON roles.id = users.role_id
-      WHERE ${condition} AND ${keyset}
-      ORDER BY users.sort_name, users.id LIMIT ${pageSize}`.compile(store.db)
-    const rows = store.prepare(compiled.sql).all(...compiled.parameters) as UserExportSqlRow[] // the columns above
+    const keyset: RawBuilder<SqlBool> =
+      after === null ? sql<SqlBool>`1` : sql<SqlBool>`(users.sort_name, users.id) > (${after.name}, ${after.id})`
+    const rows: ExportRow[] = allRaw(
+      store,
+      sql<ExportRow>`SELECT ${sql.raw(EXPORT_USER_COLUMNS.sql)} FROM users
+        WHERE ${condition} AND ${keyset}
+        ORDER BY users.sort_name, users.id LIMIT ${pageSize}`
+    )
     const last = rows.at(-1)
     after = rows.length === pageSize && last ? { name: last.sort_name, id: last.id } : null
-    yield userRecords(store, rows, linkOf)
+    yield rows
   } while (after !== null)
 }
 
 const ROLE_INVITES_SQL = {
-  role: `SELECT ${USER_EXPORT_COLUMNS_SQL}, users.rowid AS rowid
-    FROM users LEFT JOIN roles ON roles.id = users.role_id
+  role: `SELECT ${EXPORT_USER_COLUMNS.sql} FROM users
     WHERE users.role_id = ? AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
       AND users.invite_expires_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`,
-  publicRole: `SELECT ${USER_EXPORT_COLUMNS_SQL}, users.rowid AS rowid
-    FROM users LEFT JOIN roles ON roles.id = users.role_id
+  publicRole: `SELECT ${EXPORT_USER_COLUMNS.sql} FROM users
     WHERE users.role_id IS NULL AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
       AND users.invite_expires_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`
 } as const
 
 /** One role's (or Public's) pending invites in the order they were created: a range of (role_id, status, rowid). */
-function* roleInvitePages(store: Store, roleId: string | null, pageSize: number): Generator<ExportRecord[]> {
-  const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
+function* roleInvitePages(store: Store, roleId: string | null, pageSize: number): Generator<ExportRow[]> {
   let afterRowid = 0
   for (;;) {
-    const rows = (
+    const rows =
       roleId === null
-        ? store.prepare(ROLE_INVITES_SQL.publicRole).all(afterRowid, pageSize)
-        : store.prepare(ROLE_INVITES_SQL.role).all(roleId, afterRowid, pageSize)
-    ) as Array<UserExportSqlRow & { rowid: number }> // the columns above
-    yield userRecords(store, rows, linkOf)
+        ? store.prepare<ExportRow>(ROLE_INVITES_SQL.publicRole).all(afterRowid, pageSize)
+        : store.prepare<ExportRow>(ROLE_INVITES_SQL.role).all(roleId, afterRowid, pageSize)
+    yield rows
     const last = rows.at(-1)
     if (rows.length < pageSize || !last) return
     afterRowid = last.rowid
@@ -208,75 +235,24 @@ function* roleInvitePages(store: Store, roleId: string | null, pageSize: number)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writing CSV and JSON
-
-/** Characters that make a spreadsheet read a cell as a formula (or hide where it starts). */
-const FORMULA_START = /^[=+\-@\t\r\n]/
-
-/** A cell a spreadsheet would run as a formula gets a leading apostrophe: it shows as text. */
-export function neutraliseCell(cell: string): string {
-  return FORMULA_START.test(cell) ? `'${cell}` : cell
-}
-
-function csvCell(value: string | string[] | null | undefined): string {
-  if (value === null || value === undefined) return ''
-  return neutraliseCell(Array.isArray(value) ? value.join('; ') : value)
-}
-
-const CSV_OPTIONS = {
-  // RFC 4180 line breaks; a lone CR or LF inside a cell must be quoted too, not only CRLF.
-  record_delimiter: 'windows',
-  quoted_match: /[\r\n]/
-} as const
-
-const BOM = '\uFEFF'
-
-interface Serializer {
-  start(): string
-  page(records: readonly ExportRecord[]): string
-  end(): string
-}
-
-function serializer(options: ExportOptions, columns: readonly ExportColumn[]): Serializer {
-  if (options.format === 'csv') {
-    return {
-      start: () => (options.bom ? BOM : '') + stringify([[...columns]], CSV_OPTIONS),
-      page: (records) =>
-        records.length === 0
-          ? ''
-          : stringify(
-              records.map((record) => columns.map((column) => csvCell(record[column]))),
-              CSV_OPTIONS
-            ),
-      end: () => ''
-    }
-  }
-  let first = true
-  return {
-    start: () => '[',
-    page: (records) => {
-      let text = ''
-      for (const record of records) {
-        const object: Record<string, string | string[] | null> = {}
-        for (const column of columns) object[column] = record[column] ?? null
-        text += (first ? '\n' : ',\n') + JSON.stringify(object)
-        first = false
-      }
-      return text
-    },
-    end: () => (first ? ']\n' : '\n]\n')
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Exports
 
+function writerFor(options: ExportOptions, source: ExportSource): HandoffWriter {
+  const kind = options.scope.kind === 'users' ? 'users' : 'invites'
+  switch (options.format) {
+    case 'csv':
+      return csvWriter({ kind, roles: source.roles, bom: options.bom })
+    case 'json':
+      return jsonWriter({ kind, roles: source.roles })
+  }
+}
+
 /** The whole export as one string: for small exports (the browser host's download, tests). */
-export function exportToString(store: Store, options: ExportOptions): string {
-  const source = sourceOf(store, options.scope, EXPORT_PAGE_SIZE)
-  const writer = serializer(options, source.columns)
+export async function exportToString(store: Store, options: ExportOptions): Promise<string> {
+  const source = exportSource(store, options.scope)
+  const writer = writerFor(options, source)
   const parts = [writer.start()]
-  for (const records of source.pages) parts.push(writer.page(records))
+  for await (const users of source.pages) parts.push(writer.users(users))
   parts.push(writer.end())
   return parts.join('')
 }
@@ -302,14 +278,14 @@ export async function exportToFile(
   let fileOpen = true
   let rows = 0
   try {
-    const source = sourceOf(store, options.scope, EXPORT_PAGE_SIZE)
-    const writer = serializer(options, source.columns)
+    const source = exportSource(store, options.scope)
+    const writer = writerFor(options, source)
     await file.write(writer.start())
     onProgress?.(0, source.total)
-    for (const records of source.pages) {
+    for await (const users of source.pages) {
       if (signal?.aborted) throw cancelled()
-      if (records.length > 0) await file.write(writer.page(records))
-      rows += records.length
+      if (users.length > 0) await file.write(writer.users(users))
+      rows += users.length
       onProgress?.(rows, Math.max(rows, source.total))
     }
     await file.write(writer.end())

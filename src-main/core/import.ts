@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { parse } from 'csv-parse/sync'
 import { recordActivity } from './activity'
 import { countActiveAdmins, ensureAdminRemains } from './admins'
+import { columns, type RowOf } from './db/columns'
 import { checkEmail } from './email'
 import { DomainError } from './errors'
+import { readCsv, type CsvSource } from './formats/csv'
+import type { SourceUser } from './formats/handoff'
 import { freshInviteFields, newInviteNonces } from './invite-tokens'
 import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
 import { LIMITS, USER_STATUSES, type UserStatus } from './model'
+import { countBy } from './paste'
 import { roleNameKey } from './roles'
 import type { Store } from './store'
 import type { ImportOptions } from './inputs'
@@ -22,32 +25,15 @@ import {
 } from './model'
 
 /**
- * CSV import of users and invites (PRODUCT §2 "Import"). The file is read into rows with their
- * outcome (`planImport`), which the preview reports and the apply writes, so both always agree.
+ * Importing users and invites (PRODUCT §2 "Import"). A format's reader turns the file into a
+ * `SourceDirectory` (formats/); the plan (`planSteps`) gives every user of it an outcome against
+ * the store, which the preview reports and the apply writes, so both always agree.
  *
- * Cell rules: cells are trimmed; an empty cell, or a column the file does not have, means "not
- * given": a new user gets no name / Public / the chosen status, an existing one keeps the value.
- * A role is named (ignoring case); `Public` means no role unless a role has that name. A status
- * in the file wins over `newUsersAs`, which applies to rows without one.
+ * Field rules: an empty or missing field means "not given": a new user gets no name / Public /
+ * the chosen status, an existing one keeps the value. A role is named (ignoring case); `Public`
+ * means no role unless a role has that name. A status in the file wins over `newUsersAs`, which
+ * applies to rows without one.
  */
-
-type Column = 'email' | ImportField
-const COLUMNS: readonly Column[] = ['email', 'firstName', 'lastName', 'role', 'status']
-
-/** Header names, lower-cased with spaces, `_` and `-` removed, that each column is read from. */
-const HEADER_ALIASES: Record<Column, readonly string[]> = {
-  email: ['email', 'emailaddress', 'mail'],
-  firstName: ['firstname', 'first', 'givenname', 'forename'],
-  lastName: ['lastname', 'last', 'surname', 'familyname'],
-  role: ['role', 'rolename'],
-  status: ['status']
-}
-
-const normaliseHeader = (header: string): string =>
-  header
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '')
 
 const PUBLIC_KEY = 'public'
 
@@ -70,103 +56,9 @@ function decodeUtf8(input: string | Buffer): string {
   }
 }
 
-/** Comma unless the header line clearly uses semicolons or tabs (spreadsheets in many locales do). */
-function detectDelimiter(text: string): string {
-  const end = text.search(/\r|\n/)
-  const header = end === -1 ? text : text.slice(0, end)
-  const count = (character: string): number => header.split(character).length - 1
-  const candidates = [',', ';', '\t'].map((delimiter) => ({ delimiter, n: count(delimiter) }))
-  const best = candidates.reduce((a, b) => (b.n > a.n ? b : a))
-  return best.n > 0 ? best.delimiter : ','
-}
-
-interface CsvRecord {
-  cells: string[]
-  line: number
-}
-
-/** Thrown from inside the parser to stop reading a file that is already too long. */
-class TooManyRows extends Error {}
-
-function readRecords(text: string): CsvRecord[] {
-  const records: CsvRecord[] = []
-  let previousEnd = 0
-  let previousEmpty = 0
-  try {
-    parse(text, {
-      delimiter: detectDelimiter(text),
-      // Hand-edited files mix line endings; csv-parse would otherwise keep the first one it meets.
-      record_delimiter: ['\r\n', '\n', '\r'],
-      relax_column_count: true,
-      skip_empty_lines: true,
-      on_record: (cells, info) => {
-        records.push({ cells, line: previousEnd + (info.empty_lines - previousEmpty) + 1 })
-        // The header plus one row over the limit is enough to say the file is too long.
-        if (records.length > IMPORT_ROW_LIMIT + 1) throw new TooManyRows()
-        previousEnd = info.lines
-        previousEmpty = info.empty_lines
-        return null
-      }
-    })
-  } catch (error) {
-    if (error instanceof TooManyRows) return records
-    const where = error instanceof Error && 'lines' in error && typeof error.lines === 'number' ? ` (line ${error.lines})` : ''
-    const message = error instanceof Error ? error.message : String(error)
-    throw new DomainError('validation', `The file is not valid CSV${where}: ${message}`)
-  }
-  return records
-}
-
-interface Header {
-  /** Cell index of each known column found in the header. */
-  index: Partial<Record<Column, number>>
-  names: Partial<Record<Column, string>>
-  ignored: string[]
-  width: number
-}
-
-function readHeader(cells: string[]): Header {
-  const index: Partial<Record<Column, number>> = {}
-  const names: Partial<Record<Column, string>> = {}
-  const ignored: string[] = []
-  cells.forEach((cell, position) => {
-    const normalised = normaliseHeader(cell)
-    const column = COLUMNS.find((known) => HEADER_ALIASES[known].includes(normalised))
-    if (column === undefined) {
-      if (cell.trim() !== '') ignored.push(cell.trim())
-      return
-    }
-    if (index[column] !== undefined) {
-      throw new DomainError(
-        'validation',
-        `The header names the ${describeColumn(column)} column twice ("${names[column] ?? ''}" and "${cell.trim()}")`
-      )
-    }
-    index[column] = position
-    names[column] = cell.trim()
-  })
-  if (index.email === undefined) {
-    throw new DomainError(
-      'validation',
-      `The header row has no email column. The first row must name the columns, e.g. "email,first_name,last_name,role,status"; found: ${cells.map((cell) => `"${cell.trim()}"`).join(', ')}`
-    )
-  }
-  return { index, names, ignored, width: cells.length }
-}
-
-function describeColumn(column: Column): string {
-  switch (column) {
-    case 'email':
-      return 'email'
-    case 'firstName':
-      return 'first name'
-    case 'lastName':
-      return 'last name'
-    case 'role':
-      return 'role'
-    case 'status':
-      return 'status'
-  }
+/** The file as a directory, with the columns it was read from (CSV) when the format has any. */
+function readSource(input: string | Buffer): CsvSource {
+  return readCsv(decodeUtf8(input))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,18 +69,19 @@ interface RoleRef {
   adminAccess: boolean
 }
 
-interface ExistingUser {
-  id: string
-  email_key: string
-  email: string
-  first_name: string | null
-  last_name: string | null
-  status: UserStatus
-  role_id: string | null
-  invite_nonce: string | null
-  invited_at: string | null
-  invite_expires_at: string | null
-}
+const EXISTING_COLUMNS = columns('users', [
+  'id',
+  'email_key',
+  'email',
+  'first_name',
+  'last_name',
+  'status',
+  'role_id',
+  'invite_nonce',
+  'invited_at',
+  'invite_expires_at'
+])
+type ExistingUser = RowOf<typeof EXISTING_COLUMNS>
 
 /** A row with what it would write. */
 interface PlannedRow extends ImportRow {
@@ -202,38 +95,33 @@ interface PlannedRow extends ImportRow {
     status: UserStatus
   } | null
   existing: ExistingUser | null
-  /** The role and status the cells name; undefined when not given. */
+  /** The role and status the file names; undefined when not given. */
   given: { roleId: string | null | undefined; status: UserStatus | undefined }
 }
 
 interface ImportPlan {
-  header: Header
+  source: CsvSource
   rows: PlannedRow[]
   counts: Record<ImportRowOutcome, number>
 }
 
-const EXISTING_BY_KEY_SQL = `SELECT users.id, users.email_key, users.email, users.first_name, users.last_name,
-  users.status, users.role_id, users.invite_nonce, users.invited_at, users.invite_expires_at
-  FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
+const EXISTING_BY_KEY_SQL = `SELECT ${EXISTING_COLUMNS.sql} FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
 /** Keys per lookup: bounds the JSON text bound to one statement. */
 const LOOKUP_CHUNK = 20_000
 
 function loadExisting(store: Store, keys: readonly string[]): Map<string, ExistingUser> {
   const byKey = new Map<string, ExistingUser>()
-  const lookup = store.prepare(EXISTING_BY_KEY_SQL)
+  const lookup = store.prepare<ExistingUser>(EXISTING_BY_KEY_SQL)
   for (let start = 0; start < keys.length; start += LOOKUP_CHUNK) {
-    const rows = lookup.all(JSON.stringify(keys.slice(start, start + LOOKUP_CHUNK))) as ExistingUser[] // the columns above
-    for (const row of rows) byKey.set(row.email_key, row)
+    for (const row of lookup.all(JSON.stringify(keys.slice(start, start + LOOKUP_CHUNK)))) byKey.set(row.email_key, row)
   }
   return byKey
 }
 
+const ROLE_REF_COLUMNS = columns('roles', ['id', 'name_key', 'admin_access'])
+
 function loadRoles(store: Store): { byKey: Map<string, RoleRef>; byId: Map<string, RoleRef> } {
-  const rows = store.prepare('SELECT id, name_key, admin_access FROM roles').all() as Array<{
-    id: string
-    name_key: string
-    admin_access: number
-  }> // the columns above
+  const rows = store.prepare<RowOf<typeof ROLE_REF_COLUMNS>>(`SELECT ${ROLE_REF_COLUMNS.sql} FROM roles`).all()
   const byKey = new Map<string, RoleRef>()
   const byId = new Map<string, RoleRef>()
   for (const row of rows) {
@@ -244,13 +132,13 @@ function loadRoles(store: Store): { byKey: Map<string, RoleRef>; byId: Map<strin
   return { byKey, byId }
 }
 
-const cellOf = (cells: readonly string[], index: number | undefined): string | null => {
-  if (index === undefined) return null
-  const value = cells[index]?.trim() ?? ''
-  return value === '' ? null : value
-}
-
 const statusNamed = (value: string): UserStatus | undefined => USER_STATUSES.find((status) => status === value.toLowerCase())
+
+/** A field as given: trimmed text, or null when empty. */
+const given = (value: string | null | undefined): string | null => {
+  const text = value?.trim()
+  return text ? text : null
+}
 
 function planImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPlan {
   const planning = planSteps(store, input, options)
@@ -262,14 +150,9 @@ function planImport(store: Store, input: string | Buffer, options: ImportOptions
 
 /** Make the plan, yielding rows checked / rows in the file after each slice of rows. */
 function* planSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportPlan> {
-  const records = readRecords(decodeUtf8(input))
-  const [headerRecord, ...dataRecords] = records
-  if (headerRecord === undefined) {
-    throw new DomainError('validation', 'The file is empty: it needs a header row naming the columns, with at least an email column')
-  }
-  const header = readHeader(headerRecord.cells)
-  if (dataRecords.length === 0) throw new DomainError('validation', 'The file has a header row but no rows of users')
-  if (dataRecords.length > IMPORT_ROW_LIMIT) {
+  const source = readSource(input)
+  const entries = source.users.length + source.problems.length
+  if (entries > IMPORT_ROW_LIMIT) {
     throw new DomainError(
       'limit_exceeded',
       `The file has more than ${IMPORT_ROW_LIMIT.toLocaleString('en')} rows; split it into smaller files`
@@ -279,20 +162,23 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
   const roles = loadRoles(store)
   const seen = new Map<string, number>()
   const rows: PlannedRow[] = []
-  for (const { cells, line } of dataRecords) {
-    if (rows.length > 0 && rows.length % WRITE_SLICE === 0) yield { done: rows.length, total: dataRecords.length }
-    rows.push(checkRow(cells, line))
+  for (const user of source.users) {
+    if (rows.length > 0 && rows.length % WRITE_SLICE === 0) yield { done: rows.length, total: entries }
+    rows.push(checkRow(user))
   }
+  for (const problem of source.problems) rows.push(unreadableRow(problem.line, problem.reason))
+  rows.sort((a, b) => a.line - b.line)
 
-  function checkRow(cells: string[], line: number): PlannedRow {
-    const email = cells[header.index.email ?? 0]?.trim() ?? ''
+  function checkRow(user: SourceUser): PlannedRow {
+    const email = user.email.trim()
+    const role = user.roles[0] ?? null
     const row: PlannedRow = {
-      line,
+      line: user.line,
       email,
-      firstName: cellOf(cells, header.index.firstName),
-      lastName: cellOf(cells, header.index.lastName),
-      role: cellOf(cells, header.index.role),
-      status: cellOf(cells, header.index.status),
+      firstName: given(user.firstName),
+      lastName: given(user.lastName),
+      role,
+      status: given(user.status),
       outcome: 'invalid',
       reason: null,
       userId: null,
@@ -302,10 +188,7 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
       existing: null,
       given: { roleId: undefined, status: undefined }
     }
-    const problems: string[] = []
-    if (cells.length !== header.width) {
-      problems.push(`Has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'} where the header has ${header.width}`)
-    }
+    const problems: string[] = [...(user.problems ?? [])]
     const checked = checkEmail(email)
     if (checked.ok) row.key = checked.key
     else problems.push(email === '' ? 'No email address' : `Email: ${checked.reason}`)
@@ -315,12 +198,12 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
     if (row.lastName !== null && row.lastName.length > LIMITS.personName) {
       problems.push(`Last name is longer than ${LIMITS.personName} characters`)
     }
-    if (row.role !== null) {
-      const key = roleNameKey(row.role)
-      const role = roles.byKey.get(key)
-      if (role !== undefined) row.given.roleId = role.id
+    if (role !== null) {
+      const key = roleNameKey(role)
+      const found = roles.byKey.get(key)
+      if (found !== undefined) row.given.roleId = found.id
       else if (key === PUBLIC_KEY) row.given.roleId = null
-      else problems.push(`Unknown role "${row.role}"`)
+      else problems.push(`Unknown role "${role}"`)
     }
     if (row.status !== null) {
       row.given.status = statusNamed(row.status)
@@ -333,7 +216,7 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
         row.reason = `Same address as line ${first}`
         return row
       }
-      seen.set(row.key, line)
+      seen.set(row.key, user.line)
     }
     if (problems.length > 0) row.reason = problems.join('; ')
     return row
@@ -389,9 +272,28 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
     row.next = next
   }
 
-  const counts = Object.fromEntries(IMPORT_ROW_OUTCOMES.map((outcome) => [outcome, 0])) as Record<ImportRowOutcome, number> // every outcome is a key
-  for (const row of rows) counts[row.outcome]++
-  return { header, rows, counts }
+  const counts = countBy(IMPORT_ROW_OUTCOMES, rows, (row) => row.outcome)
+  return { source, rows, counts }
+}
+
+/** An entry the reader could not read at all: one invalid row with its line. */
+function unreadableRow(line: number, reason: string): PlannedRow {
+  return {
+    line,
+    email: '',
+    firstName: null,
+    lastName: null,
+    role: null,
+    status: null,
+    outcome: 'invalid',
+    reason,
+    userId: null,
+    changes: [],
+    key: null,
+    next: null,
+    existing: null,
+    given: { roleId: undefined, status: undefined }
+  }
 }
 
 function publicRow(row: PlannedRow): ImportRow {
@@ -428,8 +330,8 @@ export function previewImport(store: Store, input: string | Buffer, options: Imp
   return {
     totalRows: plan.rows.length,
     counts: plan.counts,
-    columns: plan.header.names,
-    ignoredColumns: plan.header.ignored,
+    columns: plan.source.columns,
+    ignoredColumns: plan.source.ignoredColumns,
     rows: listed,
     rowsOmitted: plan.rows.length - listed.length
   }

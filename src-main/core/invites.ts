@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { recordActivity } from './activity'
 import { decodeCursor, encodeCursor } from './cursor'
+import { columns, type RowOf } from './db/columns'
+import type { RoleRow } from './db/schema'
 import { DomainError, notFound } from './errors'
 import {
   freshInviteFields,
@@ -46,20 +48,11 @@ function expiryFrom(now: Date, lifetimeDays: number): string {
 }
 
 /** The columns an invite needs, read with prepared statements on the hot paths. */
-interface InviteRow {
-  id: string
-  email: string
-  status: UserStatus
-  role_id: string | null
-  invite_nonce: string | null
-  invite_expires_at: string | null
-  invited_at: string | null
-}
-
-const INVITE_COLUMNS = 'id, email, status, role_id, invite_nonce, invite_expires_at, invited_at'
+const INVITE_COLUMNS = columns('users', ['id', 'email', 'status', 'role_id', 'invite_nonce', 'invite_expires_at', 'invited_at'])
+type InviteRow = RowOf<typeof INVITE_COLUMNS>
 
 function findInviteRow(store: Store, userId: string): InviteRow | undefined {
-  return store.prepare(`SELECT ${INVITE_COLUMNS} FROM users WHERE id = ?`).get(userId) as InviteRow | undefined // the columns above
+  return store.prepare<InviteRow>(`SELECT ${INVITE_COLUMNS.sql} FROM users WHERE id = ?`).get(userId)
 }
 
 function requireInviteRow(store: Store, userId: string): InviteRow {
@@ -87,15 +80,9 @@ const insertInvitedSql = (rows: number): string =>
     invite_nonce, created_at, updated_at, last_changed_by, status) VALUES ` +
   Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited')").join(', ')
 const INSERT_INVITED_BATCH_SQL = insertInvitedSql(INSERT_BATCH)
-const EXISTING_BY_KEY_SQL = `SELECT users.id, users.email_key AS key, users.status, users.role_id
-  FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
-
-interface ExistingUser {
-  id: string
-  key: string
-  status: UserStatus
-  role_id: string | null
-}
+const EXISTING_COLUMNS = columns('users', ['id', 'email_key', 'status', 'role_id'])
+type ExistingUser = RowOf<typeof EXISTING_COLUMNS>
+const EXISTING_BY_KEY_SQL = `SELECT ${EXISTING_COLUMNS.sql} FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
 
 /**
  * Invite every valid address of a paste into one role (null: Public), in one transaction:
@@ -135,8 +122,8 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
     const existingByKey = new Map<string, ExistingUser>()
     if (keys.length > 0) {
       // One set-based lookup through the unique email_key index instead of one query per address.
-      const existing = store.prepare(EXISTING_BY_KEY_SQL).all(JSON.stringify(keys)) as ExistingUser[] // the columns above
-      for (const user of existing) existingByKey.set(user.key, user)
+      const existing = store.prepare<ExistingUser>(EXISTING_BY_KEY_SQL).all(JSON.stringify(keys))
+      for (const user of existing) existingByKey.set(user.email_key, user)
     }
 
     const nonces = newInviteNonces(keys.length)
@@ -323,21 +310,25 @@ export function getInviteLink(store: Store, input: GetInviteLinkInput): InviteLi
 // ---------------------------------------------------------------------------------------------
 // Invite lists (export)
 
-interface InviteListSqlRow {
-  rowid: number
-  id: string
-  email: string
-  first_name: string | null
-  last_name: string | null
-  role_name: string | null
-  status: UserStatus
-  invited_at: string | null
+const LIST_USER_COLUMNS = columns('users', [
+  'rowid',
+  'id',
+  'email',
+  'first_name',
+  'last_name',
+  'status',
+  'invited_at',
+  'invite_expires_at',
+  'invite_nonce'
+])
+/** A pending invite's row: its nonce and expiry are set (the PENDING condition below). */
+type InviteListSqlRow = RowOf<typeof LIST_USER_COLUMNS> & {
+  role_name: RoleRow['name'] | null
   invite_expires_at: string
   invite_nonce: string
 }
 
-const LIST_COLUMNS = `users.rowid AS rowid, users.id, users.email, users.first_name, users.last_name,
-  roles.name AS role_name, users.status, users.invited_at, users.invite_expires_at, users.invite_nonce`
+const LIST_COLUMNS = `${LIST_USER_COLUMNS.sql}, roles.name AS role_name`
 const LIST_FROM = 'FROM users LEFT JOIN roles ON roles.id = users.role_id'
 // Without ANALYZE statistics the planner prefers the status index and sorts every invite per page.
 const LIST_FROM_BY_EXPIRY = 'FROM users INDEXED BY users_invite_expiry LEFT JOIN roles ON roles.id = users.role_id'
@@ -364,17 +355,17 @@ export function listInvites(store: Store, input: ListInvitesInput): InviteListPa
   let rows: InviteListSqlRow[]
   if (input.roleId === undefined) {
     if (input.after === undefined) {
-      rows = store.prepare(INVITE_LIST_SQL.all).all(take) as InviteListSqlRow[] // LIST_COLUMNS
+      rows = store.prepare<InviteListSqlRow>(INVITE_LIST_SQL.all).all(take)
     } else {
       const [expiresAt, id] = decodeCursor(input.after, 'string', 'string')
-      rows = store.prepare(INVITE_LIST_SQL.allAfter).all(expiresAt, id, take) as InviteListSqlRow[] // LIST_COLUMNS
+      rows = store.prepare<InviteListSqlRow>(INVITE_LIST_SQL.allAfter).all(expiresAt, id, take)
     }
   } else {
     const afterRowid = input.after === undefined ? 0 : decodeCursor(input.after, 'number')[0]
     rows =
       input.roleId === null
-        ? (store.prepare(INVITE_LIST_SQL.publicRole).all(afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
-        : (store.prepare(INVITE_LIST_SQL.role).all(input.roleId, afterRowid, take) as InviteListSqlRow[]) // LIST_COLUMNS
+        ? store.prepare<InviteListSqlRow>(INVITE_LIST_SQL.publicRole).all(afterRowid, take)
+        : store.prepare<InviteListSqlRow>(INVITE_LIST_SQL.role).all(input.roleId, afterRowid, take)
   }
 
   const linkFor = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)

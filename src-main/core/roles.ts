@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { recordActivity } from './activity'
 import { countActiveAdmins, ensureAdminRemains } from './admins'
-import { parseStringList, type RoleRow, type RoleRowUpdate } from './db/schema'
+import { parseStringList, type RoleRow, type RoleRowUpdate, type UserCountRow, type UserRow } from './db/schema'
 import { DomainError } from './errors'
 import { DEFAULT_ROLE_ICON, type Role, type RoleDetail, type RoleSummary, type RolesOverview } from './model'
 import type { CreateRoleInput, DeleteRoleInput, GetRoleInput, ListRolesInput, RolePatch, UpdateRoleInput } from './inputs'
@@ -46,23 +46,19 @@ export function findRoleByName(store: Store, name: string): Role | undefined {
 
 /** Members per role (role id → count), from the trigger-kept counts; '' is Public. */
 function memberCounts(store: Store): Map<string, number> {
-  const rows = store.prepare('SELECT role_key, sum(n) AS n FROM user_counts GROUP BY role_key').all() as Array<{
-    role_key: string
-    n: number
-  }> // shape fixed by the SQL above
+  const rows = store.prepare<Pick<UserCountRow, 'role_key' | 'n'>>('SELECT role_key, sum(n) AS n FROM user_counts GROUP BY role_key').all()
   return new Map(rows.map((row) => [row.role_key, row.n]))
 }
 
 export function roleMemberCount(store: Store, roleId: string): number {
-  const row = store.prepare('SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ?').get(roleId) as { n: number } // an aggregate: always one row
-  return row.n
+  return store.prepare<{ n: number }>('SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ?').get(roleId)?.n ?? 0
 }
 
 function pendingInviteCount(store: Store, roleId: string): number {
-  const row = store.prepare("SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ? AND status = 'invited'").get(roleId) as {
-    n: number
-  } // an aggregate: always one row
-  return row.n
+  return (
+    store.prepare<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE role_key = ? AND status = 'invited'").get(roleId)
+      ?.n ?? 0
+  )
 }
 
 export function toRoleDetail(store: Store, row: RoleRow): RoleDetail {
@@ -228,7 +224,7 @@ export function deleteRole(store: Store, input: DeleteRoleInput): { affected: nu
     }
     const targetRow = target === null ? null : requireRoleRow(store, target, 'moveMembersTo')
     const admins = countActiveAdmins(store)
-    const members = store.prepare('SELECT id FROM users WHERE role_id = ?').pluck().all(row.id) as string[] // ids are TEXT NOT NULL
+    const members = store.prepare<UserRow['id']>('SELECT id FROM users WHERE role_id = ?').pluck().all(row.id)
     const now = store.now().toISOString()
     if (members.length > 0) {
       if (targetRow) {

@@ -11,10 +11,12 @@
  * stopping as soon as a page is full. Totals come from the trigger-kept `user_counts` when there
  * is no search, and from counting matches (capped at TOTAL_CAP) when there is.
  */
-import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely'
 import { decodeCursor, encodeCursor } from './cursor'
 import type { GetUserInput, ListUsersInput, UserFilter } from './inputs'
 import { USER_STATUSES, type User, type UserCounts, type UserPage, type UserSortField, type UserStatus } from './model'
+import { columns } from './db/columns'
+import type { RoleRow, UserCountsTable } from './db/schema'
 import { allRaw, getRaw, type Store } from './store'
 import { requireUserRow, toUser, type UserRowWithRole } from './user-rows'
 
@@ -286,14 +288,12 @@ export function listUsers(store: Store, input: ListUsersInput): UserPage {
   } satisfies UserPage
 }
 
+const COUNT_COLUMNS = columns('user_counts', ['role_key', 'status', 'n'])
+
 export function countUsers(store: Store): UserCounts {
-  const rows = store.prepare('SELECT role_key, status, n FROM user_counts').all() as Array<{
-    role_key: string
-    status: UserStatus
-    n: number
-  }> // shape fixed by the SQL above
+  const rows = store.prepare<Selectable<UserCountsTable>>(`SELECT ${COUNT_COLUMNS.sql} FROM user_counts`).all()
   const byStatus = Object.fromEntries(USER_STATUSES.map((status) => [status, 0])) as Record<UserStatus, number> // every status is a key
-  const roleIds = store.prepare('SELECT id FROM roles').pluck().all() as string[] // ids are TEXT NOT NULL
+  const roleIds = store.prepare<RoleRow['id']>('SELECT id FROM roles').pluck().all()
   const byRole: Record<string, number> = Object.fromEntries(roleIds.map((id) => [id, 0]))
   let all = 0
   let noRole = 0

@@ -42,12 +42,12 @@ const USER_WITH_ROLE_SQL = `SELECT users.*, users.sort_name AS sort_name, roles.
 /** The users with these ids, in the order given; unknown ids are left out. */
 export function loadUsers(store: Store, ids: readonly string[]): User[] {
   if (ids.length === 0) return []
-  const rows = store.prepare(USER_WITH_ROLE_SQL).all(JSON.stringify(ids)) as UserRowWithRole[] // users.* + role_name
+  const rows = store.prepare<UserRowWithRole>(USER_WITH_ROLE_SQL).all(JSON.stringify(ids))
   return rows.map((row) => toUser(row, row.role_name))
 }
 
 export function requireUserRow(store: Store, id: string): UserRowWithRole {
-  const row = store.prepare(USER_WITH_ROLE_SQL).get(JSON.stringify([id])) as UserRowWithRole | undefined
+  const row = store.prepare<UserRowWithRole>(USER_WITH_ROLE_SQL).get(JSON.stringify([id]))
   if (!row) throw notFound('User', id)
   return row
 }

@@ -67,9 +67,9 @@ export function insertUsers(
   })
   if (firstIndexOfKey.size > 0) {
     const taken = store
-      .prepare('SELECT wanted.value FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value')
+      .prepare<string>('SELECT wanted.value FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value')
       .pluck()
-      .all(JSON.stringify([...firstIndexOfKey.keys()])) as string[] // email keys
+      .all(JSON.stringify([...firstIndexOfKey.keys()]))
     for (const key of taken) {
       const index = firstIndexOfKey.get(key)
       if (index !== undefined) problems.add('conflict', fieldPath(path(index), 'email'), EMAIL_TAKEN, index)
@@ -253,13 +253,14 @@ export function updateUser(store: Store, input: UpdateUserInput): User {
 function selectionCondition(store: Store, selection: UserSelection): RawBuilder<SqlBool> {
   if ('filter' in selection) return userFilterCondition(selection.filter)
   const ids = JSON.stringify(selection.ids)
+  // json_each keys of an array are its indexes.
   const missing = store
-    .prepare(
+    .prepare<number>(
       `SELECT wanted.key FROM json_each(?) AS wanted
         WHERE NOT EXISTS (SELECT 1 FROM users WHERE users.id = wanted.value)`
     )
     .pluck()
-    .all(ids) as number[] // json_each keys of an array are indexes
+    .all(ids)
   if (missing.length > 0) {
     throw new DomainError(
       'not_found',

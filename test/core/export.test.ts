@@ -99,17 +99,17 @@ describe('invite list content', () => {
     `ann@example.org,Ann,Lee,Staff,invited,${INVITED_AT},${EXPIRES},${linkOf(ANN, 'ann@example.org')}\r\n` +
     `Bob@Example.org,"Bob, Jr.","O""Neil",,invited,${INVITED_AT},${EXPIRES},${linkOf(BOB, 'Bob@Example.org')}\r\n`
 
-  it('writes CSV with a byte order mark for Excel, quoted per RFC 4180, CRLF line ends', () => {
-    const text = exportToString(store, allInvites('csv', true))
+  it('writes CSV with a byte order mark for Excel, quoted per RFC 4180, CRLF line ends', async () => {
+    const text = await exportToString(store, allInvites('csv', true))
     expect(text).toBe(`\uFEFF${csvBody()}`)
     expect(Buffer.from(text, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
   })
 
-  it('writes CSV without a byte order mark when not asked for one', () => {
-    expect(exportToString(store, allInvites('csv'))).toBe(csvBody())
+  it('writes CSV without a byte order mark when not asked for one', async () => {
+    expect(await exportToString(store, allInvites('csv'))).toBe(csvBody())
   })
 
-  it('writes JSON as an array of objects with the same columns and null for empty values', () => {
+  it('writes JSON as an array of objects with the same columns and null for empty values', async () => {
     const row = (id: string, email: string, first: string, last: string, role: string | null): string =>
       JSON.stringify({
         email,
@@ -121,19 +121,19 @@ describe('invite list content', () => {
         invite_expires_at: EXPIRES,
         invite_link: linkOf(id, email)
       })
-    expect(exportToString(store, allInvites('json'))).toBe(
+    expect(await exportToString(store, allInvites('json'))).toBe(
       `[\n${row(ANN, 'ann@example.org', 'Ann', 'Lee', 'Staff')},\n${row(BOB, 'Bob@Example.org', 'Bob, Jr.', 'O"Neil', null)}\n]\n`
     )
   })
 
-  it('ignores the byte order mark option for JSON, and writes an empty list as []', () => {
-    expect(exportToString(store, { scope: { kind: 'roleInvites', roleId: null }, format: 'json', bom: true })).toMatch(/^\[\n\{/)
+  it('ignores the byte order mark option for JSON, and writes an empty list as []', async () => {
+    expect(await exportToString(store, { scope: { kind: 'roleInvites', roleId: null }, format: 'json', bom: true })).toMatch(/^\[\n\{/)
     store.sqlite.prepare(`UPDATE users SET status = 'active', invite_nonce = NULL`).run()
-    expect(exportToString(store, allInvites('json', true))).toBe('[]\n')
+    expect(await exportToString(store, allInvites('json', true))).toBe('[]\n')
   })
 
-  it('exports links that accept the invite, the same links the invites module gives', () => {
-    const [, annRow] = parse(exportToString(store, allInvites('csv'))) as string[][]
+  it('exports links that accept the invite, the same links the invites module gives', async () => {
+    const [, annRow] = parse(await exportToString(store, allInvites('csv'))) as string[][]
     const link = annRow?.[7] ?? ''
     expect(link).toBe(getInviteLink(store, { userId: ANN }).inviteLink)
     expect(acceptInvite(store, { token: link, password: 'correct horse battery', firstName: null, lastName: null })).toEqual({
@@ -141,9 +141,9 @@ describe('invite list content', () => {
     })
   })
 
-  it('carries the bare token when no URL template is set', () => {
+  it('carries the bare token when no URL template is set', async () => {
     updateSettings(store, { inviteUrlTemplate: null })
-    const rows = parse(exportToString(store, allInvites('csv'))) as string[][]
+    const rows = parse(await exportToString(store, allInvites('csv'))) as string[][]
     expect(rows.slice(1).map((row) => row[7])).toEqual([tokenOf(ANN), tokenOf(BOB)])
   })
 })
@@ -163,8 +163,8 @@ describe('formula injection', () => {
     })
   })
 
-  it('prefixes every CSV cell a spreadsheet would run as a formula with an apostrophe', () => {
-    const rows = parse(exportToString(store, { scope: { kind: 'roleInvites', roleId: STAFF }, format: 'csv', bom: false }), {
+  it('prefixes every CSV cell a spreadsheet would run as a formula with an apostrophe', async () => {
+    const rows = parse(await exportToString(store, { scope: { kind: 'roleInvites', roleId: STAFF }, format: 'csv', bom: false }), {
       columns: true
     }) as Array<Record<string, string>>
     const zed = rows.filter((row) => row.last_name === 'Zed')
@@ -176,45 +176,45 @@ describe('formula injection', () => {
     expect(rows.find((row) => row.email === 'ann@example.org')?.first_name).toBe('Ann')
   })
 
-  it('leaves JSON values exactly as stored', () => {
-    const rows = JSON.parse(exportToString(store, { scope: { kind: 'roleInvites', roleId: STAFF }, format: 'json', bom: false })) as Array<
-      Record<string, string>
-    >
+  it('leaves JSON values exactly as stored', async () => {
+    const rows = JSON.parse(
+      await exportToString(store, { scope: { kind: 'roleInvites', roleId: STAFF }, format: 'json', bom: false })
+    ) as Array<Record<string, string>>
     expect(rows.filter((row) => row.last_name === 'Zed').map((row) => row.first_name)).toEqual(dangerous)
   })
 })
 
 describe('scopes', () => {
-  const emails = (options: ExportOptions): string[] =>
-    (JSON.parse(exportToString(store, options)) as Array<{ email: string }>).map((row) => row.email)
+  const emails = async (options: ExportOptions): Promise<string[]> =>
+    (JSON.parse(await exportToString(store, options)) as Array<{ email: string }>).map((row) => row.email)
 
-  it('a role holds only its own pending invites; Public those without a role', () => {
-    expect(emails({ scope: { kind: 'roleInvites', roleId: STAFF }, format: 'json', bom: false })).toEqual(['ann@example.org'])
-    expect(emails({ scope: { kind: 'roleInvites', roleId: null }, format: 'json', bom: false })).toEqual(['Bob@Example.org'])
+  it('a role holds only its own pending invites; Public those without a role', async () => {
+    expect(await emails({ scope: { kind: 'roleInvites', roleId: STAFF }, format: 'json', bom: false })).toEqual(['ann@example.org'])
+    expect(await emails({ scope: { kind: 'roleInvites', roleId: null }, format: 'json', bom: false })).toEqual(['Bob@Example.org'])
   })
 
-  it('all pending invites leave out users in any other status', () => {
-    expect(emails(allInvites('json'))).toEqual(['ann@example.org', 'Bob@Example.org'])
+  it('all pending invites leave out users in any other status', async () => {
+    expect(await emails(allInvites('json'))).toEqual(['ann@example.org', 'Bob@Example.org'])
   })
 
-  it('a selection is a user export in any status, with profile columns and links only for invited users', () => {
+  it('a selection is a user export in any status, with profile columns and links only for invited users', async () => {
     const options: ExportOptions = { scope: { kind: 'users', selection: { ids: [CAROL, ANN] } }, format: 'csv', bom: false }
-    const text = exportToString(store, options)
+    const text = await exportToString(store, options)
     expect(text).toBe(
       'email,first_name,last_name,role,status,invited_at,invite_expires_at,invite_link,title,location,description,tags,created_at\r\n' +
         'carol@example.org,Carol,,Staff,active,,,,Nurse,,,night; ward 3,2026-02-01T00:00:00.000Z\r\n' +
         `ann@example.org,Ann,Lee,Staff,invited,${INVITED_AT},${EXPIRES},${linkOf(ANN, 'ann@example.org')},,,,,2026-02-01T00:00:00.000Z\r\n`
     )
-    const json = JSON.parse(exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
+    const json = JSON.parse(await exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
     expect(json[0]).toMatchObject({ email: 'carol@example.org', tags: ['night', 'ward 3'], invite_link: null, title: 'Nurse' })
   })
 
-  it('a filter exports every matching user in name order', () => {
-    expect(emails({ scope: { kind: 'users', selection: { filter: { roleId: STAFF } } }, format: 'json', bom: false })).toEqual([
+  it('a filter exports every matching user in name order', async () => {
+    expect(await emails({ scope: { kind: 'users', selection: { filter: { roleId: STAFF } } }, format: 'json', bom: false })).toEqual([
       'ann@example.org',
       'carol@example.org'
     ])
-    expect(emails({ scope: { kind: 'users', selection: { filter: { status: ['active'] } } }, format: 'json', bom: false })).toEqual([
+    expect(await emails({ scope: { kind: 'users', selection: { filter: { status: ['active'] } } }, format: 'json', bom: false })).toEqual([
       'carol@example.org'
     ])
   })
@@ -255,7 +255,7 @@ describe('writing the file', () => {
     })
     expect(result).toEqual({ rows: 2502, path: target })
     expect(readdirSync(folder.dir)).toEqual(['invites.csv'])
-    expect(readFileSync(target, 'utf8')).toBe(exportToString(store, allInvites('csv', true)))
+    expect(readFileSync(target, 'utf8')).toBe(await exportToString(store, allInvites('csv', true)))
     expect(progress).toEqual([
       [0, 2502],
       [1000, 2502],

@@ -101,7 +101,7 @@ describe('files in the browser host', () => {
     // The same export made by the core on the same database and key, as the desktop writes it.
     const reader = await openStore({ file: dbFile, inviteKey: loadOrCreateInviteKey(inviteKeyFileFor(dbFile)) })
     try {
-      const expected = exportToString(reader, { scope: { kind: 'roleInvites', roleId: editorsId }, format: 'csv', bom: true })
+      const expected = await exportToString(reader, { scope: { kind: 'roleInvites', roleId: editorsId }, format: 'csv', bom: true })
       expect(reply.body.equals(Buffer.from(expected, 'utf8'))).toBe(true)
     } finally {
       reader.close()

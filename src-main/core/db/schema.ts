@@ -115,3 +115,4 @@ export type UserRow = Selectable<UsersTable>
 export type NewUserRow = Insertable<UsersTable>
 export type UserRowUpdate = Updateable<UsersTable>
 export type ActivityRow = Selectable<ActivityTable>
+export type UserCountRow = Selectable<UserCountsTable>

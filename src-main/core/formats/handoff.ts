@@ -126,6 +126,8 @@ export interface SourceUser {
   location?: string | null
   description?: string | null
   tags?: string[]
+  /** What the format found wrong with an entry it could still read: the row is invalid, with its fields shown. */
+  problems?: string[]
 }
 
 /** An entry that could not be read at all: it becomes one invalid row, never a failed file. */
