@@ -26,7 +26,7 @@ export default defineConfig(
     rules: {
       ...reactHooks.configs.recommended.rules,
       // The renderer reaches the machine only through window.rolekeeper.
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: [
@@ -36,21 +36,38 @@ export default defineConfig(
           ],
           patterns: [
             { group: ['node:*'], message: 'No Node modules in the renderer.' },
-            { group: ['better-sqlite3/*', 'electron/*'], message: 'Not available in the renderer.' }
+            { group: ['better-sqlite3/*', 'electron/*'], message: 'Not available in the renderer.' },
+            {
+              // One road to the main side's vocabulary: the contract's types and the core's renderer-safe modules.
+              regex: 'src-main/(?!ipc/contract$|core/(model|rules|errors)$)',
+              message: 'The renderer imports from src-main only the contract (types) and core/model, core/rules, core/errors.'
+            },
+            { regex: 'src-main/ipc/contract$', allowTypeImports: true, message: 'Import the contract for types only.' }
           ]
         }
       ]
     }
   },
   {
+    // Runs in the page the browser host serves.
+    files: ['src-main/host/page-shim.ts'],
+    languageOptions: { globals: { ...globals.browser } }
+  },
+  {
     files: ['src-main/core/**/*.ts'],
     rules: {
-      // The core is plain Node so that tests, the bench and the browser host can run it.
+      // The core is plain Node and owns its shapes, so tests, the bench and the browser host can run it.
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'electron', message: 'The core must not depend on Electron.' }],
-          patterns: [{ group: ['electron/*'], message: 'The core must not depend on Electron.' }]
+          patterns: [
+            { group: ['electron/*'], message: 'The core must not depend on Electron.' },
+            {
+              group: ['**/ipc', '**/ipc/*', '**/shell', '**/shell/*', '**/host', '**/host/*'],
+              message: 'The core must not depend on the transport or the shell.'
+            }
+          ]
         }
       ]
     }

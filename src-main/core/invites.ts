@@ -22,8 +22,7 @@ import {
   type InviteListPage,
   type InviteListRow,
   type InviteResult,
-  type User,
-  type UserStatus
+  type User
 } from './model'
 import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
 import { countBy, parsePasteEntries } from './paste'

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto'
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
 
 /**
  * Passwords are stored as `scrypt$N$r$p$<salt base64>$<hash base64>`: the parameters travel with
@@ -43,27 +43,6 @@ export function verifyPassword(password: string, stored: string): boolean {
   } catch {
     return false
   }
-}
-
-const GENERATED_ALPHABETS = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%&*+-=?@_'] as const
-
-/**
- * A random password that satisfies every built-in policy (16 characters with upper and lower
- * case, digits and symbols); look-alike characters are left out so it can be read aloud.
- */
-export function generatePassword(length = 16): string {
-  const size = Math.max(length, GENERATED_ALPHABETS.length)
-  const all = GENERATED_ALPHABETS.join('')
-  const pick = (alphabet: string): string => alphabet[randomInt(alphabet.length)] ?? ''
-  const characters = GENERATED_ALPHABETS.map(pick)
-  while (characters.length < size) characters.push(pick(all))
-  for (let index = characters.length - 1; index > 0; index--) {
-    const other = randomInt(index + 1)
-    const swap = characters[index] ?? ''
-    characters[index] = characters[other] ?? ''
-    characters[other] = swap
-  }
-  return characters.join('')
 }
 
 function scrypt(password: string, salt: Buffer, length: number, cost: number, blockSize: number, parallelism: number): Buffer {

@@ -74,3 +74,37 @@ export function passwordPatternProblem(pattern: string | null | undefined): stri
   if (!pattern) return 'A custom policy needs a pattern'
   return compilePasswordPattern(pattern) === null ? 'Not a valid regular expression' : null
 }
+
+// ---------------------------------------------------------------------------------------------
+// A generated password
+
+const PASSWORD_ALPHABETS = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%&*+-=?@_'] as const
+
+/** An index below `size` from the Web Crypto random source (in Node and the page alike), without modulo bias. */
+function uniformIndex(size: number): number {
+  const limit = Math.floor(0x1_0000_0000 / size) * size
+  const buffer = new Uint32Array(1)
+  for (;;) {
+    crypto.getRandomValues(buffer)
+    const value = buffer[0] ?? 0
+    if (value < limit) return value % size
+  }
+}
+
+/**
+ * A random password that satisfies every built-in policy: upper and lower case, digits and
+ * symbols, 20 characters by default; look-alike characters are left out so it can be read aloud.
+ */
+export function generatePassword(length = 20): string {
+  const all = PASSWORD_ALPHABETS.join('')
+  const pick = (alphabet: string): string => alphabet[uniformIndex(alphabet.length)] ?? ''
+  const characters = PASSWORD_ALPHABETS.map(pick)
+  while (characters.length < Math.max(length, PASSWORD_ALPHABETS.length)) characters.push(pick(all))
+  for (let index = characters.length - 1; index > 0; index--) {
+    const other = uniformIndex(index + 1)
+    const swap = characters[index] ?? ''
+    characters[index] = characters[other] ?? ''
+    characters[other] = swap
+  }
+  return characters.join('')
+}

@@ -2,6 +2,7 @@ import { recordActivity } from './activity'
 import { DomainError } from './errors'
 import { LIMITS, PASSWORD_POLICY_KINDS, THEMES, type PasswordPolicy, type PasswordPolicyKind, type Settings, type Theme } from './model'
 import type { CheckPasswordInput, UpdateSettingsInput } from './inputs'
+import type { SettingRow } from './db/schema'
 import { compilePasswordPattern } from './rules'
 import type { Store } from './store'
 
@@ -110,7 +111,7 @@ function isTheme(value: unknown): value is Theme {
 }
 
 function readStoredSettings(store: Store): StoredSettings {
-  const rows = store.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[] // the settings table's columns
+  const rows = store.prepare<SettingRow>('SELECT key, value FROM settings').all()
   const settings: StoredSettings = { ...DEFAULT_SETTINGS }
   for (const { key, value } of rows) {
     if (!isSettingKey(key)) continue

@@ -18,8 +18,7 @@ import { DomainError } from '../core/errors'
 import { loadOrCreateInviteKey } from '../core/keyfile'
 import { openStore, type Store } from '../core/store'
 import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
-
-export const DOWNLOAD_PREFIX = '/__rolekeeper/download/'
+import { DOWNLOAD_PREFIX } from './protocol'
 
 export interface HostDownloadFile {
   path: string

@@ -16,21 +16,21 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { posix, resolve, sep } from 'node:path'
+import { join, posix, resolve, sep } from 'node:path'
+import { buildSync } from 'esbuild'
 import { loadOrCreateInviteKey } from '../core/keyfile'
 import { openStore, type Store } from '../core/store'
 import { CALL_NAMES } from '../ipc/calls'
 import type { ApiError, CallName, Result } from '../ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../ipc/handlers'
 import { CONTENT_SECURITY_POLICY, contentTypeOf } from '../shell/protocol'
-import { DOWNLOAD_PREFIX, HostFiles } from './files'
+import { HostFiles } from './files'
+import { CALL_PREFIX, DOWNLOAD_PREFIX, SECRET_HEADER, SHIM_PATH } from './protocol'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 export const DEFAULT_RENDERER_DIR = resolve(ROOT, 'out/renderer')
 
-export const SHIM_PATH = '/__rolekeeper/shim.js'
-export const CALL_PREFIX = '/__rolekeeper/call/'
-export const SECRET_HEADER = 'x-rolekeeper-secret'
+export { SHIM_PATH } from './protocol'
 /** Above the largest legitimate call: an import file's text (IMPORT_MAX_BYTES), JSON-escaped. */
 export const MAX_BODY_BYTES = 80 * 1024 * 1024
 
@@ -388,72 +388,19 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | nul
 }
 
 // ---------------------------------------------------------------------------------------------
-// The shim: `window.rolekeeper` over HTTP, the same shape as the preload's.
+// The shim: `window.rolekeeper` over HTTP, the same shape as the preload's (page-shim.ts).
 
 function shimScript(): string {
-  return `// Rolekeeper browser host: window.rolekeeper over HTTP (generated from the contract's call list).
-(() => {
-  'use strict'
-  const STORAGE_KEY = 'rolekeeper-host-secret'
-  const url = new URL(window.location.href)
-  const fromUrl = url.searchParams.get('secret')
-  if (fromUrl) {
-    window.sessionStorage.setItem(STORAGE_KEY, fromUrl)
-    url.searchParams.delete('secret')
-    // Keep the secret out of the address bar, history and any link copied from it.
-    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash)
-  }
-  const secret = fromUrl || window.sessionStorage.getItem(STORAGE_KEY) || ''
-  const failure = (message) => ({ ok: false, error: { code: 'internal', message } })
-  const call = (name) => async (input) => {
-    let response
-    try {
-      response = await fetch(${JSON.stringify(CALL_PREFIX)} + name, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ${JSON.stringify(SECRET_HEADER)}: secret },
-        body: JSON.stringify(input === undefined ? {} : input),
-        credentials: 'omit',
-        cache: 'no-store'
-      })
-    } catch {
-      return failure('The Rolekeeper host cannot be reached. Is it still running?')
-    }
-    let result
-    try {
-      result = await response.json()
-    } catch {
-      return failure('The Rolekeeper host answered ' + response.status + ' without a result.')
-    }
-    const download = result && result.ok && result.value ? result.value.download : undefined
-    if (download) return (await saveDownload(download)) ? result : failure('The file was written but could not be downloaded.')
-    return result
-  }
-  // An export or backup the host wrote: fetched with the secret, then saved by the browser.
-  const saveDownload = async ({ url, fileName }) => {
-    try {
-      const response = await fetch(url, { headers: { ${JSON.stringify(SECRET_HEADER)}: secret }, credentials: 'omit', cache: 'no-store' })
-      if (!response.ok) return false
-      const href = URL.createObjectURL(await response.blob())
-      const link = document.createElement('a')
-      link.href = href
-      link.download = fileName
-      link.hidden = true
-      document.body.append(link)
-      link.click()
-      link.remove()
-      setTimeout(() => URL.revokeObjectURL(href), 60000)
-      return true
-    } catch {
-      return false
-    }
-  }
-  const names = ${JSON.stringify(CALL_NAMES)}
-  const api = Object.freeze(Object.fromEntries(names.map((name) => [name, call(name)])))
-  Object.defineProperty(window, 'rolekeeper', { value: api, enumerable: true })
-  Object.defineProperty(window, 'rolekeeperShell', {
-    value: Object.freeze({ setUnsavedChanges() {} }),
-    enumerable: true
+  const built = buildSync({
+    entryPoints: [join(import.meta.dirname, 'page-shim.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent'
   })
-})()
-`
+  const [output] = built.outputFiles
+  if (!output) throw new Error('The page shim did not build')
+  return `// Rolekeeper browser host: window.rolekeeper over HTTP.\n${output.text}`
 }

@@ -11,7 +11,7 @@ import { SettingsPage } from './pages/SettingsPage'
 import { UsersPage } from './pages/UsersPage'
 import { startRouter, useRouter, type Route } from './router'
 import { loadRuntime } from './shell'
-import { useSettings } from './stores/settings'
+import { useSettings } from './state/settings'
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {

@@ -1,6 +1,7 @@
 import { randomBytes, scryptSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { generatePassword, hashPassword, verifyPassword } from '../../src-main/core/passwords'
+import { hashPassword, verifyPassword } from '../../src-main/core/passwords'
+import { generatePassword } from '../../src-main/core/rules'
 import { passwordPolicyProblem } from '../../src-main/core/settings'
 
 describe('hashPassword', () => {
@@ -65,7 +66,7 @@ describe('generatePassword', () => {
     const passwords = Array.from({ length: 50 }, () => generatePassword())
     expect(new Set(passwords).size).toBe(50)
     for (const password of passwords) {
-      expect(password).toHaveLength(16)
+      expect(password).toHaveLength(20)
       expect(passwordPolicyProblem({ kind: 'strong', pattern: null }, password)).toBeNull()
     }
   })

@@ -116,3 +116,4 @@ export type NewUserRow = Insertable<UsersTable>
 export type UserRowUpdate = Updateable<UsersTable>
 export type ActivityRow = Selectable<ActivityTable>
 export type UserCountRow = Selectable<UserCountsTable>
+export type SettingRow = Selectable<SettingsTable>

@@ -4,7 +4,7 @@ import { LIMITS } from '../../../src-main/core/model'
 import { api } from '../api'
 import { describeError, fieldError } from '../errors'
 import { navigate } from '../router'
-import { notify } from '../stores/notifications'
+import { notify } from '../state/notifications'
 import { ModalDialog } from './ModalDialog'
 
 /** Asks only for the name; everything else is set on the new role's page. */

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import type { CallInput, UserStatus } from '../../../src-main/ipc/contract'
 import { LIMITS } from '../../../src-main/core/model'
+import { generatePassword } from '../../../src-main/core/rules'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
@@ -131,13 +132,13 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
     if (checks.current.password === check) setErrors((previous) => ({ ...previous, password: error }))
   }
 
-  const generatePassword = async (): Promise<void> => {
-    let candidate = randomPassword()
+  const fillGeneratedPassword = async (): Promise<void> => {
+    let candidate = generatePassword()
     // A custom pattern may want something else: try a few before showing what the policy says.
     for (let attempt = 0; attempt < 5; attempt++) {
       const result = await api.checkPassword({ password: candidate })
       if (!result.ok || result.value.ok) break
-      candidate = randomPassword()
+      candidate = generatePassword()
     }
     setForm((previous) => ({ ...previous, password: candidate }))
     setPasswordVisible(true)
@@ -219,7 +220,7 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
                 >
                   {passwordVisible ? 'Hide' : 'Show'}
                 </button>
-                <button type="button" className="drawer-button" onClick={() => void generatePassword()}>
+                <button type="button" className="drawer-button" onClick={() => void fillGeneratedPassword()}>
                   Generate password
                 </button>
               </div>
@@ -240,33 +241,4 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
       </DrawerFooter>
     </form>
   )
-}
-
-const PASSWORD_ALPHABETS = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%&*+-=?@_'] as const
-const PASSWORD_LENGTH = 20
-
-/** 20 characters with every class the built-in policies ask for; look-alikes left out. */
-function randomPassword(): string {
-  const all = PASSWORD_ALPHABETS.join('')
-  const pick = (alphabet: string): string => alphabet[uniformIndex(alphabet.length)] ?? ''
-  const characters = PASSWORD_ALPHABETS.map(pick)
-  while (characters.length < PASSWORD_LENGTH) characters.push(pick(all))
-  for (let i = characters.length - 1; i > 0; i--) {
-    const j = uniformIndex(i + 1)
-    const a = characters[i] ?? ''
-    characters[i] = characters[j] ?? ''
-    characters[j] = a
-  }
-  return characters.join('')
-}
-
-/** An index below `size` without modulo bias. */
-function uniformIndex(size: number): number {
-  const limit = Math.floor(0x1_0000_0000 / size) * size
-  const buffer = new Uint32Array(1)
-  for (;;) {
-    crypto.getRandomValues(buffer)
-    const value = buffer[0] ?? 0
-    if (value < limit) return value % size
-  }
 }

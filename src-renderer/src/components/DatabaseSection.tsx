@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { AppInfo } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
-import { notify } from '../stores/notifications'
+import { notify } from '../state/notifications'
 import { Icon } from './Icon'
 
 /** The database file in use: where it is, a backup through the save dialog, and switching to another file. */

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react'
 import type { RoleDetail, RoleSummary } from '../../../src-main/ipc/contract'
 import { api } from '../api'
+import { useRoles } from '../state/roles'
 import { describeError } from '../errors'
 import { plural } from '../format'
 import { ConfirmDialog } from './ConfirmDialog'
@@ -26,9 +27,12 @@ export function DeleteRoleDialog({ open, role, onCancel, onDeleted }: DeleteRole
   useEffect(() => {
     if (!open) return
     let current = true
-    void api.listRoles({}).then((result) => {
-      if (current && result.ok) setTargets(result.value.roles.filter((other) => other.id !== role.id))
-    })
+    void useRoles
+      .getState()
+      .load()
+      .then((overview) => {
+        if (current && overview) setTargets(overview.roles.filter((other) => other.id !== role.id))
+      })
     return () => {
       current = false
     }

@@ -3,7 +3,7 @@ import type { ApiError, ExportFormat, ExportOutcome, ExportScope } from '../../.
 import { api } from '../api'
 import { describeError } from '../errors'
 import { formatCount, plural } from '../format'
-import { notify } from '../stores/notifications'
+import { notify } from '../state/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose } from './Drawer'
 
 export interface ExportChoice {

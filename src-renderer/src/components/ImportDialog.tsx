@@ -5,7 +5,7 @@ import { IMPORT_ROW_OUTCOMES } from '../../../src-main/core/model'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { formatCount, plural } from '../format'
-import { notify } from '../stores/notifications'
+import { notify } from '../state/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose, useDrawerDirty } from './Drawer'
 import { OperationProgress, useOperation } from './OperationProgress'
 

@@ -4,7 +4,8 @@ import type { InviteBatch, InviteOutcome, InviteResult, PastePreview, RoleSummar
 import { api } from '../api'
 import { copyToClipboard } from '../clipboard'
 import { describeError } from '../errors'
-import { notify } from '../stores/notifications'
+import { notify } from '../state/notifications'
+import { useRoles } from '../state/roles'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
 import { OperationProgress, useOperation } from './OperationProgress'
 
@@ -57,11 +58,15 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
 
   useEffect(() => {
     let current = true
-    void api.listRoles({}).then((result) => {
-      if (!current) return
-      if (result.ok) setRoles(result.value.roles)
-      else setError(describeError(result.error))
-    })
+    void useRoles
+      .getState()
+      .load()
+      .then((overview) => {
+        if (!current) return
+        const { error: failure } = useRoles.getState()
+        if (overview) setRoles(overview.roles)
+        else if (failure) setError(describeError(failure))
+      })
     return () => {
       current = false
     }

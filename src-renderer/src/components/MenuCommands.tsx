@@ -3,9 +3,9 @@ import type { MenuCommand } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { navigate, useRouter } from '../router'
-import { notify } from '../stores/notifications'
-import { useRolePage } from '../stores/rolePage'
-import { useDirectory, type DirectoryDialog } from '../stores/users'
+import { notify } from '../state/notifications'
+import { useRolePage } from '../state/rolePage'
+import { useDirectory, type DirectoryDialog } from '../state/users'
 
 /** A dialog or drawer on top holds the keyboard: the menu must not act underneath it. */
 const overlayOpen = (): boolean => document.querySelector('[role="dialog"], [role="alertdialog"]') !== null

@@ -1,4 +1,4 @@
-import { useNotifications, type Notification } from '../stores/notifications'
+import { useNotifications, type Notification } from '../state/notifications'
 import { Icon } from './Icon'
 
 const TONE_ICONS: Record<Notification['tone'], string> = { success: 'check_circle', info: 'info', error: 'error' }

@@ -2,7 +2,7 @@ import { useId, type ReactNode } from 'react'
 import type { RoleDetail } from '../../../src-main/ipc/contract'
 import { LIMITS } from '../../../src-main/core/model'
 import { ipEntryProblem } from '../../../src-main/core/rules'
-import { useRolePage, type RoleField, type RolePatch } from '../stores/rolePage'
+import { useRolePage, type RoleField, type RolePatch } from '../state/rolePage'
 import { IconPicker } from './IconPicker'
 
 function Field({

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { LIMITS } from '../../../src-main/core/model'
 import { api } from '../api'
 import { Icon } from '../components/Icon'
-import { useSettings } from '../stores/settings'
+import { useSettings } from '../state/settings'
 import '../styles/directory.css'
 
 /** Every failure reads the same, so the screen never tells whether an address or token exists. */

@@ -7,7 +7,7 @@ import { api } from '../api'
 import { describeError } from '../errors'
 import { displayName } from '../format'
 import { navigate } from '../router'
-import { useActivity } from '../stores/activity'
+import { useActivity } from '../state/activity'
 import '../styles/directory.css'
 
 const ESTIMATED_ROW_HEIGHT = 64

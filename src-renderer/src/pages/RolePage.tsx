@@ -13,8 +13,8 @@ import { describeError } from '../errors'
 import { plural } from '../format'
 import { navigate, setLeaveGuard } from '../router'
 import { desktopShell } from '../shell'
-import { notify } from '../stores/notifications'
-import { isDirty, useRolePage } from '../stores/rolePage'
+import { notify } from '../state/notifications'
+import { isDirty, useRolePage } from '../state/rolePage'
 
 type Overlay = 'create' | 'add' | 'invite' | 'delete' | 'export' | null
 

@@ -5,7 +5,7 @@ import { Icon } from '../components/Icon'
 import { describeError } from '../errors'
 import { formatCount } from '../format'
 import { hashOf, navigate } from '../router'
-import { useRoles } from '../stores/roles'
+import { useRoles } from '../state/roles'
 import { SearchField } from '../components/SearchField'
 
 function matches(role: RoleSummary, query: string): boolean {

@@ -6,8 +6,8 @@ import { api } from '../api'
 import { DatabaseSection } from '../components/DatabaseSection'
 import { Icon } from '../components/Icon'
 import { describeError } from '../errors'
-import { notify } from '../stores/notifications'
-import { useSettings } from '../stores/settings'
+import { notify } from '../state/notifications'
+import { useSettings } from '../state/settings'
 import '../styles/directory.css'
 
 const POLICY_LABELS: Record<PasswordPolicyKind, string> = {

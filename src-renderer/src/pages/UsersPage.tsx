@@ -10,7 +10,7 @@ import { StatusBadge } from '../components/StatusBadge'
 import { UserDrawer } from '../components/UserDrawer'
 import { describeError } from '../errors'
 import { formatCount, formatDate, initialsOf, inviteExpiry, personName, STATUS_LABELS } from '../format'
-import { filterSpecOf, selectedCountOf, useDirectory, type DirectoryFilter } from '../stores/users'
+import { filterSpecOf, selectedCountOf, useDirectory, type DirectoryFilter } from '../state/users'
 import '../styles/directory.css'
 import { SearchField } from '../components/SearchField'
 

@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import type { RoleSummary, User, UserCounts, UserFilter, UserSelection, UserSortField, UserStatus } from '../../../src-main/ipc/contract'
 import { USER_STATUSES } from '../../../src-main/core/model'
 import { api } from '../api'
+import { useRoles } from './roles'
 import { NO_USERS, type PagedUsers, withPage } from './userPages'
 
 /** The directory's filter chips: `all`, `status:<status>`, `noRole`, `role:<id>`. */
@@ -90,13 +91,13 @@ export const useDirectory = create<DirectoryState>()((set, get) => {
   }
 
   const loadCounts = async (): Promise<void> => {
-    const [counts, roles] = await Promise.all([api.countUsers(), api.listRoles({})])
+    const [counts, overview] = await Promise.all([api.countUsers(), useRoles.getState().load()])
     if (counts.ok) set({ counts: counts.value })
-    if (roles.ok) {
-      set({ roles: roles.value.roles })
+    if (overview) {
+      set({ roles: overview.roles })
       // A role filter whose role was deleted meanwhile falls back to everyone.
       const { filter } = get()
-      if (filter.startsWith('role:') && !roles.value.roles.some((role) => `role:${role.id}` === filter)) {
+      if (filter.startsWith('role:') && !overview.roles.some((role) => `role:${role.id}` === filter)) {
         set({ filter: 'all', selection: NONE, anchor: null })
         await loadFirstPage()
       }

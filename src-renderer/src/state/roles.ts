@@ -6,8 +6,11 @@ interface RolesState {
   overview: RolesOverview | null
   loading: boolean
   error: ApiError | null
-  /** Fetch the roles list with member counts; called on every visit so the counts are current. */
-  load: () => Promise<void>
+  /**
+   * Fetch the roles list with member counts; called on every visit so the counts are current.
+   * The only caller of `listRoles`: pages, drawers and dialogs select the roles from here.
+   */
+  load: () => Promise<RolesOverview | null>
 }
 
 export const useRoles = create<RolesState>()((set) => ({
@@ -19,5 +22,6 @@ export const useRoles = create<RolesState>()((set) => ({
     const result = await api.listRoles({})
     if (result.ok) set({ overview: result.value, loading: false, error: null })
     else set({ loading: false, error: result.error })
+    return result.ok ? result.value : null
   }
 }))
