@@ -111,7 +111,10 @@ export async function startSlapd(baseDn: string, baseValue: string): Promise<Sla
   const base = join(folder, 'base.ldif')
   writeFileSync(base, baseEntry(baseDn, baseValue))
   const loaded = await run(SLAPADD, ['-f', conf, '-l', base])
-  if (loaded.code !== 0) throw new Error(`slapadd of the base entry failed: ${loaded.stderr}`)
+  if (loaded.code !== 0) {
+    rmSync(folder, { recursive: true, force: true })
+    throw new Error(`slapadd of the base entry failed: ${loaded.stderr}`)
+  }
 
   const port = await freePort()
   const url = `ldap://127.0.0.1:${port}/`
