@@ -8,9 +8,12 @@
  * say the same thing.
  */
 import { z } from 'zod'
+import { ldifBaseDnProblem } from './formats/ldif'
 import {
   ACTIVITY_COLLECTIONS,
+  EXPIRED_INVITE_CHOICES,
   EXPORT_FORMATS,
+  KEYCLOAK_IF_EXISTS,
   IMPORT_MAX_BYTES,
   LIMITS,
   PASSWORD_POLICY_KINDS,
@@ -164,12 +167,29 @@ export const exportScope = z.discriminatedUnion('kind', [
  */
 export type ExportScope = z.output<typeof exportScope>
 
-export const exportOptions = z.strictObject({
+/** The export's choices without their cross-field checks, so a call can extend them. */
+const exportChoices = z.strictObject({
   scope: exportScope,
   format: z.enum(EXPORT_FORMATS),
   /** CSV only: start with a UTF-8 byte order mark so Excel reads the file as UTF-8. */
-  bom: z.boolean().default(true)
+  bom: z.boolean().default(true),
+  /** LDIF only: the base DN the entries go under, e.g. `dc=example,dc=org`. */
+  ldifBaseDn: z.string().trim().max(1000).optional(),
+  /** Keycloak only: what the server does with users and roles it already has. */
+  keycloakIfExists: z.enum(KEYCLOAK_IF_EXISTS).default('SKIP'),
+  /** Leave out the users and roles the chosen target will refuse (the admin agreed to). */
+  leaveOutRefused: z.boolean().default(false),
+  /** Invite exports: what happens to expired invites (they never go out as if pending). */
+  expiredInvites: z.enum(EXPIRED_INVITE_CHOICES).default('leave_out')
 })
+
+const ldifNeedsBaseDn = (ctx: z.core.ParsePayload<{ format: string; ldifBaseDn?: string | undefined }>): void => {
+  if (ctx.value.format !== 'ldif') return
+  const message = ldifBaseDnProblem(ctx.value.ldifBaseDn ?? '')
+  if (message !== null) ctx.issues.push({ code: 'custom', input: ctx.value.ldifBaseDn, path: ['ldifBaseDn'], message })
+}
+
+export const exportOptions = exportChoices.check(ldifNeedsBaseDn)
 export type ExportOptions = z.output<typeof exportOptions>
 
 export const importOptions = z.strictObject({
@@ -286,13 +306,16 @@ export type CheckPasswordInput = z.output<typeof checkPasswordInput>
  * the chosen file left as it was, and the call answers `cancelled`. A dismissed dialog answers
  * `cancelled` too.
  */
-export const exportInvitesInput = exportOptions.extend({ exportId: id })
+export const exportInvitesInput = exportChoices.extend({ exportId: id }).check(ldifNeedsBaseDn)
 export type ExportInvitesInput = z.output<typeof exportInvitesInput>
 /**
  * Stop a running export, import or invite by its operation id; an import or invite is rolled
  * back whole. `cancelled: false` when nothing with this id is running (any more). Never queued
  * behind the operation it stops.
  */
+/** What an export would hold and what its target would refuse; nothing is written. */
+export const previewExportInput = exportOptions
+export type PreviewExportInput = z.output<typeof previewExportInput>
 export const cancelOperationInput = z.strictObject({ operationId: id })
 export type CancelOperationInput = z.output<typeof cancelOperationInput>
 /**

@@ -232,8 +232,61 @@ export interface AppInfo {
 // ---------------------------------------------------------------------------------------------
 // Export
 
-export const EXPORT_FORMATS = ['csv', 'json'] as const
+export const EXPORT_FORMATS = ['csv', 'json', 'ldif'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+export interface ExportFormatInfo {
+  /** The name in the Export dialog. */
+  label: string
+  /** One line saying where the file goes. */
+  destination: string
+  /** The file name's extension. */
+  extension: string
+  /** A hand-off format, for the systems people sign in to (the others are Rolekeeper's own lists). */
+  handoff: boolean
+}
+
+/** Every export format as the Export dialog offers it; the hand-off formats' modules carry the same words. */
+export const EXPORT_FORMAT_INFO: Record<ExportFormat, ExportFormatInfo> = {
+  csv: { label: 'CSV', destination: 'A spreadsheet, or any tool that reads CSV (UTF-8)', extension: 'csv', handoff: false },
+  json: { label: 'JSON', destination: 'Scripts and tools that read JSON: an array of objects', extension: 'json', handoff: false },
+  ldif: {
+    label: 'LDAP (LDIF)',
+    destination: 'An LDAP directory (OpenLDAP, 389 DS, …): load it with ldapadd',
+    extension: 'ldif',
+    handoff: true
+  }
+}
+
+/** Keycloak's partial import: what the server does with users and roles it already has. */
+export const KEYCLOAK_IF_EXISTS = ['FAIL', 'SKIP', 'OVERWRITE'] as const
+export type KeycloakIfExists = (typeof KEYCLOAK_IF_EXISTS)[number]
+
+/** Invites past their expiry in an export of invites: renewed (as Resend) first, or left out. */
+export const EXPIRED_INVITE_CHOICES = ['leave_out', 'renew'] as const
+export type ExpiredInviteChoice = (typeof EXPIRED_INVITE_CHOICES)[number]
+
+/** What an export will hold, before it is written: the Export dialog shows it. */
+export interface ExportPreview {
+  /** Users the file will hold (before leaving anyone out). */
+  total: number
+  /** Pending invites among them that have expired. */
+  expiredInvites: number
+  /** What the chosen target will refuse, and why: every one counted, the first ones listed. */
+  refusals: { users: number; roles: number; listed: ExportRefusal[] }
+  /** The choices remembered from the last export of this database (the LDIF base DN, …). */
+  remembered: { ldifBaseDn: string | null; keycloakIfExists: KeycloakIfExists }
+}
+
+export interface ExportRefusal {
+  kind: 'user' | 'role'
+  /** The address or role name. */
+  label: string
+  reason: string
+}
+
+/** Refusals listed in full by `previewExport`; the rest are counted. */
+export const EXPORT_REFUSALS_LISTED = 50
 
 /** The columns of every export, in order; JSON objects use the same keys. */
 export const INVITE_EXPORT_COLUMNS = [
@@ -244,6 +297,7 @@ export const INVITE_EXPORT_COLUMNS = [
   'status',
   'invited_at',
   'invite_expires_at',
+  'expired',
   'invite_link'
 ] as const
 

@@ -12,7 +12,7 @@ import { exportToFile } from '../core/export'
 import { applyImport, applyImportYielding, previewImport } from '../core/import'
 import type { Store } from '../core/store'
 import type { ExportOptions } from '../core/inputs'
-import { IMPORT_MAX_BYTES, type HostDownload } from '../core/model'
+import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type HostDownload } from '../core/model'
 import type { CallName, CallOutput, ParsedInput } from './contract'
 import type { Operations } from './operations'
 import type { FilePort, SaveTarget } from './ports'
@@ -55,7 +55,7 @@ export function transferHandlers(session: TransferSession): TransferImplementati
   return {
     async exportInvites(store, input) {
       const files = port()
-      const options: ExportOptions = { scope: input.scope, format: input.format, bom: input.bom }
+      const { exportId: _exportId, ...options } = input
       const suggestedName = exportFileName(store, options)
       return session.track(input.exportId, 'exportId', async (control) => {
         const target = await files.chooseExportTarget(suggestedName, input.format)
@@ -144,14 +144,15 @@ function dateOf(store: Store): string {
   return store.now().toISOString().slice(0, 10)
 }
 
-/** e.g. `rolekeeper-invites-editors-2025-01-31.csv`, `rolekeeper-users-2025-01-31.json`. */
+/** e.g. `rolekeeper-invites-editors-2025-01-31.csv`, `rolekeeper-users-2025-01-31-ldif.ldif`. */
 export function exportFileName(store: Store, options: ExportOptions): string {
   const { scope } = options
   let subject: string
   if (scope.kind === 'roleInvites') subject = `invites-${slug(roleName(store, scope.roleId))}`
   else if (scope.kind === 'allInvites') subject = 'invites'
   else subject = 'users'
-  return `rolekeeper-${subject}-${dateOf(store)}.${options.format}`
+  const { extension, handoff } = EXPORT_FORMAT_INFO[options.format]
+  return `rolekeeper-${subject}-${dateOf(store)}${handoff ? `-${options.format}` : ''}.${extension}`
 }
 
 function roleName(store: Store, roleId: string | null): string {

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { DomainError } from '../core/errors'
 import type { Store } from '../core/store'
-import { IMPORT_MAX_BYTES, type ExportFormat, type OperationProgress } from '../core/model'
+import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type ExportFormat, type OperationProgress } from '../core/model'
 import { SHELL_CHANNELS } from '../ipc/calls'
 import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
 import { DISCARD_CHANGES, KEEP_EDITING, type DialogLike, type WindowLike } from './window'
@@ -57,9 +57,11 @@ export interface DesktopFilesOptions<W extends WindowLike> {
   later?(task: () => void): void
 }
 
-const FILTERS: Record<ExportFormat | 'database' | 'import', FileFilter[]> = {
-  csv: [{ name: 'CSV', extensions: ['csv'] }],
-  json: [{ name: 'JSON', extensions: ['json'] }],
+const exportFilter = (format: ExportFormat): FileFilter[] => [
+  { name: EXPORT_FORMAT_INFO[format].label, extensions: [EXPORT_FORMAT_INFO[format].extension] }
+]
+
+const FILTERS: Record<'database' | 'import', FileFilter[]> = {
   import: [
     { name: 'CSV', extensions: ['csv', 'txt'] },
     { name: 'All files', extensions: ['*'] }
@@ -121,7 +123,7 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
   }
 
   return {
-    chooseExportTarget: (suggestedName, format) => save('Export invites', suggestedName, FILTERS[format]),
+    chooseExportTarget: (suggestedName, format) => save('Export', suggestedName, exportFilter(format)),
 
     progress(operationId, done, total) {
       const progress = { operationId, done, total }

@@ -27,8 +27,9 @@ export function neutraliseCell(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell
 }
 
-function cellOf(value: string | string[] | null | undefined): string {
+function cellOf(value: string | string[] | boolean | null | undefined): string {
   if (value === null || value === undefined) return ''
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
   return neutraliseCell(Array.isArray(value) ? value.join('; ') : value)
 }
 
