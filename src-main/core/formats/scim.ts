@@ -246,14 +246,34 @@ function entryLines(text: string): Map<string, number[]> {
   return lines
 }
 
+/** jsonc-parser's error codes in words an administrator can act on. */
+const JSON_ERRORS: Partial<Record<ReturnType<typeof printParseErrorCode>, string>> = {
+  InvalidSymbol: 'unexpected text',
+  InvalidNumberFormat: 'a malformed number',
+  PropertyNameExpected: 'a property name is missing',
+  ValueExpected: 'a value is missing',
+  ColonExpected: 'a colon is missing',
+  CommaExpected: 'a comma is missing',
+  CloseBraceExpected: 'a closing } is missing',
+  CloseBracketExpected: 'a closing ] is missing',
+  EndOfFileExpected: 'more text after the end of the JSON',
+  InvalidCommentToken: 'a comment, which JSON does not allow',
+  UnexpectedEndOfString: 'a string that is never closed',
+  InvalidUnicode: 'a malformed \\u escape',
+  InvalidEscapeCharacter: 'a malformed escape',
+  InvalidCharacter: 'a control character inside a string'
+}
+
 /** Why text is not JSON, with where: the first error jsonc-parser finds, else JSON.parse's words. */
 function notJson(text: string, failure: unknown): string {
   let first: string | null = null
   visit(
     text,
     {
-      onError(code: ParseErrorCode, _offset, _length, startLine, startCharacter) {
-        first ??= `${printParseErrorCode(code)} at line ${startLine + 1}, column ${startCharacter + 1}`
+      onError(code: ParseErrorCode, offset, length, startLine, startCharacter) {
+        const name = printParseErrorCode(code)
+        const found = name === 'InvalidSymbol' ? ` ${JSON.stringify(text.slice(offset, offset + Math.min(length, 20)))}` : ''
+        first ??= `${JSON_ERRORS[name] ?? name}${found} at line ${startLine + 1}, column ${startCharacter + 1}`
       }
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false }
