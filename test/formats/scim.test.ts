@@ -381,6 +381,18 @@ describe('SCIM reader', () => {
     expect(text.split('\n')[20]).toBe('    {')
   })
 
+  it('reads an entry that is not an object, or neither a User nor a Group, as a problem at its line', () => {
+    const text = listResponse([42, { schemas: ['urn:example:Device'], id: 'd1' }, scimUser({ userName: 'ann@example.org' })])
+    const read = scimFormat.read(text)
+    const lines = text.split('\n')
+    expect(read.problems.map((problem) => lines[problem.line - 1]?.trim())).toEqual(['42,', '{'])
+    expect(read.problems.map((problem) => problem.reason)).toEqual([
+      'A resource of the ListResponse is not an object',
+      'A resource that is neither a User nor a Group: not read'
+    ])
+    expect(read.users.map((found) => [lines[found.line - 2]?.trim(), found.email])).toEqual([['},', 'ann@example.org']])
+  })
+
   it('takes the primary email, else the first one, else a userName that is an address', () => {
     const read = scimFormat.read(
       listResponse([
@@ -565,7 +577,12 @@ describe('SCIM round trip', () => {
     fc.assert(
       fc.property(directoryArbitrary, (directory) => {
         const text = exportText(directory, directory.batchSize)
-        expect(asRead(scimFormat.read(text))).toStrictEqual(asWritten(directory))
+        const read = scimFormat.read(text)
+        expect(asRead(read)).toStrictEqual(asWritten(directory))
+        // One operation per line after the opening one, whatever quotes and backslashes the values hold.
+        expect([...read.users, ...read.roles].map((found) => found.line)).toEqual(
+          [...directory.users, ...directory.roles].map((_written, index) => index + 2)
+        )
         // The invite is not imported (a new one is made there), but the file must carry it whole for a verifier.
         const operations = operationsOf(text)
         directory.users.forEach((written, index) => {

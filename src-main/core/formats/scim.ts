@@ -30,8 +30,8 @@ import type {
  * do, because SCIM implementations (SCIMMY among them) refuse schema ids outside that namespace.
  *
  * Read: a ListResponse (what `GET /Users`, `GET /Groups` return) or a BulkRequest, ours or
- * another's. A JSON parser that reports positions finds the line each entry starts on; a
- * resource that cannot be read is one problem and the rest of the file still counts.
+ * another's, each entry with the line it starts on. A resource that cannot be read is one
+ * problem and the rest of the file still counts; a file that is not JSON is one problem.
  */
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -187,35 +187,46 @@ const stringsAttribute = (resource: JsonObject, name: string): string[] | undefi
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined
 }
 
-/** The schema URNs a resource or message declares, lower-cased (URNs compare ignoring case). */
+/** The schema URNs a resource or message declares, lower-cased: SCIM compares names ignoring case. */
 function schemasOf(resource: JsonObject): string[] {
   return (stringsAttribute(resource, 'schemas') ?? []).map((urn) => urn.toLowerCase())
 }
 
 const ourId = (value: string | undefined): string | null => (value !== undefined && validator.isUUID(value) ? value : null)
 
-/**
- * The line (1-based) each object of a top-level array starts on, by the array's key lower-cased:
- * `resources` or `operations`. It walks the text once, jumping over strings, and runs only on text
- * `JSON.parse` accepted; a parser that reports positions (jsonc-parser's visitor) took eight times
- * as long on a 100,000-user file, so it is kept for saying where a broken file breaks.
- */
 const QUOTE = '"'.charCodeAt(0)
 const BACKSLASH = '\\'.charCodeAt(0)
 const NEWLINE = '\n'.charCodeAt(0)
+const COMMA = ','.charCodeAt(0)
 const OPEN_BRACE = '{'.charCodeAt(0)
 const CLOSE_BRACE = '}'.charCodeAt(0)
 const OPEN_BRACKET = '['.charCodeAt(0)
 const CLOSE_BRACKET = ']'.charCodeAt(0)
+const BLANKS = new Set([' ', '\t', '\r'].map((blank) => blank.charCodeAt(0)))
 
+/**
+ * The line (1-based) each element of a top-level array starts on, by the array's key lower-cased
+ * (`resources`, `operations`). One pass over text that `JSON.parse` accepted, jumping over
+ * strings: jsonc-parser's visitor, which reports positions, took eight times as long on a
+ * 100,000-user file, so it only says where a broken file breaks.
+ */
 function entryLines(text: string): Map<string, number[]> {
   const lines = new Map<string, number[]>()
   let depth = 0
   let line = 1
   let key = ''
   let list: number[] | null = null
+  // Inside a top-level array, at its start or after a comma: the next token begins an element.
+  let awaiting = false
   for (let at = 0; at < text.length; at++) {
     const code = text.charCodeAt(at)
+    if (code === NEWLINE) {
+      line++
+      continue
+    }
+    if (BLANKS.has(code)) continue
+    if (awaiting && code !== CLOSE_BRACKET) list?.push(line)
+    awaiting = false
     if (code === QUOTE) {
       let end = at
       for (;;) {
@@ -228,19 +239,18 @@ function entryLines(text: string): Map<string, number[]> {
       // At depth 1 the last string before an array is that array's key.
       if (depth === 1) key = text.slice(at + 1, end)
       at = end
-    } else if (code === NEWLINE) {
-      line++
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (depth === 1 && code === OPEN_BRACKET) {
         list = []
         lines.set(key.toLowerCase(), list)
-      } else if (depth === 2 && code === OPEN_BRACE && list !== null) {
-        list.push(line)
+        awaiting = true
       }
       depth++
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       depth--
       if (depth === 1) list = null
+    } else if (code === COMMA && depth === 2 && list !== null) {
+      awaiting = true
     }
   }
   return lines
