@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import SCIMMY from 'scimmy'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffContext, SourceDirectory } from '../../src-main/core/formats/handoff'
 import {
   ROLEKEEPER_GROUP_EXTENSION,
@@ -35,9 +35,12 @@ function role(fields: Partial<DirectoryRole> = {}): DirectoryRole {
   }
 }
 
+const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+/** A pending invite with a token shaped as the app's (a compact EdDSA JWT); its signature is not checked here. */
 function invite(fields: Partial<DirectoryInvite> = {}): DirectoryInvite {
   const jti = randomUUID()
-  const token = `eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJqdGkiOiIke2p0aX0ifQ.${jti.replaceAll('-', '')}`
+  const token = `${base64url({ alg: 'EdDSA', kid: 'k1' })}.${base64url({ scope: 'invite', jti })}.${randomBytes(64).toString('base64url')}`
   return {
     token,
     link: `https://intranet.example.org/accept?token=${token}&email=someone%40example.org`,
@@ -802,6 +805,11 @@ describe('SCIM with SCIMMY, an independent implementation', () => {
     await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
   })
 
+  beforeEach(() => {
+    userStore.records.clear()
+    groupStore.records.clear()
+  })
+
   /** Each resource of an export, coerced inbound by SCIMMY's User or Group schema, with its extension. */
   function coerced(text: string): { sent: Resource; accepted: Resource }[] {
     return operationsOf(text).map((operation) => {
@@ -853,7 +861,7 @@ describe('SCIM with SCIMMY, an independent implementation', () => {
     expect(one[ROLEKEEPER_USER_EXTENSION]).toMatchObject({ status: 'invited', inviteJti: directory.users[1]?.invite?.jti })
 
     const groups = (await (await fetch(`${origin}/Groups`)).json()) as { Resources: StoredGroup[] }
-    // The service resolved each bulkId to the id it gave that user.
+    // Each bulkId became the id the service gave that user (SCIMMY resolves one per Group: see resolveLeftBulkIds).
     const membersOf = (group: StoredGroup): unknown[] => (group.members ?? []).map(({ value, type }) => ({ value, type }))
     expect(
       groups.Resources.map((group) => ({ externalId: group.externalId, displayName: group.displayName, members: membersOf(group) }))
@@ -870,8 +878,6 @@ describe('SCIM with SCIMMY, an independent implementation', () => {
 
   it('reads back a ListResponse that SCIMMY builds from the stored resources as the directory that was exported', async () => {
     const directory = sampleDirectory()
-    userStore.records.clear()
-    groupStore.records.clear()
     const posted = await fetch(`${origin}/Bulk`, { method: 'POST', body: exportText(directory) })
     expect(posted.status).toBe(200)
     const users = (await new SCIMMY.Resources.User(undefined, { count: MAX_OPERATIONS }).read()) as SCIMMY.Messages.ListResponse
