@@ -18,6 +18,7 @@ import { directoryIssuer } from './directory-id'
 import { csvWriter } from './formats/csv'
 import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffFormat, HandoffWriter } from './formats/handoff'
 import { jsonWriter } from './formats/json'
+import { ldifBaseDnProblem } from './formats/ldif'
 import { handoffFormat } from './formats/registry'
 import { exportOptions, type ExportOptions, type ExportScope, type UserFilter } from './inputs'
 import { freshInviteFields, inviteLinkBuilder, inviteToken, newInviteNonces } from './invite-tokens'
@@ -27,8 +28,7 @@ import {
   KEYCLOAK_IF_EXISTS,
   type ExportPreview,
   type ExportRefusal,
-  type ExportResult,
-  type KeycloakIfExists
+  type ExportResult
 } from './model'
 import { toRole } from './roles'
 import { inviteSettings } from './settings'
@@ -260,6 +260,16 @@ function* roleInvitePages(store: Store, roleId: string | null, pageSize: number)
 /** Options as a caller writes them (defaults may be left out). */
 export type ExportRequest = z.input<typeof exportOptions>
 
+/** The options with the defaults filled in, and those that depend on the format checked. */
+function checkedOptions(request: ExportRequest): ExportOptions {
+  const options = exportOptions.parse(request)
+  if (options.format === 'ldif') {
+    const problem = ldifBaseDnProblem(options.ldifBaseDn ?? '')
+    if (problem !== null) throw new DomainError('validation', problem, { ldifBaseDn: problem })
+  }
+  return options
+}
+
 /** The format's writer, told what the whole file holds before the first user. */
 function writerFor(store: Store, options: ExportOptions, source: ExportSource, format: HandoffFormat | null): HandoffWriter {
   const kind = options.scope.kind === 'users' ? 'users' : 'invites'
@@ -325,7 +335,7 @@ function remember(store: Store, options: ExportOptions): void {
  * Nothing is written.
  */
 export async function previewExport(store: Store, request: ExportRequest): Promise<ExportPreview> {
-  const options = exportOptions.parse(request)
+  const options = checkedOptions(request)
   const format = handoffFormat(options.format)
   const source = exportSource(store, options.scope)
   const listed: ExportRefusal[] = []
@@ -397,7 +407,7 @@ function renewExpiredInvites(store: Store, scope: ExportScope): number {
 
 /** The whole export as one string: for small exports (the browser host's download, tests). */
 export async function exportToString(store: Store, request: ExportRequest): Promise<string> {
-  const options = exportOptions.parse(request)
+  const options = checkedOptions(request)
   const format = handoffFormat(options.format)
   if (options.expiredInvites === 'renew') renewExpiredInvites(store, options.scope)
   const source = exportSource(store, options.scope)
@@ -422,7 +432,7 @@ export async function exportToFile(
   targetPath: string,
   control: ExportControl = {}
 ): Promise<ExportResult> {
-  const options = exportOptions.parse(request)
+  const options = checkedOptions(request)
   const format = handoffFormat(options.format)
   const { onProgress, signal } = control
   if (signal?.aborted) throw cancelled()

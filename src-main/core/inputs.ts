@@ -8,7 +8,6 @@
  * say the same thing.
  */
 import { z } from 'zod'
-import { ldifBaseDnProblem } from './formats/ldif'
 import {
   ACTIVITY_COLLECTIONS,
   EXPIRED_INVITE_CHOICES,
@@ -167,7 +166,6 @@ export const exportScope = z.discriminatedUnion('kind', [
  */
 export type ExportScope = z.output<typeof exportScope>
 
-/** The export's choices without their cross-field checks, so a call can extend them. */
 const exportChoices = z.strictObject({
   scope: exportScope,
   format: z.enum(EXPORT_FORMATS),
@@ -183,13 +181,7 @@ const exportChoices = z.strictObject({
   expiredInvites: z.enum(EXPIRED_INVITE_CHOICES).default('leave_out')
 })
 
-const ldifNeedsBaseDn = (ctx: z.core.ParsePayload<{ format: string; ldifBaseDn?: string | undefined }>): void => {
-  if (ctx.value.format !== 'ldif') return
-  const message = ldifBaseDnProblem(ctx.value.ldifBaseDn ?? '')
-  if (message !== null) ctx.issues.push({ code: 'custom', input: ctx.value.ldifBaseDn, path: ['ldifBaseDn'], message })
-}
-
-export const exportOptions = exportChoices.check(ldifNeedsBaseDn)
+export const exportOptions = exportChoices
 export type ExportOptions = z.output<typeof exportOptions>
 
 export const importOptions = z.strictObject({
@@ -306,7 +298,7 @@ export type CheckPasswordInput = z.output<typeof checkPasswordInput>
  * the chosen file left as it was, and the call answers `cancelled`. A dismissed dialog answers
  * `cancelled` too.
  */
-export const exportInvitesInput = exportChoices.extend({ exportId: id }).check(ldifNeedsBaseDn)
+export const exportInvitesInput = exportChoices.extend({ exportId: id })
 export type ExportInvitesInput = z.output<typeof exportInvitesInput>
 /**
  * Stop a running export, import or invite by its operation id; an import or invite is rolled

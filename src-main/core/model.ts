@@ -232,7 +232,7 @@ export interface AppInfo {
 // ---------------------------------------------------------------------------------------------
 // Export
 
-export const EXPORT_FORMATS = ['csv', 'json', 'ldif'] as const
+export const EXPORT_FORMATS = ['csv', 'json', 'scim', 'ldif'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ExportFormatInfo {
@@ -244,17 +244,39 @@ export interface ExportFormatInfo {
   extension: string
   /** A hand-off format, for the systems people sign in to (the others are Rolekeeper's own lists). */
   handoff: boolean
+  /** Whether the file carries invite links and expiries (LDAP entries do not: a token is a bearer secret). */
+  carriesInvites: boolean
 }
 
 /** Every export format as the Export dialog offers it; the hand-off formats' modules carry the same words. */
 export const EXPORT_FORMAT_INFO: Record<ExportFormat, ExportFormatInfo> = {
-  csv: { label: 'CSV', destination: 'A spreadsheet, or any tool that reads CSV (UTF-8)', extension: 'csv', handoff: false },
-  json: { label: 'JSON', destination: 'Scripts and tools that read JSON: an array of objects', extension: 'json', handoff: false },
+  csv: {
+    label: 'CSV',
+    destination: 'A spreadsheet, or any tool that reads CSV (UTF-8)',
+    extension: 'csv',
+    handoff: false,
+    carriesInvites: true
+  },
+  json: {
+    label: 'JSON',
+    destination: 'Scripts and tools that read JSON: an array of objects',
+    extension: 'json',
+    handoff: false,
+    carriesInvites: true
+  },
+  scim: {
+    label: 'SCIM 2.0',
+    destination: 'An identity provider or app that speaks SCIM 2.0: POST it to its /Bulk endpoint',
+    extension: 'json',
+    handoff: true,
+    carriesInvites: true
+  },
   ldif: {
     label: 'LDAP (LDIF)',
     destination: 'An LDAP directory (OpenLDAP, 389 DS, …): load it with ldapadd',
     extension: 'ldif',
-    handoff: true
+    handoff: true,
+    carriesInvites: false
   }
 }
 

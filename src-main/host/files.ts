@@ -29,6 +29,7 @@ export interface HostDownloadFile {
 const CONTENT_TYPES: Record<string, string> = {
   '.csv': 'text/csv; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.ldif': 'text/x-ldif; charset=utf-8',
   '.db': 'application/vnd.sqlite3'
 }
 

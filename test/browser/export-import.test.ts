@@ -161,10 +161,10 @@ describe('import from CSV', () => {
     await openScreen(h, '#/users', 'User Directory')
     await visible(userRows(page).first())
     await page.getByRole('button', { name: 'Export invites' }).click()
-    await visible(dialog(page, 'Export invites'))
+    await visible(dialog(page, 'Export'))
     await expectNoAxeViolations(page, `the Export dialog (${theme})`, '[role="dialog"]')
     await page.keyboard.press('Escape')
-    await dialog(page, 'Export invites').waitFor({ state: 'detached' })
+    await dialog(page, 'Export').waitFor({ state: 'detached' })
     await page.getByRole('button', { name: 'Import users' }).click()
     const importer = dialog(page, 'Import users')
     await importer

@@ -6,8 +6,9 @@
 import type { ExportFormat } from '../model'
 import type { HandoffFormat } from './handoff'
 import { ldifFormat } from './ldif'
+import { scimFormat } from './scim'
 
-const HANDOFF_FORMATS: Partial<Record<ExportFormat, HandoffFormat>> = { ldif: ldifFormat }
+const HANDOFF_FORMATS: Partial<Record<ExportFormat, HandoffFormat>> = { scim: scimFormat, ldif: ldifFormat }
 
 /** The hand-off format of this id; null for Rolekeeper's own lists (CSV, JSON). */
 export function handoffFormat(format: ExportFormat): HandoffFormat | null {
