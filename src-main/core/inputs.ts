@@ -12,9 +12,11 @@ import {
   ACTIVITY_COLLECTIONS,
   EXPIRED_INVITE_CHOICES,
   EXPORT_FORMATS,
-  KEYCLOAK_IF_EXISTS,
+  IMPORT_FORMATS,
   IMPORT_MAX_BYTES,
+  KEYCLOAK_IF_EXISTS,
   LIMITS,
+  MULTIPLE_ROLE_RULES,
   PASSWORD_POLICY_KINDS,
   THEMES,
   USER_SORT_FIELDS,
@@ -188,7 +190,15 @@ export const importOptions = z.strictObject({
   /** What to do with rows whose address is already a user. */
   existing: z.enum(['skip', 'update']).default('skip'),
   /** The status of new users whose row has no status. */
-  newUsersAs: z.enum(['invited', 'draft']).default('invited')
+  newUsersAs: z.enum(['invited', 'draft']).default('invited'),
+  /** The file's format: recognised from its content, unless the admin says otherwise. */
+  format: z.enum(['auto', ...IMPORT_FORMATS]).default('auto'),
+  /**
+   * A user with several roles in the source keeps one: the first listed, the first in
+   * `roleOrder` (role names, most wanted first), or none — the user is skipped.
+   */
+  multipleRoles: z.enum(MULTIPLE_ROLE_RULES).default('first'),
+  roleOrder: z.array(z.string().max(LIMITS.roleName)).max(1000).default([])
 })
 export type ImportOptions = z.output<typeof importOptions>
 

@@ -66,7 +66,7 @@ export function transferHandlers(session: TransferSession): TransferImplementati
     },
 
     async previewImport(store, input) {
-      const options = { existing: input.existing, newUsersAs: input.newUsersAs }
+      const { file: _file, ...options } = input
       if (input.file && 'text' in input.file) {
         return { chosen: true, fileId: null, fileName: null, preview: previewImport(store, input.file.text, options) }
       }
@@ -82,8 +82,7 @@ export function transferHandlers(session: TransferSession): TransferImplementati
     },
 
     async applyImport(store, input) {
-      const options = { existing: input.existing, newUsersAs: input.newUsersAs }
-      const file = input.file
+      const { file, operationId: _operationId, ...options } = input
       const read = async (): Promise<string | Buffer> => ('text' in file ? file.text : (await readImportFile(port(), file.fileId)).content)
       if (input.operationId === undefined) return applyImport(store, await read(), options)
       return session.track(input.operationId, 'operationId', async (control) => applyImportYielding(store, await read(), options, control))
