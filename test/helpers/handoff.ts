@@ -5,7 +5,15 @@
  * The interop run writes it to a real Directus and captures Directus's exports of it as fixtures,
  * so the reader tests compare those exports with this very directory.
  */
-import type { DirectoryRole, DirectoryUser, HandoffContext, HandoffOptions, SourceDirectory } from '../../src-main/core/formats/handoff'
+import fc from 'fast-check'
+import type {
+  DirectoryRole,
+  DirectoryUser,
+  HandoffContext,
+  HandoffOptions,
+  HandoffWriter,
+  SourceDirectory
+} from '../../src-main/core/formats/handoff'
 
 export const SAMPLE_ROLES: readonly DirectoryRole[] = [
   {
@@ -245,4 +253,85 @@ export function comparableSource(source: SourceDirectory) {
       tags: entry.tags
     }))
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random directories for the round-trip properties
+
+const IP_ENTRIES = ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '198.51.100.0/24', '::1', 'fe80::1%eth0'] as const
+const ICONS = ['supervised_user_circle', 'edit_note', 'shield_person', 'visibility', 'badge'] as const
+const STATUSES = ['draft', 'invited', 'active', 'suspended', 'archived'] as const
+
+/** Text as people type it into a form: any Unicode, trimmed, never empty. */
+const text = (maxLength: number) =>
+  fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength })
+    .map((value) => value.trim())
+    .filter((value) => value !== '')
+
+export const roleArbitrary: fc.Arbitrary<DirectoryRole> = fc.record({
+  id: fc.uuid({ version: 4 }),
+  name: text(40),
+  icon: fc.constantFrom(...ICONS),
+  description: fc.option(text(200), { nil: null }),
+  adminAccess: fc.boolean(),
+  appAccess: fc.boolean(),
+  ipAccess: fc.uniqueArray(fc.constantFrom(...IP_ENTRIES), { maxLength: 3 }),
+  enforceTfa: fc.boolean()
+})
+
+/** A directory: roles (some without members), users in every status, Public users, invites. */
+export const directoryArbitrary = fc
+  .uniqueArray(roleArbitrary, { maxLength: 5, selector: (role) => role.name.toLowerCase() })
+  .chain((roles) =>
+    fc.record({
+      roles: fc.constant(roles),
+      users: fc.uniqueArray(
+        fc.record({
+          id: fc.uuid({ version: 4 }),
+          email: fc.emailAddress(),
+          firstName: fc.option(text(50), { nil: null }),
+          lastName: fc.option(text(50), { nil: null }),
+          status: fc.constantFrom(...STATUSES),
+          roleId: fc.option(fc.constantFrom(...roles.map((role) => role.id), '00000000-0000-4000-8000-0000000000ff'), { nil: null }),
+          title: fc.option(text(50), { nil: null }),
+          location: fc.option(text(100), { nil: null }),
+          description: fc.option(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }), { nil: null }),
+          tags: fc.uniqueArray(text(20), { maxLength: 4 }),
+          createdAt: fc
+            .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+            .map((date) => date.toISOString()),
+          withLink: fc.boolean(),
+          expired: fc.boolean()
+        }),
+        { maxLength: 25, selector: (user) => user.email.toLowerCase() }
+      ),
+      batch: fc.integer({ min: 1, max: 7 })
+    })
+  )
+  .map(({ roles, users, batch }) => ({
+    roles,
+    batch,
+    users: users.map(({ withLink, expired, ...user }): DirectoryUser => {
+      const invite =
+        user.status === 'invited'
+          ? {
+              token: `token-${user.id}`,
+              link: withLink ? `https://intranet.example.org/accept?token=token-${user.id}` : null,
+              jti: `jti-${user.id}`,
+              invitedAt: user.createdAt,
+              expiresAt: new Date(Date.parse(user.createdAt) + 7 * DAY).toISOString(),
+              expired,
+              directusLink: withLink ? `https://cms.example.org/admin/accept-invite?token=t-${user.id}` : null
+            }
+          : null
+      return { ...user, invite }
+    })
+  }))
+
+/** The writer's text for these users, handed over in batches of `batch`. */
+export function writeInBatches(writer: HandoffWriter, users: readonly DirectoryUser[], batch: number): string {
+  let out = writer.start()
+  for (let at = 0; at < users.length; at += batch) out += writer.users(users.slice(at, at + batch))
+  return out + writer.end()
 }

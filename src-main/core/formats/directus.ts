@@ -136,7 +136,7 @@ export function directusUserItem(user: DirectoryUser, roleIds: ReadonlySet<strin
     location: user.location,
     description: user.description,
     // Directus leaves an untagged user's tags null.
-    tags: user.tags.length > 0 ? [...user.tags] : null
+    tags: user.tags.length > 0 ? user.tags : null
   }
 }
 
@@ -300,7 +300,8 @@ function readJson(text: string, problems: SourceProblem[]): Collected {
   if (json.problem !== null) problems.push(json.problem)
   const collected: Collected = { directus_roles: [], directus_policies: [], directus_access: [], directus_users: [] }
   const add = (collection: DirectusCollection, items: readonly unknown[]): void => {
-    for (const value of items) collected[collection].push({ value, line: json.lineOf(value), complete: json.isComplete(value) })
+    const lines = json.elementLines(items)
+    items.forEach((value, index) => collected[collection].push({ value, line: lines[index] ?? 0, complete: json.isComplete(value) }))
   }
   const addExport = (items: readonly unknown[], line: number): void => {
     const first = items.find(isRecord)
