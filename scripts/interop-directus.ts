@@ -439,6 +439,27 @@ async function inside(): Promise<number> {
       (count) => `0 new, ${count} users in Directus (the sample and the administrator)`
     )
 
+    await step(
+      'Directus refuses what refuseUser refuses: an address on .test',
+      async () => {
+        const reserved: DirectoryUser = {
+          ...(users[7] as DirectoryUser),
+          id: '9a4e1c7b-2f3d-4b8a-8e6f-5d4c3b2a1f99',
+          email: 'someone@example.test',
+          status: 'draft'
+        }
+        const ours = directusFormat.refuseUser(reserved)
+        if (ours === null) throw new Error('refuseUser accepts someone@example.test')
+        const response = await http('POST', '/utils/import?mode=merge', {
+          token,
+          file: writeAll(directusFormat.writer({ ...context, roles: [] }), [reserved])
+        })
+        if (response.status < 400) throw new Error('Directus accepted someone@example.test')
+        return `Directus: HTTP ${response.status} ${JSON.stringify((response.json() as { errors: { extensions: unknown }[] }).errors[0]?.extensions)}; ours: ${ours}`
+      },
+      (detail) => detail
+    )
+
     // A second directory, posted one collection per request.
     const second: DirectoryRole = {
       id: '9a4e1c7b-2f3d-4b8a-8e6f-5d4c3b2a1f01',
