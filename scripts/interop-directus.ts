@@ -22,8 +22,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { directusCollectionFile, directusFormat, directusUsersWriter, type DirectusCollection } from '../src-main/core/formats/directus'
 import { directusInviteLink } from '../src-main/core/formats/directus-link'
-import type { DirectoryRole, DirectoryUser, HandoffContext, HandoffWriter } from '../src-main/core/formats/handoff'
-import { comparableSource, expectedSource, SAMPLE_ROLES, sampleContext, sampleUsers } from '../test/helpers/handoff'
+import type { DirectoryRole, DirectoryUser, HandoffContext } from '../src-main/core/formats/handoff'
+import { comparableSource, expectedSource, SAMPLE_ROLES, sampleContext, sampleUsers, writeInBatches } from '../test/helpers/handoff'
 
 const VERSION = '12.4.0'
 const HOST = '127.0.0.1'
@@ -155,12 +155,6 @@ function expectStatus(response: Response, expected: number[], what: string): voi
 }
 
 const dataOf = <T>(response: Response): T => (response.json() as { data: T }).data
-
-function writeAll(writer: HandoffWriter, users: readonly DirectoryUser[], batch = 4): string {
-  let text = writer.start()
-  for (let at = 0; at < users.length; at += batch) text += writer.users(users.slice(at, at + batch))
-  return text + writer.end()
-}
 
 async function waitForHealth(child: ChildProcess, log: string): Promise<string> {
   const deadline = Date.now() + 180_000
@@ -401,7 +395,7 @@ async function inside(): Promise<number> {
     await step('nothing in the sample is refused by refuseUser/refuseRole', () => {
       if (refused.length > 0) throw new Error(refused.join('; '))
     })
-    const bundle = writeAll(directusFormat.writer(context), users)
+    const bundle = writeInBatches(directusFormat.writer(context), users, 4)
 
     await step(
       'POST /utils/import?mode=merge with the bundle (multipart file)',
@@ -452,7 +446,7 @@ async function inside(): Promise<number> {
         if (ours === null) throw new Error('refuseUser accepts someone@example.test')
         const response = await http('POST', '/utils/import?mode=merge', {
           token,
-          file: writeAll(directusFormat.writer({ ...context, roles: [] }), [reserved])
+          file: writeInBatches(directusFormat.writer({ ...context, roles: [] }), [reserved], 1)
         })
         if (response.status < 400) throw new Error('Directus accepted someone@example.test')
         return `Directus: HTTP ${response.status} ${JSON.stringify((response.json() as { errors: { extensions: unknown }[] }).errors[0]?.extensions)}; ours: ${ours}`
@@ -496,7 +490,7 @@ async function inside(): Promise<number> {
           ['directus_roles', directusCollectionFile('directus_roles', secondContext)],
           ['directus_policies', directusCollectionFile('directus_policies', secondContext)],
           ['directus_access', directusCollectionFile('directus_access', secondContext)],
-          ['directus_users', writeAll(directusUsersWriter(secondContext), secondUsers, 1)]
+          ['directus_users', writeInBatches(directusUsersWriter(secondContext), secondUsers, 1)]
         ]
         for (const [collection, file] of files) {
           const response = await http('POST', `/utils/import/${collection}`, { token, file })

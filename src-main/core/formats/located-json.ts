@@ -33,6 +33,7 @@ class JsonSyntaxError extends Error {
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings: this finds them.
 const CONTROL = /[\u0000-\u001f]/g
 
 /** One pass over the text; a class so that the hot methods stay monomorphic. */
