@@ -8,7 +8,8 @@ import {
   directusCollectionFile,
   directusEmailProblem,
   directusFormat,
-  directusUsersWriter
+  directusUsersWriter,
+  readDirectusFiles
 } from '../../src-main/core/formats/directus'
 import { directusAcceptUrl, directusInviteLink } from '../../src-main/core/formats/directus-link'
 import type { DirectoryUser } from '../../src-main/core/formats/handoff'
@@ -260,6 +261,19 @@ describe('Directus reader', () => {
       expect(byEmail(source.users.filter((user) => ours.has(user.id ?? '')))).toEqual(byEmail(expected.users))
       const lines = fixture('users.csv').split('\n')
       for (const user of read.users) expect(lines[user.line - 1]).toContain(`"${user.id}"`)
+    })
+
+    it('reads the files one by one (users.csv beside the JSON collections), each entry with its own line', () => {
+      const read = readDirectusFiles(['users.csv', 'roles.json', 'policies.json', 'access.json'].map(fixture))
+      expect(read.problems).toEqual([])
+      const source = comparableSource(read)
+      expect(byEmail(source.users.filter((user) => ours.has(user.id ?? '')))).toEqual(byEmail(expected.users))
+      expect(source.roles.filter((role) => sampleRoles.has(role.id ?? ''))).toEqual(
+        [...expected.roles].sort((a, b) => a.name.localeCompare(b.name, 'en'))
+      )
+      const roleLines = fixture('roles.json').split('\n')
+      for (const role of read.roles) expect(roleLines[role.line - 1]).toMatch(/^\t\{$/)
+      expect(roleLines[read.roles[0]?.line ?? 0]).toContain(`"id": "${read.roles[0]?.id}"`)
     })
 
     it('reads roles.json without policies: roles by id and name, their access not said', () => {

@@ -19,7 +19,11 @@
  *
  * Reading takes what Directus writes (`GET /users?export=json|csv`, `GET /roles?export=json`, the
  * Data Studio's export), our own bundle, an object keyed by collection name, or several of these
- * JSON files joined end to end; collections are told apart by their fields.
+ * JSON files joined end to end; collections are told apart by their fields. Directus exports one
+ * collection per file, so `readDirectusFiles` takes several (users as CSV, roles as JSON…) and
+ * keeps each entry's line in its own file. A user's `role` is a role id; a role the file does not
+ * describe stays a bare ref (an id or a name) for the planner to match against the store. Statuses
+ * pass as they are, Directus's own `unverified` and `inactive-license` too: the planner says no.
  */
 import { createHash } from 'node:crypto'
 import { analyzeEmail } from '@hapi/address'
@@ -356,6 +360,7 @@ function readCsv(text: string, problems: SourceProblem[]): Entry[] {
     on_skip: (error) => {
       if (error) problems.push({ line: Number(error.lines), reason: `Not a readable CSV record: ${error.message}` })
     }
+    // csv-parse's types do not model `info: true`, which makes each record `{ record, info }`.
   }) as unknown as { record: string[]; info: { lines: number } }[]
   const header = records[0]?.record.map((name) => name.trim())
   if (header === undefined) return []
@@ -535,13 +540,19 @@ function readUser(entry: Entry, roles: Map<string, SourceRole>, problems: Source
   return user
 }
 
-function read(text: string): SourceDirectory {
+/**
+ * Several files read as one directory (say `users.csv` and `roles.json`, as Directus exports
+ * them one collection at a time): each entry keeps the line it has in its own file.
+ */
+export function readDirectusFiles(texts: readonly string[]): SourceDirectory {
   const problems: SourceProblem[] = []
-  const start = text.replace(/^\uFEFF/, '').trimStart()
-  const isJson = start.startsWith('[') || start.startsWith('{')
-  const collected = isJson
-    ? readJson(text, problems)
-    : { directus_roles: [], directus_policies: [], directus_access: [], directus_users: readCsv(text, problems) }
+  const collected: Collected = { directus_roles: [], directus_policies: [], directus_access: [], directus_users: [] }
+  for (const text of texts) {
+    const start = text.replace(/^\uFEFF/, '').trimStart()
+    const part: Partial<Collected> =
+      start.startsWith('[') || start.startsWith('{') ? readJson(text, problems) : { directus_users: readCsv(text, problems) }
+    for (const collection of DIRECTUS_COLLECTIONS) for (const entry of part[collection] ?? []) collected[collection].push(entry)
+  }
 
   const access = roleAccess(collected)
   const roles = new Map<string, SourceRole>()
@@ -586,5 +597,5 @@ export const directusFormat: HandoffFormat = {
   refuseUser,
   refuseRole: (role) => refuseRole(role),
   recognise,
-  read
+  read: (text) => readDirectusFiles([text])
 }
