@@ -383,6 +383,13 @@ describe('Keycloak reader', () => {
     expect(cut.problems).toEqual([{ line: 3, reason: expect.stringMatching(/^Not valid JSON/) }])
   })
 
+  it('reads a file of 150,000 users (no spread of them into one call)', () => {
+    const many = `{"users":[${Array.from({ length: 150_000 }, (_, i) => `{"email":"u${i}@example.org","enabled":true}`).join(',')}]}`
+    const read = keycloakFormat.read(many)
+    expect(read.users).toHaveLength(150_000)
+    expect(read.users[149_999]).toMatchObject({ email: 'u149999@example.org', line: 1, status: 'active' })
+  })
+
   it('recognises partial imports and realm exports, nothing else', () => {
     expect(keycloakFormat.recognise(writeInBatches(keycloakFormat.writer(context), users, 4).slice(0, 1024))).toBe(true)
     expect(keycloakFormat.recognise(FIXTURE.slice(0, 1024))).toBe(true)

@@ -263,9 +263,12 @@ function read(text: string): SourceDirectory {
   const problems: SourceProblem[] = json.problem === null ? [] : [json.problem]
   const roleEntries: { value: unknown; line: number }[] = []
   const userEntries: { value: unknown; line: number }[] = []
-  const entries = (list: unknown[]) => {
+  // A loop, not push(...list): spreading 100,000 entries into one call overflows the stack.
+  const collect = (into: { value: unknown; line: number }[], list: unknown[]): void => {
     const lines = json.elementLines(list)
-    return list.map((value, index) => ({ value, line: lines[index] ?? 0 })).filter(({ value }) => json.isComplete(value))
+    list.forEach((value, index) => {
+      if (json.isComplete(value)) into.push({ value, line: lines[index] ?? 0 })
+    })
   }
   let defaultRole: string | null = null
   for (const value of json.values) {
@@ -275,8 +278,8 @@ function read(text: string): SourceDirectory {
     }
     if (isRecord(value['defaultRole']) && typeof value['defaultRole']['name'] === 'string') defaultRole = value['defaultRole']['name']
     const roles = value['roles']
-    if (isRecord(roles) && Array.isArray(roles['realm'])) roleEntries.push(...entries(roles['realm']))
-    if (Array.isArray(value['users'])) userEntries.push(...entries(value['users']))
+    if (isRecord(roles) && Array.isArray(roles['realm'])) collect(roleEntries, roles['realm'])
+    if (Array.isArray(value['users'])) collect(userEntries, value['users'])
     if (!isRecord(roles) && !Array.isArray(value['users'])) {
       problems.push({ line: json.lineOf(value), reason: 'Not a Keycloak realm export or partial import: no roles or users' })
     }
