@@ -380,6 +380,37 @@ describe('Directus reader', () => {
 })
 
 describe('Directus round trip', () => {
+  it('never fails a file: any text reads into users and problems without throwing', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(() => directusFormat.read(text)).not.toThrow()
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it('reads an export cut anywhere into whole users only, each as written', () => {
+    const whole = writeInBatches(directusFormat.writer(context), users, 3)
+    const written = new Map(users.map((user) => [user.id, user]))
+    fc.assert(
+      fc.property(fc.nat({ max: whole.length }), (end) => {
+        const read = directusFormat.read(whole.slice(0, end))
+        for (const user of read.users) {
+          const original = written.get(user.id ?? '')
+          expect(original, user.email).toBeDefined()
+          expect([user.email, user.status, user.firstName, user.tags]).toEqual([
+            original?.email,
+            original?.status,
+            original?.firstName,
+            original?.tags
+          ])
+        }
+        if (end < whole.length - 2) expect(read.problems.length).toBeGreaterThan(0)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
   it('writer → reader gives back the same users, roles, memberships, statuses, names and profile fields', () => {
     fc.assert(
       fc.property(directoryArbitrary, ({ roles, users: people, batch }) => {

@@ -400,6 +400,37 @@ describe('Keycloak reader', () => {
 })
 
 describe('Keycloak round trip', () => {
+  it('never fails a file: any text reads into users and problems without throwing', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(() => keycloakFormat.read(text)).not.toThrow()
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it('reads an export cut anywhere into whole users only, each as written', () => {
+    const whole = writeInBatches(keycloakFormat.writer(context), users, 3)
+    const written = new Map(users.map((user) => [user.id, user]))
+    fc.assert(
+      fc.property(fc.nat({ max: whole.length }), (end) => {
+        const read = keycloakFormat.read(whole.slice(0, end))
+        for (const user of read.users) {
+          const original = written.get(user.id ?? '')
+          expect(original, user.email).toBeDefined()
+          expect([user.email, user.status, user.firstName, user.tags]).toEqual([
+            original?.email,
+            original?.status,
+            original?.firstName,
+            original?.tags
+          ])
+        }
+        if (end < whole.length - 2) expect(read.problems.length).toBeGreaterThan(0)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
   it('every export is a valid PartialImportRepresentation, and reads back to the same directory', () => {
     fc.assert(
       fc.property(directoryArbitrary, ({ roles, users: people, batch }) => {

@@ -349,9 +349,8 @@ function readJson(text: string, problems: SourceProblem[]): Collected {
   return collected
 }
 
-/** Directus's CSV (json2csv, objects flattened with "."): one user per record, a header first. */
-function readCsv(text: string, problems: SourceProblem[]): Entry[] {
-  const records = parseCsv(text, {
+function readCsvRecords(text: string, problems: SourceProblem[]): { record: string[]; info: { lines: number } }[] {
+  return parseCsv(text, {
     bom: true,
     relax_column_count: true,
     skip_empty_lines: false,
@@ -362,6 +361,18 @@ function readCsv(text: string, problems: SourceProblem[]): Entry[] {
     }
     // csv-parse's types do not model `info: true`, which makes each record `{ record, info }`.
   }) as unknown as { record: string[]; info: { lines: number } }[]
+}
+
+/** Directus's CSV (json2csv, objects flattened with "."): one user per record, a header first. */
+function readCsv(text: string, problems: SourceProblem[]): Entry[] {
+  let records: { record: string[]; info: { lines: number } }[]
+  try {
+    records = readCsvRecords(text, problems)
+  } catch (error) {
+    // Record errors are skipped one by one; this is for what is left (say, a file that is not text).
+    problems.push({ line: 1, reason: `Not a readable CSV file: ${error instanceof Error ? error.message : String(error)}` })
+    return []
+  }
   const header = records[0]?.record.map((name) => name.trim())
   if (header === undefined) return []
   if (!header.includes('email')) {
@@ -549,6 +560,10 @@ export function readDirectusFiles(texts: readonly string[]): SourceDirectory {
   const collected: Collected = { directus_roles: [], directus_policies: [], directus_access: [], directus_users: [] }
   for (const text of texts) {
     const start = text.replace(/^\uFEFF/, '').trimStart()
+    if (start === '') {
+      problems.push({ line: 1, reason: 'The file is empty' })
+      continue
+    }
     const part: Partial<Collected> =
       start.startsWith('[') || start.startsWith('{') ? readJson(text, problems) : { directus_users: readCsv(text, problems) }
     for (const collection of DIRECTUS_COLLECTIONS) for (const entry of part[collection] ?? []) collected[collection].push(entry)

@@ -261,6 +261,7 @@ function readUser(value: unknown, line: number, defaultRole: string | null, prob
 function read(text: string): SourceDirectory {
   const json = parseLocatedJson(text)
   const problems: SourceProblem[] = json.problem === null ? [] : [json.problem]
+  if (json.values.length === 0 && json.problem === null) problems.push({ line: 1, reason: 'The file is empty' })
   const roleEntries: { value: unknown; line: number }[] = []
   const userEntries: { value: unknown; line: number }[] = []
   // A loop, not push(...list): spreading 100,000 entries into one call overflows the stack.
