@@ -313,7 +313,8 @@ function recognise(head: string): boolean {
 export const keycloakFormat: HandoffFormat = {
   id: 'keycloak',
   label: 'Keycloak',
-  destination: 'Keycloak: Realm settings → Action → Partial import, or POST /admin/realms/{realm}/partialImport',
+  destination:
+    'Keycloak: Realm settings → Action → Partial import, or POST /admin/realms/{realm}/partialImport (turn on Unmanaged attributes first)',
   extension: 'json',
   mimeType: 'application/json',
   writer: partialImportWriter,
