@@ -327,6 +327,7 @@ function remembered(store: Store): ExportPreview['remembered'] {
 function remember(store: Store, options: ExportOptions): void {
   const write = store.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
   if (options.format === 'ldif' && options.ldifBaseDn) write.run(REMEMBERED.ldifBaseDn, JSON.stringify(options.ldifBaseDn))
+  if (options.format === 'keycloak') write.run(REMEMBERED.keycloakIfExists, JSON.stringify(options.keycloakIfExists))
 }
 
 /**

@@ -5,6 +5,7 @@ import { columns, type RowOf } from './db/columns'
 import { checkEmail } from './email'
 import { DomainError } from './errors'
 import { readCsv, type CsvColumn } from './formats/csv'
+import { readDirectusFiles } from './formats/directus'
 import type { SourceDirectory, SourceRole, SourceUser } from './formats/handoff'
 import { readJsonList, recogniseJsonList } from './formats/json'
 import { handoffFormats } from './formats/registry'
@@ -83,12 +84,40 @@ export function recogniseImportFormat(text: string): ImportFormat {
   return recogniseJsonList(head) ? 'json' : 'csv'
 }
 
-function readSource(input: string | Buffer, options: ImportOptions): ReadSource {
+/** What an import reads: one file's bytes or text, or several files read together. */
+export type ImportInput = string | Buffer | ReadonlyArray<{ name: string; content: string | Buffer }>
+
+function readSource(input: ImportInput, options: ImportOptions): ReadSource {
+  if (typeof input !== 'string' && !Buffer.isBuffer(input)) {
+    const [only, ...more] = input
+    if (only === undefined) throw new DomainError('validation', 'No file was chosen')
+    if (more.length > 0) return readSeveral(input, options)
+    return readSource(only.content, options)
+  }
   const text = decodeUtf8(input)
   const format = options.format === 'auto' ? recogniseImportFormat(text) : options.format
   if (format === 'csv') return { format, ...readCsv(text) }
   const directory = format === 'json' ? readJsonList(text) : readHandoff(format, text)
   return { format, ...directory, columns: {}, ignoredColumns: [] }
+}
+
+/**
+ * Several files read as one directory: what Directus exports one collection at a time (users,
+ * roles, policies, access). Other systems export the whole directory in one file.
+ */
+function readSeveral(files: ReadonlyArray<{ name: string; content: string | Buffer }>, options: ImportOptions): ReadSource {
+  const texts = files.map((file) => decodeUtf8(file.content))
+  // Directus's policies and access exports look like any JSON: its users or roles name the set.
+  const formats = texts.map(recogniseImportFormat)
+  const csvOrJson = files.filter((_file, index) => formats[index] !== 'directus' && formats[index] !== 'json')
+  if (options.format !== 'directus' && (!formats.includes('directus') || csvOrJson.length > 0)) {
+    const others = options.format === 'auto' ? files.filter((_file, index) => formats[index] !== 'directus') : files
+    throw new DomainError(
+      'validation',
+      `Several files are read together only for a Directus export (users, roles, policies, access); ${others.map((file) => file.name).join(', ')} ${others.length === 1 ? 'is' : 'are'} not part of one. Choose one file.`
+    )
+  }
+  return { format: 'directus', ...readDirectusFiles(texts), columns: {}, ignoredColumns: [] }
 }
 
 function readHandoff(format: ImportFormat, text: string): SourceDirectory {
@@ -293,7 +322,7 @@ function parseTags(json: string): string[] {
   return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : []
 }
 
-function planImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPlan {
+function planImport(store: Store, input: ImportInput, options: ImportOptions): ImportPlan {
   const planning = planSteps(store, input, options)
   for (;;) {
     const step = planning.next()
@@ -302,7 +331,7 @@ function planImport(store: Store, input: string | Buffer, options: ImportOptions
 }
 
 /** Make the plan, yielding rows checked / rows in the file after each slice of rows. */
-function* planSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportPlan> {
+function* planSteps(store: Store, input: ImportInput, options: ImportOptions): WriteSteps<ImportPlan> {
   const source = readSource(input, options)
   const entries = source.users.length + source.problems.length
   if (entries > IMPORT_ROW_LIMIT) {
@@ -311,7 +340,6 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
       `The file has more than ${IMPORT_ROW_LIMIT.toLocaleString('en')} rows; split it into smaller files`
     )
   }
-  if (entries === 0) throw new DomainError('validation', `The file holds no users (read as ${IMPORT_FORMAT_LABELS[source.format]})`)
 
   const roles = planRoles(store, source)
   const order = options.roleOrder.map(roleNameKey)
@@ -545,7 +573,7 @@ const notable = (row: PlannedRow): boolean =>
   row.outcome === 'invalid' || row.outcome === 'duplicate' || row.outcome === 'skipped' || row.otherRoles.length > 0
 
 /** What importing the file would do, row by row; nothing is written. */
-export function previewImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPreview {
+export function previewImport(store: Store, input: ImportInput, options: ImportOptions): ImportPreview {
   const plan = planImport(store, input, options)
   const listed: ImportRow[] = []
   let problems = 0
@@ -597,7 +625,7 @@ const ACTIVITY_SNAPSHOTS = 1000
  * activity entry. The plan is made again inside the transaction, so it is the state at write
  * time that counts.
  */
-export function applyImport(store: Store, input: string | Buffer, options: ImportOptions): ImportResult {
+export function applyImport(store: Store, input: ImportInput, options: ImportOptions): ImportResult {
   return runWrite(store, () => importSteps(store, input, options))
 }
 
@@ -608,14 +636,14 @@ export function applyImport(store: Store, input: string | Buffer, options: Impor
  */
 export function applyImportYielding(
   store: Store,
-  input: string | Buffer,
+  input: ImportInput,
   options: ImportOptions,
   control: WriteControl
 ): Promise<ImportResult> {
   return runWriteYielding(store, () => importSteps(store, input, options), control, 'The import was cancelled: nothing was written')
 }
 
-function* importSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportResult> {
+function* importSteps(store: Store, input: ImportInput, options: ImportOptions): WriteSteps<ImportResult> {
   const planning = planSteps(store, input, options)
   let step = planning.next()
   for (; !step.done; step = planning.next()) yield { done: step.value.done, total: 2 * step.value.total }

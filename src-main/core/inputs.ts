@@ -202,10 +202,24 @@ export const importOptions = z.strictObject({
 })
 export type ImportOptions = z.output<typeof importOptions>
 
-/** A file chosen in the main process's open dialog, or (browser host) the file's text itself. */
+const fileText = z.string().max(IMPORT_MAX_BYTES, { error: 'The file is larger than 64 MB' })
+
+/**
+ * Files chosen in the main process's open dialog, or (browser host) the files' text itself: one
+ * file, or several read together (a Directus export comes one collection per file).
+ */
 export const importFile = z.union([
   z.strictObject({ fileId: id }),
-  z.strictObject({ text: z.string().max(IMPORT_MAX_BYTES, { error: 'The file is larger than 64 MB' }) })
+  z.strictObject({ text: fileText }),
+  z.strictObject({
+    files: z
+      .array(z.strictObject({ name: z.string().max(255), text: fileText }))
+      .min(1)
+      .max(10)
+      .refine((files) => files.reduce((sum, file) => sum + file.text.length, 0) <= IMPORT_MAX_BYTES, {
+        error: 'The files are larger than 64 MB together'
+      })
+  })
 ])
 export type ImportFile = z.output<typeof importFile>
 

@@ -232,7 +232,7 @@ export interface AppInfo {
 // ---------------------------------------------------------------------------------------------
 // Export
 
-export const EXPORT_FORMATS = ['csv', 'json', 'scim', 'ldif'] as const
+export const EXPORT_FORMATS = ['csv', 'json', 'directus', 'scim', 'keycloak', 'ldif'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ExportFormatInfo {
@@ -264,9 +264,25 @@ export const EXPORT_FORMAT_INFO: Record<ExportFormat, ExportFormatInfo> = {
     handoff: false,
     carriesInvites: true
   },
+  directus: {
+    label: 'Directus',
+    destination:
+      'Directus 12: POST the file to /utils/import?mode=merge as an administrator (roles, policies, access and users in one request)',
+    extension: 'json',
+    handoff: true,
+    carriesInvites: true
+  },
   scim: {
     label: 'SCIM 2.0',
     destination: 'An identity provider or app that speaks SCIM 2.0: POST it to its /Bulk endpoint',
+    extension: 'json',
+    handoff: true,
+    carriesInvites: true
+  },
+  keycloak: {
+    label: 'Keycloak',
+    destination:
+      'Keycloak: Realm settings → Action → Partial import, or POST /admin/realms/{realm}/partialImport (turn on Unmanaged attributes first)',
     extension: 'json',
     handoff: true,
     carriesInvites: true

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { exportToFile, exportToString, previewExport } from '../../src-main/core/export'
+import { directusFormat } from '../../src-main/core/formats/directus'
+import { keycloakFormat } from '../../src-main/core/formats/keycloak'
 import { ldifFormat } from '../../src-main/core/formats/ldif'
 import { scimFormat } from '../../src-main/core/formats/scim'
 import { createRoleInput, createUserInput } from '../../src-main/core/inputs'
@@ -36,7 +38,7 @@ const wholeDirectory = { kind: 'users', selection: { filter: {} } } as const
 const read = <T>(text: string, parse: (text: string) => T): T => parse(text)
 
 describe('hand-off exports through the store', () => {
-  it('write the whole directory as LDIF that reads back to the same users, statuses and roles', async () => {
+  it('write the whole directory as LDIF that reads back to the same users, statuses and roles, those without members too', async () => {
     const text = await exportToString(store, { scope: wholeDirectory, format: 'ldif', ldifBaseDn: 'dc=example,dc=org' })
     const directory = read(text, ldifFormat.read)
     expect(directory.problems).toEqual([])
@@ -46,6 +48,7 @@ describe('hand-off exports through the store', () => {
       ['josé@exämple.org', 'invited'],
       ['public@example.org', 'draft']
     ])
+    expect(directory.roles.map((role) => role.name).sort()).toEqual(['Editors', 'Nobody here'])
     const editorsRef = directory.roles.find((role) => role.name === 'Editors')?.ref
     expect(
       directory.users
@@ -72,14 +75,18 @@ describe('hand-off exports through the store', () => {
 })
 
 describe('before writing, the export says what the target will refuse', () => {
-  it('LDAP refuses an address that is not ASCII and an empty group; CSV refuses nothing', async () => {
+  it('LDAP refuses an address that is not ASCII; Directus one on a reserved domain; CSV nothing', async () => {
     const preview = await previewExport(store, { scope: wholeDirectory, format: 'ldif', ldifBaseDn: 'dc=example,dc=org' })
     expect(preview.total).toBe(4)
-    expect(preview.refusals.users).toBe(1)
-    expect(preview.refusals.roles).toBe(1)
-    expect(preview.refusals.listed).toEqual([
-      { kind: 'user', label: 'josé@exämple.org', reason: expect.any(String) },
-      { kind: 'role', label: 'Nobody here', reason: expect.any(String) }
+    expect(preview.refusals).toEqual({
+      users: 1,
+      roles: 0,
+      listed: [{ kind: 'user', label: 'josé@exämple.org', reason: expect.stringContaining('ASCII') }]
+    })
+    createUser(store, createUserInput.parse({ email: 'tester@example.test', status: 'active' }))
+    const directus = await previewExport(store, { scope: wholeDirectory, format: 'directus' })
+    expect(directus.refusals.listed).toEqual([
+      { kind: 'user', label: 'tester@example.test', reason: expect.stringContaining('top-level domain') }
     ])
     const csv = await previewExport(store, { scope: wholeDirectory, format: 'csv' })
     expect(csv.refusals).toEqual({ users: 0, roles: 0, listed: [] })
@@ -173,8 +180,10 @@ describe('a finished export', () => {
 describe('the formats’ own words', () => {
   it('are the Export dialog’s', () => {
     for (const [id, format] of [
-      ['ldif', ldifFormat],
-      ['scim', scimFormat]
+      ['directus', directusFormat],
+      ['scim', scimFormat],
+      ['keycloak', keycloakFormat],
+      ['ldif', ldifFormat]
     ] as const) {
       const info = EXPORT_FORMAT_INFO[id]
       expect(format.id).toBe(id)

@@ -5,10 +5,17 @@
  */
 import type { ExportFormat } from '../model'
 import type { HandoffFormat } from './handoff'
+import { directusFormat } from './directus'
+import { keycloakFormat } from './keycloak'
 import { ldifFormat } from './ldif'
 import { scimFormat } from './scim'
 
-const HANDOFF_FORMATS: Partial<Record<ExportFormat, HandoffFormat>> = { scim: scimFormat, ldif: ldifFormat }
+const HANDOFF_FORMATS: Partial<Record<ExportFormat, HandoffFormat>> = {
+  directus: directusFormat,
+  scim: scimFormat,
+  keycloak: keycloakFormat,
+  ldif: ldifFormat
+}
 
 /** The hand-off format of this id; null for Rolekeeper's own lists (CSV, JSON). */
 export function handoffFormat(format: ExportFormat): HandoffFormat | null {

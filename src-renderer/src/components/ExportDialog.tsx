@@ -6,9 +6,10 @@ import type {
   ExportFormat,
   ExportOutcome,
   ExportPreview,
-  ExportScope
+  ExportScope,
+  KeycloakIfExists
 } from '../../../src-main/ipc/contract'
-import { EXPORT_FORMAT_INFO, EXPORT_FORMATS } from '../../../src-main/core/model'
+import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, KEYCLOAK_IF_EXISTS } from '../../../src-main/core/model'
 import { api } from '../api'
 import { describeError, fieldError } from '../errors'
 import { formatCount, plural } from '../format'
@@ -38,6 +39,12 @@ type Options = Omit<CallInput<'exportInvites'>, 'exportId'>
 
 const ID = 'export'
 
+const IF_EXISTS_WORDS: Record<KeycloakIfExists, string> = {
+  SKIP: 'Skip it (keep what Keycloak has)',
+  OVERWRITE: 'Overwrite it with this file',
+  FAIL: 'Stop the import'
+}
+
 /** An invite list, user export or hand-off file: the main process asks where to save it (the browser host downloads it). */
 export function ExportDialog({ open, onOpenChange, title = 'Export invites', scopes }: ExportDialogProps) {
   return (
@@ -53,6 +60,7 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
   const [format, setFormat] = useState<ExportFormat>('csv')
   const [bom, setBom] = useState(true)
   const [baseDn, setBaseDn] = useState<string | null>(null)
+  const [ifExists, setIfExists] = useState<KeycloakIfExists | null>(null)
   const [expired, setExpired] = useState<ExpiredInviteChoice>('leave_out')
   const [leaveOutRefused, setLeaveOutRefused] = useState(false)
   const [preview, setPreview] = useState<{ key: string; value: ExportPreview | null; error: ApiError | null } | null>(null)
@@ -64,12 +72,14 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
   const info = EXPORT_FORMAT_INFO[format]
   const remembered = preview?.value?.remembered
   const chosenBaseDn = baseDn ?? remembered?.ldifBaseDn ?? ''
+  const chosenIfExists = ifExists ?? remembered?.keycloakIfExists ?? 'SKIP'
   const options: Options | null = scope
     ? {
         scope,
         format,
         bom: format === 'csv' && bom,
         ...(format === 'ldif' && { ldifBaseDn: chosenBaseDn }),
+        ...(format === 'keycloak' && { keycloakIfExists: chosenIfExists }),
         expiredInvites: expired,
         leaveOutRefused
       }
@@ -199,6 +209,18 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
                 ) : null}
               </div>
             ) : null}
+            {format === 'keycloak' ? (
+              <div className="drawer-field">
+                <label htmlFor={`${ID}-if-exists`}>When Keycloak already has a user or role</label>
+                <select id={`${ID}-if-exists`} value={chosenIfExists} onChange={(event) => setIfExists(ifExistsOf(event.target.value))}>
+                  {KEYCLOAK_IF_EXISTS.map((value) => (
+                    <option key={value} value={value}>
+                      {IF_EXISTS_WORDS[value]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ) : null}
             <ExportSummary
               preview={current?.value ?? null}
               error={baseDnError ? null : (current?.error ?? null)}
@@ -254,6 +276,8 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
     </>
   )
 }
+
+const ifExistsOf = (value: string): KeycloakIfExists => KEYCLOAK_IF_EXISTS.find((choice) => choice === value) ?? 'SKIP'
 
 /** Rolekeeper's own lists first, then the hand-off formats, each with one line saying where it goes. */
 function FormatChoice({ format, onChange }: { format: ExportFormat; onChange(format: ExportFormat): void }) {
