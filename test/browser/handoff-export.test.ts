@@ -79,3 +79,33 @@ describe('hand-off files from the Export dialog', () => {
     ).toEqual(emails)
   })
 })
+
+describe('bringing a directory in through the Import dialog', () => {
+  it('reads a Keycloak realm export, names the roles of users who hold several, and applies the chosen rule', async () => {
+    const { page } = h
+    await openScreen(h, '#/users', 'User Directory')
+    await page.getByRole('button', { name: 'Import users' }).click()
+    const importer = dialog(page, 'Import users')
+    const realm = await readFile(new URL('../fixtures/keycloak/realm-export.json', import.meta.url))
+    await importer.getByLabel('File to import').setInputFiles({ name: 'realm-export.json', mimeType: 'application/json', buffer: realm })
+    await expect
+      .poll(() => importer.getByLabel('Read the file as').locator('option:checked').textContent())
+      .toBe('Keycloak (recognised from the content)')
+    const rule = importer.getByRole('group', { name: /several roles; Rolekeeper keeps one per user/ })
+    await visible(rule)
+    const ann = importer.getByRole('table', { name: 'Rows in the file' }).getByRole('row').filter({ hasText: 'ann.lee@example.org' })
+    await visible(ann.getByText('also held: auditors'))
+    await rule.getByRole('radio', { name: 'Keep the first of them in this order' }).check()
+    // The order starts by name: auditors before editors.
+    await visible(ann.getByText('also held: editors'))
+    await rule.getByRole('button', { name: 'Move editors up' }).click()
+    await visible(ann.getByText('also held: auditors'))
+    await rule.getByRole('radio', { name: 'Skip these users' }).check()
+    await visible(ann.getByText('Skipped', { exact: true }))
+    await expectNoAxeViolations(page, 'the Import dialog with a Keycloak preview', '[role="dialog"]')
+    await importer.getByRole('button', { name: 'Import', exact: true }).click()
+    await visible(importer.getByRole('status').filter({ hasText: /^Import finished/ }))
+    expect((await h.call('listUsers', { filter: { search: 'ann.lee@example.org' } })).total).toBe(0)
+    expect((await h.call('listUsers', { filter: { search: 'bob@example.org' } })).rows[0]?.status).toBe('suspended')
+  })
+})

@@ -301,7 +301,7 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
           </button>
         ) : (
           <>
-            <p className="drawer-footer-note">{loaded ? `${plural(writable, 'row', 'rows')} to write` : ''}</p>
+            <p className="drawer-footer-note">{loaded ? toWrite(loaded.preview) : ''}</p>
             <button
               type="button"
               className="drawer-button"
@@ -514,4 +514,10 @@ function RoleRule(props: {
       ) : null}
     </fieldset>
   )
+}
+
+/** What Import would write, in words: users, and roles when the file brings new ones. */
+function toWrite(preview: Loaded['preview']): string {
+  const users = plural(preview.counts.new + preview.counts.update, 'user', 'users')
+  return preview.newRoles.length > 0 ? `${users} and ${plural(preview.newRoles.length, 'role', 'roles')} to write` : `${users} to write`
 }
