@@ -10,7 +10,8 @@ export default defineConfig({
       // better-sqlite3 is a native module: it must stay a runtime require, never bundled.
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: here('src-main/index.ts') },
+        // The import reader runs in a worker thread of its own (core/import-reader.ts).
+        input: { index: here('src-main/index.ts'), 'import-reader-worker': here('src-main/core/import-reader-worker.ts') },
         external: ['better-sqlite3']
       }
     }

@@ -4,11 +4,9 @@ import { countActiveAdmins, ensureAdminRemains } from './admins'
 import { columns, type RowOf } from './db/columns'
 import { checkEmail } from './email'
 import { DomainError } from './errors'
-import { readCsv, type CsvColumn } from './formats/csv'
-import { readDirectusFiles } from './formats/directus'
 import type { SourceDirectory, SourceRole, SourceUser } from './formats/handoff'
-import { readJsonList, recogniseJsonList } from './formats/json'
-import { handoffFormats } from './formats/registry'
+import { readImportSource, type ImportInput, type ReadSource } from './import-read'
+import { readImportInBackground } from './import-reader'
 import type { ImportOptions } from './inputs'
 import { freshInviteFields, newInviteNonces } from './invite-tokens'
 import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
@@ -21,7 +19,6 @@ import {
   LIMITS,
   USER_STATUSES,
   type ImportField,
-  type ImportFormat,
   type ImportNewRole,
   type ImportPreview,
   type ImportResult,
@@ -51,80 +48,6 @@ import type { Store } from './store'
 
 const PUBLIC_KEY = 'public'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-// ---------------------------------------------------------------------------------------------
-// Reading the file
-
-/** The text of a file that must be UTF-8 (a BOM is allowed and dropped). */
-function decodeUtf8(input: string | Buffer): string {
-  if (typeof input === 'string') return input.replace(/^\uFEFF/, '')
-  if (input.length >= 2 && ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff))) {
-    throw new DomainError('validation', 'The file is not UTF-8 text: it is UTF-16. Save it as "CSV UTF-8" and try again.')
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input)
-  } catch {
-    throw new DomainError(
-      'validation',
-      'The file is not UTF-8 text (it contains bytes that are not valid UTF-8). Save it as "CSV UTF-8" and try again.'
-    )
-  }
-}
-
-interface ReadSource extends SourceDirectory {
-  format: ImportFormat
-  columns: Partial<Record<CsvColumn, string>>
-  ignoredColumns: string[]
-}
-
-/** The format a file is in, from its first kilobytes: each hand-off format, then a JSON list, then CSV. */
-export function recogniseImportFormat(text: string): ImportFormat {
-  const head = text.slice(0, 4096)
-  for (const format of handoffFormats()) if (format.recognise(head)) return format.id
-  return recogniseJsonList(head) ? 'json' : 'csv'
-}
-
-/** What an import reads: one file's bytes or text, or several files read together. */
-export type ImportInput = string | Buffer | ReadonlyArray<{ name: string; content: string | Buffer }>
-
-function readSource(input: ImportInput, options: ImportOptions): ReadSource {
-  if (typeof input !== 'string' && !Buffer.isBuffer(input)) {
-    const [only, ...more] = input
-    if (only === undefined) throw new DomainError('validation', 'No file was chosen')
-    if (more.length > 0) return readSeveral(input, options)
-    return readSource(only.content, options)
-  }
-  const text = decodeUtf8(input)
-  const format = options.format === 'auto' ? recogniseImportFormat(text) : options.format
-  if (format === 'csv') return { format, ...readCsv(text) }
-  const directory = format === 'json' ? readJsonList(text) : readHandoff(format, text)
-  return { format, ...directory, columns: {}, ignoredColumns: [] }
-}
-
-/**
- * Several files read as one directory: what Directus exports one collection at a time (users,
- * roles, policies, access). Other systems export the whole directory in one file.
- */
-function readSeveral(files: ReadonlyArray<{ name: string; content: string | Buffer }>, options: ImportOptions): ReadSource {
-  const texts = files.map((file) => decodeUtf8(file.content))
-  // Directus's policies and access exports look like any JSON: its users or roles name the set.
-  const formats = texts.map(recogniseImportFormat)
-  const csvOrJson = files.filter((_file, index) => formats[index] !== 'directus' && formats[index] !== 'json')
-  if (options.format !== 'directus' && (!formats.includes('directus') || csvOrJson.length > 0)) {
-    const others = options.format === 'auto' ? files.filter((_file, index) => formats[index] !== 'directus') : files
-    throw new DomainError(
-      'validation',
-      `Several files are read together only for a Directus export (users, roles, policies, access); ${others.map((file) => file.name).join(', ')} ${others.length === 1 ? 'is' : 'are'} not part of one. Choose one file.`
-    )
-  }
-  return { format: 'directus', ...readDirectusFiles(texts), columns: {}, ignoredColumns: [] }
-}
-
-function readHandoff(format: ImportFormat, text: string): SourceDirectory {
-  const reader = handoffFormats().find((candidate) => candidate.id === format)
-  if (!reader) throw new DomainError('validation', `${IMPORT_FORMAT_LABELS[format]} files cannot be imported yet`)
-  return reader.read(text)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Roles: matched by id, else by name, else created
@@ -322,8 +245,8 @@ function parseTags(json: string): string[] {
   return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : []
 }
 
-function planImport(store: Store, input: ImportInput, options: ImportOptions): ImportPlan {
-  const planning = planSteps(store, input, options)
+function planImport(store: Store, source: ReadSource, options: ImportOptions): ImportPlan {
+  const planning = planSteps(store, source, options)
   for (;;) {
     const step = planning.next()
     if (step.done) return step.value
@@ -331,8 +254,7 @@ function planImport(store: Store, input: ImportInput, options: ImportOptions): I
 }
 
 /** Make the plan, yielding rows checked / rows in the file after each slice of rows. */
-function* planSteps(store: Store, input: ImportInput, options: ImportOptions): WriteSteps<ImportPlan> {
-  const source = readSource(input, options)
+function* planSteps(store: Store, source: ReadSource, options: ImportOptions): WriteSteps<ImportPlan> {
   const entries = source.users.length + source.problems.length
   if (entries > IMPORT_ROW_LIMIT) {
     throw new DomainError(
@@ -574,7 +496,32 @@ const notable = (row: PlannedRow): boolean =>
 
 /** What importing the file would do, row by row; nothing is written. */
 export function previewImport(store: Store, input: ImportInput, options: ImportOptions): ImportPreview {
-  const plan = planImport(store, input, options)
+  return previewOf(planImport(store, readImportSource(input, options), options))
+}
+
+/**
+ * `previewImport` for big files: the file is read off the main thread and the rows are checked
+ * in slices, handing the event loop back between them with progress, so the app goes on
+ * answering; cancelled through `control.signal`. Nothing is written either way.
+ */
+export async function previewImportYielding(
+  store: Store,
+  input: ImportInput,
+  options: ImportOptions,
+  control: WriteControl
+): Promise<ImportPreview> {
+  const source = await readImportInBackground(input, options, control.signal)
+  const planning = planSteps(store, source, options)
+  for (;;) {
+    if (control.signal?.aborted) throw new DomainError('cancelled', 'The preview was cancelled')
+    const step = planning.next()
+    if (step.done) return previewOf(step.value)
+    control.onProgress?.(step.value.done, step.value.total)
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
+function previewOf(plan: ImportPlan): ImportPreview {
   const listed: ImportRow[] = []
   let problems = 0
   plan.rows.forEach((row, index) => {
@@ -626,25 +573,31 @@ const ACTIVITY_SNAPSHOTS = 1000
  * time that counts.
  */
 export function applyImport(store: Store, input: ImportInput, options: ImportOptions): ImportResult {
-  return runWrite(store, () => importSteps(store, input, options))
+  const source = readImportSource(input, options)
+  return runWrite(store, () => importSteps(store, source, options))
 }
 
 /**
- * `applyImport` for files of many thousand rows: the same single transaction, handing the event
- * loop back between slices with progress (every row counts twice: once checked, once written or
- * passed over); cancelled through `control.signal`, it writes nothing.
+ * `applyImport` for files of many thousand rows: the file read off the main thread, then the
+ * same single transaction, handing the event loop back between slices with progress (every row
+ * counts twice: once checked, once written or passed over); cancelled through `control.signal`,
+ * it writes nothing.
  */
-export function applyImportYielding(
+export async function applyImportYielding(
   store: Store,
   input: ImportInput,
   options: ImportOptions,
   control: WriteControl
 ): Promise<ImportResult> {
-  return runWriteYielding(store, () => importSteps(store, input, options), control, 'The import was cancelled: nothing was written')
+  const cancelled = 'The import was cancelled: nothing was written'
+  // Read before the transaction, off the main thread: nothing else waits for the parsing.
+  const source = await readImportInBackground(input, options, control.signal)
+  if (control.signal?.aborted) throw new DomainError('cancelled', cancelled)
+  return runWriteYielding(store, () => importSteps(store, source, options), control, cancelled)
 }
 
-function* importSteps(store: Store, input: ImportInput, options: ImportOptions): WriteSteps<ImportResult> {
-  const planning = planSteps(store, input, options)
+function* importSteps(store: Store, source: ReadSource, options: ImportOptions): WriteSteps<ImportResult> {
+  const planning = planSteps(store, source, options)
   let step = planning.next()
   for (; !step.done; step = planning.next()) yield { done: step.value.done, total: 2 * step.value.total }
   const plan = step.value
@@ -803,3 +756,6 @@ function snapshot(
 ): { id: string; firstName: string | null; lastName: string | null; roleId: string | null; status: UserStatus } {
   return { id, firstName, lastName, roleId, status }
 }
+
+export type { ImportInput } from './import-read'
+export { recogniseImportFormat } from './import-read'

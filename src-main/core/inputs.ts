@@ -336,9 +336,10 @@ export const cancelOperationInput = z.strictObject({ operationId: id })
 export type CancelOperationInput = z.output<typeof cancelOperationInput>
 /**
  * Without `file` the main process opens the open dialog first; the preview's `fileId` names the
- * same file again. Nothing is written.
+ * same file again. With `operationId` it reports progress tagged with it and `cancelOperation`
+ * stops it. Nothing is written.
  */
-export const previewImportInput = importOptions.extend({ file: importFile.optional() })
+export const previewImportInput = importOptions.extend({ file: importFile.optional(), operationId: id.optional() })
 export type PreviewImportInput = z.output<typeof previewImportInput>
 /**
  * Re-reads the same file, recomputes the preview and writes it in one transaction. With

@@ -9,10 +9,10 @@ import { backupToFile } from '../core/backup'
 import { openDatabaseFile } from '../core/db/open'
 import { DomainError } from '../core/errors'
 import { exportToFile } from '../core/export'
-import { applyImport, applyImportYielding, previewImport, type ImportInput } from '../core/import'
+import { applyImport, applyImportYielding, previewImportYielding, type ImportInput } from '../core/import'
 import type { Store } from '../core/store'
 import type { ExportOptions } from '../core/inputs'
-import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type HostDownload } from '../core/model'
+import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type HostDownload, type ImportPreview } from '../core/model'
 import type { CallName, CallOutput, ParsedInput } from './contract'
 import type { Operations } from './operations'
 import type { FilePort, ImportFileContent, SaveTarget } from './ports'
@@ -66,13 +66,18 @@ export function transferHandlers(session: TransferSession): TransferImplementati
     },
 
     async previewImport(store, input) {
-      const { file: _file, ...options } = input
+      const { file: _file, operationId, ...options } = input
+      // Checked in slices with the file read off the main thread: the app goes on answering meanwhile.
+      const preview = (read: ImportInput): Promise<ImportPreview> =>
+        operationId === undefined
+          ? previewImportYielding(store, read, options, {})
+          : session.track(operationId, 'operationId', (control) => previewImportYielding(store, read, options, control))
       if (input.file && 'text' in input.file) {
-        return { chosen: true, fileId: null, fileName: null, preview: previewImport(store, input.file.text, options) }
+        return { chosen: true, fileId: null, fileName: null, preview: await preview(input.file.text) }
       }
       if (input.file && 'files' in input.file) {
         const sent = input.file.files.map((file) => ({ name: file.name, content: file.text }))
-        return { chosen: true, fileId: null, fileName: null, preview: previewImport(store, sent, options) }
+        return { chosen: true, fileId: null, fileName: null, preview: await preview(sent) }
       }
       const files = port()
       let fileId = input.file?.fileId
@@ -83,7 +88,7 @@ export function transferHandlers(session: TransferSession): TransferImplementati
       }
       const read = await readImportFiles(files, fileId)
       const fileName = read.map((file) => file.name).join(', ')
-      return { chosen: true, fileId, fileName, preview: previewImport(store, read, options) }
+      return { chosen: true, fileId, fileName, preview: await preview(read) }
     },
 
     async applyImport(store, input) {

@@ -128,6 +128,32 @@ describe('a long import', () => {
   })
 })
 
+describe('a long import preview', () => {
+  it('lets calls sent while it runs answer before it ends, and reports progress', async () => {
+    const operationId = randomUUID()
+    const order: string[] = []
+    const previewing = api.previewImport({ file: { text: csvOf(60_000) }, operationId }).then((result) => {
+      order.push('preview')
+      return result
+    })
+    const counted = api.countUsers({}).then((result) => {
+      order.push('count')
+      return result
+    })
+    expect(valueOf(await counted).all).toBe(0)
+    expect(valueOf(await previewing).preview.counts.new).toBe(60_000)
+    expect(order).toEqual(['count', 'preview'])
+    expect(port.reported.filter((report) => report.operationId === operationId).length).toBeGreaterThan(0)
+  })
+
+  it('can be cancelled', async () => {
+    const operationId = randomUUID()
+    const previewing = api.previewImport({ file: { text: csvOf(60_000) }, operationId })
+    expect(valueOf(await api.cancelOperation({ operationId })).cancelled).toBe(true)
+    expect(errorOf(await previewing).code).toBe('cancelled')
+  })
+})
+
 describe('a long invite', () => {
   it('reports its progress through the port and can be cancelled, inviting nobody', async () => {
     const before = snapshot(store)

@@ -80,6 +80,7 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [result, setResult] = useState<ImportResult | null>(null)
+  const [checking, setChecking] = useState(false)
   const operation = useOperation()
 
   useEffect(() => {
@@ -97,8 +98,10 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
   const preview = async (file: ImportFile | undefined, name: string | null, next: ImportOptions): Promise<void> => {
     setBusy(true)
     setError(null)
+    setChecking(true)
     try {
-      const answer = await api.previewImport({ ...next, ...(file ? { file } : {}) })
+      // A big file takes a while to check: it shows progress and can be cancelled like the import.
+      const answer = await api.previewImport({ ...next, ...(file ? { file } : {}), operationId: operation.start() })
       if (!answer.ok) {
         if (answer.error.code !== 'cancelled') setError(describeError(answer.error))
         return
@@ -110,6 +113,8 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
         preview: answer.value.preview
       })
     } finally {
+      operation.finish()
+      setChecking(false)
       setBusy(false)
     }
   }
@@ -261,7 +266,9 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
               </div>
             ) : null}
 
-            {operation.running ? <OperationProgress id={ID} running={operation.running} label="Importing" /> : null}
+            {operation.running ? (
+              <OperationProgress id={ID} running={operation.running} label={checking ? 'Checking the file' : 'Importing'} />
+            ) : null}
 
             {loaded ? (
               <FormatChoice
