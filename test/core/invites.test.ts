@@ -20,6 +20,7 @@ import { createRole } from '../../src-main/core/roles'
 import { updateSettings } from '../../src-main/core/settings'
 import { openStore, type Store } from '../../src-main/core/store'
 import { getUser } from '../../src-main/core/user-directory'
+import { legacyInviteToken, legacyTokenUserId } from '../../src-main/core/legacy-invite-tokens'
 import { failure, rejection } from '../helpers/domain'
 import { testInviteKeys } from '../helpers/keys'
 import { openTestStore, tempDir } from '../helpers/store'
@@ -475,6 +476,39 @@ describe('acceptInvite', () => {
       owner.close()
     } finally {
       folder.cleanup()
+    }
+  })
+
+  it('still accepts a link issued in the earlier format until it expires, and only while its invite is current', async () => {
+    const legacyKey = randomBytes(32)
+    const older = await openTestStore({ now: () => clock, inviteKeys: await testInviteKeys(legacyKey) })
+    try {
+      const issue = async (email: string): Promise<string> => {
+        const [result] = (await inviteUsers(older, { text: email, roleId: null })).results
+        const stored = older
+          .prepare<{ nonce: string; expires: string }>('SELECT invite_nonce AS nonce, invite_expires_at AS expires FROM users WHERE id = ?')
+          .get(result?.userId ?? '')
+        return legacyInviteToken(legacyKey, { userId: result?.userId ?? '', nonce: stored?.nonce ?? '', expiresAt: stored?.expires ?? '' })
+      }
+      const accept = (token: string) => acceptInvite(older, { token, password: GOOD_PASSWORD })
+
+      expect(await accept(`https://intranet.example.org/accept?token=${await issue('ann@example.org')}`)).toEqual({ accepted: true })
+
+      const expiring = await issue('bob@example.org')
+      clock = new Date(START.getTime() + 7 * DAY)
+      await expectInviteInvalid(() => accept(expiring))
+      clock = START
+
+      const resent = await issue('carol@example.org')
+      await resendInvite(older, { userId: older.prepare<{ id: string }>(`SELECT id FROM users WHERE email = 'carol@example.org'`).get()?.id ?? '' })
+      await expectInviteInvalid(() => accept(resent))
+
+      // Without the earlier key file nothing can check them.
+      const unknown = await issue('dan@example.org')
+      expect(legacyTokenUserId(unknown)).not.toBeNull()
+      await expectInviteInvalid(() => acceptInvite(store, { token: unknown, password: GOOD_PASSWORD }))
+    } finally {
+      older.close()
     }
   })
 })
