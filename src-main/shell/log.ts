@@ -64,7 +64,7 @@ const SECRET_FIELDS = [
 const RULES: ReadonlyArray<readonly [RegExp, (match: string, ...groups: string[]) => string]> = [
   // A JWT (an invite token): three base64url segments, the first a JSON header (`{"` is `eyJ`).
   // First, so that no later rule leaves its claims (the invitee's address) readable.
-  [/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, () => '[redacted token]'],
+  [/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, () => REDACTED],
   // PEM keys, whole.
   [/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g, () => '[redacted key]'],
   // Password hashes: `scrypt$N$r$p$salt$hash`.

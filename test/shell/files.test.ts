@@ -186,7 +186,7 @@ describe('backing up the database', () => {
     run.electron.dialog.savePath = target
     const result = await run.call('backupDatabase', {})
     expect(result).toMatchObject({ ok: true, value: { saved: true, path: target } })
-    const copy = await openStore({ file: target, inviteKey: run.app.store.inviteKey, mustExist: true })
+    const copy = await openStore({ file: target, inviteKeys: run.app.store.inviteKeys, mustExist: true })
     expect(copy.sqlite.prepare('SELECT name FROM roles').pluck().all()).toContain('Support')
     copy.close()
   })
@@ -195,7 +195,7 @@ describe('backing up the database', () => {
 describe('opening another database', () => {
   async function otherDatabase(name: string, role: string): Promise<string> {
     const file = run.folder.file(name)
-    const other = await openStore({ file, inviteKey: run.app.store.inviteKey })
+    const other = await openStore({ file, inviteKeys: run.app.store.inviteKeys })
     const created = await createHandlerMap({ store: other, appInfo: { version: '1', databasePath: file, runtime: 'desktop' } }).createRole({
       name: role
     })
@@ -233,7 +233,7 @@ describe('opening another database', () => {
     },
     'a database from a newer version': {
       make: async (file) => {
-        const newer = await openStore({ file, inviteKey: run.app.store.inviteKey })
+        const newer = await openStore({ file, inviteKeys: run.app.store.inviteKeys })
         newer.sqlite.pragma(`user_version = ${LATEST_VERSION + 1}`)
         newer.close()
       },
