@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { LATEST_VERSION, migrations } from '../../src-main/core/db/migrations'
 import { APPLICATION_ID, BACKUPS_KEPT } from '../../src-main/core/db/open'
@@ -176,6 +177,28 @@ describe('inviting many addresses', () => {
     const result = await run.call('inviteUsers', { text, roleId: null, operationId: randomUUID() })
     expect(result).toMatchObject({ ok: true, value: { counts: { invited: 5000 } } })
     expect(run.window().progress).toEqual([0.4, 0.8, -1])
+  })
+})
+
+describe('exporting the verification key', () => {
+  it('saves the public key as a JWKS where the main process’s save dialog says, and verifies an exported link', async () => {
+    await invite(1)
+    const target = run.folder.file('keys.jwks.json')
+    run.electron.dialog.savePath = target
+    const result = await run.call('exportVerificationKey', {})
+    expect(result).toMatchObject({ ok: true, value: { saved: true, path: target } })
+    const [asked] = run.electron.dialog.saveDialogs
+    expect(asked).toMatchObject({ title: 'Export verification key', filters: [{ name: 'JSON Web Key Set', extensions: ['json', 'jwks'] }] })
+    expect(asked?.defaultPath).toMatch(/rolekeeper-verification-key\.jwks\.json$/)
+    const jwks = JSON.parse(readFileSync(target, 'utf8')) as JSONWebKeySet // the saved file
+    const listed = await run.call('listInvites', { limit: 1 })
+    const token = listed.ok ? (listed.value.rows[0]?.inviteLink ?? '') : ''
+    await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toMatchObject({ payload: { scope: 'invite' } })
+  })
+
+  it('writes nothing when the dialog is dismissed', async () => {
+    run.electron.dialog.savePath = null
+    expect(await run.call('exportVerificationKey', {})).toMatchObject({ ok: false, error: { code: 'cancelled' } })
   })
 })
 
