@@ -1,5 +1,13 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
-import { headerSegment, inviteClaims, joinToken, payloadSegment, signInviteToken, SIGNATURE_BYTES, type InviteTokenSource } from './invite-tokens'
+import {
+  headerSegment,
+  inviteClaims,
+  joinToken,
+  payloadSegment,
+  signInviteToken,
+  SIGNATURE_BYTES,
+  type InviteTokenSource
+} from './invite-tokens'
 import type { Store } from './store'
 
 /**

@@ -5,7 +5,7 @@ import { columns, type RowOf } from './db/columns'
 import type { RoleRow } from './db/schema'
 import { DomainError, notFound } from './errors'
 import { verificationKeySet } from './invite-keys'
-import { cacheSignatures, inviteIssuer, inviteTokensFor, signAndCacheInvites, signInvites } from './invite-token-cache'
+import { cacheSignatures, inviteIssuer, inviteTokensFor, signInvites } from './invite-token-cache'
 import {
   freshInviteFields,
   inviteLink,

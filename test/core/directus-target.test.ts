@@ -49,7 +49,9 @@ describe('the Directus target', () => {
   })
 
   it('keeps the stored SECRET when only the URL changes, and needs one the first time', async () => {
-    expect((await rejection(async () => saveDirectusTarget(store, { publicUrl: 'https://cms.example.org' }))).fields).toHaveProperty('secret')
+    expect((await rejection(async () => saveDirectusTarget(store, { publicUrl: 'https://cms.example.org' }))).fields).toHaveProperty(
+      'secret'
+    )
     saveDirectusTarget(store, { publicUrl: 'https://cms.example.org', secret: SECRET })
     saveDirectusTarget(store, { publicUrl: 'https://directus.example.org' })
     expect(directusTarget(store)).toEqual({ publicUrl: 'https://directus.example.org', secret: SECRET })

@@ -27,8 +27,8 @@ afterEach(() => {
 })
 
 const seal = (email: string): Buffer | null =>
-  (store.prepare<{ invite_token_seal: Buffer | null }>('SELECT invite_token_seal FROM users WHERE email = ?').get(email)
-    ?.invite_token_seal ?? null)
+  store.prepare<{ invite_token_seal: Buffer | null }>('SELECT invite_token_seal FROM users WHERE email = ?').get(email)
+    ?.invite_token_seal ?? null
 
 async function inviteOne(email: string, roleId: string | null = null): Promise<{ userId: string; token: string }> {
   const [result] = (await inviteUsers(store, { text: email, roleId })).results

@@ -14,12 +14,7 @@ import {
   verifyInviteToken,
   type InviteTokenSource
 } from '../../src-main/core/invite-tokens'
-import {
-  legacyInviteToken,
-  legacyTokenMatches,
-  legacyTokenUserId,
-  type LegacyInviteState
-} from '../../src-main/core/legacy-invite-tokens'
+import { legacyInviteToken, legacyTokenMatches, legacyTokenUserId, type LegacyInviteState } from '../../src-main/core/legacy-invite-tokens'
 import { testInviteKeys } from '../helpers/keys'
 
 const ISSUER = `urn:rolekeeper:${randomUUID()}`
@@ -128,7 +123,11 @@ describe('inviteLink', () => {
 })
 
 describe('tokenFromInput', () => {
-  const legacy = legacyInviteToken(randomBytes(32), { userId: randomUUID(), nonce: newInviteNonce(), expiresAt: '2026-03-08T09:00:00.000Z' })
+  const legacy = legacyInviteToken(randomBytes(32), {
+    userId: randomUUID(),
+    nonce: newInviteNonce(),
+    expiresAt: '2026-03-08T09:00:00.000Z'
+  })
   it('takes a bare token, trimmed: a JWT or an earlier one', () => {
     expect(tokenFromInput(`  ${token}\n`)).toBe(token)
     expect(tokenFromInput(`${legacy}\n`)).toBe(legacy)

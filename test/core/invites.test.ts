@@ -500,7 +500,9 @@ describe('acceptInvite', () => {
       clock = START
 
       const resent = await issue('carol@example.org')
-      await resendInvite(older, { userId: older.prepare<{ id: string }>(`SELECT id FROM users WHERE email = 'carol@example.org'`).get()?.id ?? '' })
+      await resendInvite(older, {
+        userId: older.prepare<{ id: string }>(`SELECT id FROM users WHERE email = 'carol@example.org'`).get()?.id ?? ''
+      })
       await expectInviteInvalid(() => accept(resent))
 
       // Without the earlier key file nothing can check them.

@@ -9,7 +9,7 @@ import type { Store } from '../../src-main/core/store'
 import { countUsers, getUser, listUsers, TOTAL_CAP } from '../../src-main/core/user-directory'
 import { loadUsers } from '../../src-main/core/user-rows'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../../src-main/core/users'
-import { failure , rejection } from '../helpers/domain'
+import { failure, rejection } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
 import {
   acceptInviteInput,
@@ -396,7 +396,8 @@ describe('users who enter invited by any path get a working invite', () => {
     // Leaving `invited` by hand kills the link.
     updateUser(store, updateUserInput.parse({ id: created.id, patch: { status: 'draft' } }))
     expect(
-      (await rejection(() => acceptInvite(store, acceptInviteInput.parse({ token: links[0] ?? '', password: 'correct horse battery' })))).code
+      (await rejection(() => acceptInvite(store, acceptInviteInput.parse({ token: links[0] ?? '', password: 'correct horse battery' }))))
+        .code
     ).toBe('invite_invalid')
   })
 })

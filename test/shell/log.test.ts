@@ -87,7 +87,9 @@ describe('a run of invites, accepts and exports through the running app', () => 
 
     // The Directus SECRET, which looks like nothing in particular, wherever it is printed.
     const directusSecret = 'plain words as a secret'
-    expect(await run.call('saveDirectusTarget', { publicUrl: 'https://cms.example.org', secret: directusSecret })).toMatchObject({ ok: true })
+    expect(await run.call('saveDirectusTarget', { publicUrl: 'https://cms.example.org', secret: directusSecret })).toMatchObject({
+      ok: true
+    })
     console.warn('[rolekeeper] Directus said', `secret ${directusSecret}`, { SECRET: directusSecret }, encodeURIComponent(directusSecret))
     secrets.push(directusSecret, encodeURIComponent(directusSecret))
     expect(readFileSync(run.app.paths.directusTarget, 'utf8')).toMatch(/^rolekeeper-directus-target 1 protected\n/)
