@@ -126,10 +126,8 @@ function directoryRole(row: RoleRow): DirectoryRole {
 }
 
 /** A pending invite's row: what its token is made from is all there. */
-function pendingRow(row: ExportRow): (ExportRow & InviteTokenRow) | null {
-  const { invite_nonce, invite_expires_at, invited_at } = row
-  if (row.status !== 'invited' || invite_nonce === null || invite_expires_at === null || invited_at === null) return null
-  return { ...row, invite_nonce, invite_expires_at, invited_at }
+function isPending(row: ExportRow): row is ExportRow & InviteTokenRow {
+  return row.status === 'invited' && row.invite_nonce !== null && row.invite_expires_at !== null && row.invited_at !== null
 }
 
 /**
@@ -141,18 +139,14 @@ function directoryUserMapper(store: Store): (rows: readonly ExportRow[]) => Prom
   const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   const now = store.now().getTime()
   return async (rows) => {
-    const pending: Array<ExportRow & InviteTokenRow> = []
-    for (const row of rows) {
-      const invite = pendingRow(row)
-      if (invite) pending.push(invite)
-    }
+    const pending = rows.filter(isPending)
     const tokens = await inviteTokensFor(store, pending)
-    const tokenOf = new Map<string, string>()
-    pending.forEach((row, index) => tokenOf.set(row.id, tokens[index] ?? ''))
+    let next = 0
     return rows.map((row) => {
-      const token = tokenOf.get(row.id)
       let invite: DirectoryInvite | null = null
-      if (token !== undefined && row.invite_nonce !== null && row.invite_expires_at !== null && row.invited_at !== null) {
+      // `pending` holds the pending rows in page order, so their tokens come in that order too.
+      if (isPending(row)) {
+        const token = tokens[next++] ?? ''
         const link = linkOf(token, row.email)
         invite = {
           token,

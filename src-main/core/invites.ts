@@ -5,7 +5,7 @@ import { columns, type RowOf } from './db/columns'
 import type { RoleRow } from './db/schema'
 import { DomainError, notFound } from './errors'
 import { verificationKeySet } from './invite-keys'
-import { cacheSignatures, inviteIssuer, inviteTokensFor, signInvites } from './invite-token-cache'
+import { cacheSignatures, inviteIssuer, inviteTokensFor, SEAL_BYTES, signInvites } from './invite-token-cache'
 import {
   freshInviteFields,
   inviteLink,
@@ -84,15 +84,17 @@ function pendingInvite(row: InviteRow): PendingRow | null {
 // ---------------------------------------------------------------------------------------------
 // Inviting a paste
 
+// Both write a placeholder seal (EMPTY_SEAL): sealing the new token moments later then rewrites
+// each row in place instead of growing it past its page.
 const REINVITE_SQL = `UPDATE users SET role_id = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?,
-  updated_at = ?, last_changed_by = ? WHERE id = ?`
+  updated_at = ?, last_changed_by = ?, invite_token_seal = zeroblob(${SEAL_BYTES}) WHERE id = ?`
 /** Invited users are inserted this many to a statement: one native call per batch, not per row. */
 const INSERT_BATCH = 100
 const INSERT_COLUMNS = 12
 const insertInvitedSql = (rows: number): string =>
   `INSERT INTO users (id, email, email_key, first_name, last_name, role_id, invited_at, invite_expires_at,
-    invite_nonce, created_at, updated_at, last_changed_by, status) VALUES ` +
-  Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited')").join(', ')
+    invite_nonce, created_at, updated_at, last_changed_by, status, invite_token_seal) VALUES ` +
+  Array.from({ length: rows }, () => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', zeroblob(${SEAL_BYTES}))`).join(', ')
 const INSERT_INVITED_BATCH_SQL = insertInvitedSql(INSERT_BATCH)
 const EXISTING_COLUMNS = columns('users', ['id', 'email', 'email_key', 'status', 'role_id'])
 type ExistingUser = RowOf<typeof EXISTING_COLUMNS>
