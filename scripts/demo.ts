@@ -9,9 +9,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadOrCreateInviteKey } from '../src-main/core/keyfile'
-import { openStore } from '../src-main/core/store'
-import { inviteKeyFileFor, startHost } from '../src-main/host/server'
+import { openStoreWithKeyFiles, startHost } from '../src-main/host/server'
 import { seed } from './seed'
 
 const folder = resolve(import.meta.dirname, '..', '.demo')
@@ -35,7 +33,7 @@ async function main(): Promise<void> {
   if (values.fresh) rmSync(folder, { recursive: true, force: true })
   if (!existsSync(dbFile)) {
     mkdirSync(folder, { recursive: true })
-    const store = await openStore({ file: dbFile, inviteKey: loadOrCreateInviteKey(inviteKeyFileFor(dbFile)), actor: 'demo' })
+    const store = await openStoreWithKeyFiles(dbFile, { actor: 'demo' })
     try {
       const summary = seed(store, { users })
       console.log(`Seeded a demo directory: ${summary.users.toLocaleString('en')} users in ${summary.roles.length} roles (${dbFile})`)

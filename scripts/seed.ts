@@ -7,7 +7,9 @@
  * Roles: "Administrator" (admin access, a handful of members) and K - 1 ordinary roles
  * ("Editors", "Support", …). With `--members-in-first-role M`, "Editors" gets exactly M members.
  * Users: unique addresses and names, mostly active, some invited (with live or expired invites),
- * some draft, suspended or archived, about one in twelve without a role.
+ * some draft, suspended or archived, about one in twelve without a role. Seeded invites are not
+ * signed here (a million users would wait a minute for their tokens): each is signed, and kept,
+ * the first time it is exported or its link is shown.
  */
 import { randomUUID } from 'node:crypto'
 import { realpathSync } from 'node:fs'
@@ -16,10 +18,9 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type BetterSqlite3 from 'better-sqlite3'
 import { newInviteNonces } from '../src-main/core/invite-tokens'
-import { loadOrCreateInviteKey } from '../src-main/core/keyfile'
 import type { UserStatus } from '../src-main/core/model'
-import { openStore, type Store } from '../src-main/core/store'
-import { inviteKeyFileFor } from '../src-main/host/server'
+import type { Store } from '../src-main/core/store'
+import { openStoreWithKeyFiles } from '../src-main/host/keys'
 
 export interface SeedOptions {
   users: number
@@ -444,7 +445,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const file = resolve(values.db)
-  const store = await openStore({ file, inviteKey: loadOrCreateInviteKey(inviteKeyFileFor(file)), actor: 'seed' })
+  const store = await openStoreWithKeyFiles(file, { actor: 'seed' })
   const started = performance.now()
   try {
     const roles = count('roles', values.roles)

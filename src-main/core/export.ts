@@ -14,14 +14,14 @@ import { columns, type RowOf } from './db/columns'
 import { parseStringList, type RoleRow } from './db/schema'
 import { DomainError } from './errors'
 import { recordActivity } from './activity'
-import { directoryIssuer } from './directory-id'
 import { csvWriter } from './formats/csv'
 import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffFormat, HandoffWriter } from './formats/handoff'
 import { jsonWriter } from './formats/json'
 import { ldifBaseDnProblem } from './formats/ldif'
 import { handoffFormat } from './formats/registry'
 import { exportOptions, type ExportOptions, type ExportScope, type UserFilter } from './inputs'
-import { freshInviteFields, inviteLinkBuilder, inviteToken, newInviteNonces } from './invite-tokens'
+import { inviteIssuer, inviteTokensFor, type InviteTokenRow } from './invite-token-cache'
+import { freshInviteFields, inviteLinkBuilder, newInviteNonces } from './invite-tokens'
 import {
   EXPORT_FORMAT_INFO,
   EXPORT_REFUSALS_LISTED,
@@ -75,15 +75,16 @@ const EXPORT_USER_COLUMNS = columns('users', [
   'invited_at',
   'invite_expires_at',
   'invite_nonce',
+  'invite_token_seal',
   'created_at',
   'sort_name'
 ])
 type ExportRow = RowOf<typeof EXPORT_USER_COLUMNS>
 
 export function exportSource(store: Store, scope: ExportScope, pageSize = EXPORT_PAGE_SIZE): ExportSource {
-  const toUser = directoryUserMapper(store)
+  const toUsers = directoryUserMapper(store)
   const mapped = async function* (pages: Iterable<ExportRow[]>): AsyncGenerator<DirectoryUser[]> {
-    for (const rows of pages) yield rows.map(toUser)
+    for (const rows of pages) yield await toUsers(rows)
   }
   switch (scope.kind) {
     case 'roleInvites':
@@ -143,38 +144,55 @@ function directoryRole(row: RoleRow): DirectoryRole {
   return { id, name, icon, description, adminAccess, appAccess, ipAccess, enforceTfa }
 }
 
-/** Rows to users, with their pending invite's token and link derived again (nothing usable is stored). */
-function directoryUserMapper(store: Store): (row: ExportRow) => DirectoryUser {
+/** A pending invite's row: what its token is made from is all there. */
+function isPending(row: ExportRow): row is ExportRow & InviteTokenRow {
+  return row.status === 'invited' && row.invite_nonce !== null && row.invite_expires_at !== null && row.invited_at !== null
+}
+
+/**
+ * A page of rows to users, with each pending invite's token and link: unsealed from the token
+ * cache, or (for invites never signed yet, such as seeded or imported ones) signed for the whole
+ * page at once and cached for the next export.
+ */
+function directoryUserMapper(store: Store): (rows: readonly ExportRow[]) => Promise<DirectoryUser[]> {
   const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   const now = store.now().getTime()
-  const inviteOf = (row: ExportRow): DirectoryInvite | null => {
-    if (row.status !== 'invited' || row.invite_nonce === null || row.invite_expires_at === null || row.invited_at === null) return null
-    const token = inviteToken(store.inviteKey, { userId: row.id, nonce: row.invite_nonce, expiresAt: row.invite_expires_at })
-    const link = linkOf(token, row.email)
-    return {
-      token,
-      link: link === token ? null : link,
-      jti: row.invite_nonce,
-      invitedAt: row.invited_at,
-      expiresAt: row.invite_expires_at,
-      expired: Date.parse(row.invite_expires_at) <= now,
-      directusLink: null
-    }
+  return async (rows) => {
+    const pending = rows.filter(isPending)
+    const tokens = await inviteTokensFor(store, pending)
+    let next = 0
+    return rows.map((row) => {
+      let invite: DirectoryInvite | null = null
+      // `pending` holds the pending rows in page order, so their tokens come in that order too.
+      if (isPending(row)) {
+        const token = tokens[next++] ?? ''
+        const link = linkOf(token, row.email)
+        invite = {
+          token,
+          link: link === token ? null : link,
+          jti: row.invite_nonce,
+          invitedAt: row.invited_at,
+          expiresAt: row.invite_expires_at,
+          expired: Date.parse(row.invite_expires_at) <= now,
+          directusLink: null
+        }
+      }
+      return {
+        id: row.id,
+        email: row.email,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        status: row.status,
+        roleId: row.role_id,
+        title: row.title,
+        location: row.location,
+        description: row.description,
+        tags: row.tags === '[]' ? [] : parseStringList(row.tags),
+        createdAt: row.created_at,
+        invite
+      }
+    })
   }
-  return (row) => ({
-    id: row.id,
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    status: row.status,
-    roleId: row.role_id,
-    title: row.title,
-    location: row.location,
-    description: row.description,
-    tags: row.tags === '[]' ? [] : parseStringList(row.tags),
-    createdAt: row.created_at,
-    invite: inviteOf(row)
-  })
 }
 
 /** From the trigger-kept counts: O(1), no scan before the first row is written. */
@@ -204,7 +222,8 @@ function filteredUserCount(store: Store, filter: UserFilter): number {
 }
 
 /** A pending invite: invited, with a current nonce and expiry (the same rule as `listInvites`). */
-const PENDING = sql<SqlBool>`(users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL)`
+const PENDING = sql<SqlBool>`(users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL
+  AND users.invited_at IS NOT NULL)`
 
 /**
  * Users matching a condition in name order, keyset-paged on (sort_name, id): for all pending
@@ -231,11 +250,11 @@ function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: 
 const ROLE_INVITES_SQL = {
   role: `SELECT ${EXPORT_USER_COLUMNS.sql} FROM users
     WHERE users.role_id = ? AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
-      AND users.invite_expires_at IS NOT NULL AND users.rowid > ?
+      AND users.invite_expires_at IS NOT NULL AND users.invited_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`,
   publicRole: `SELECT ${EXPORT_USER_COLUMNS.sql} FROM users
     WHERE users.role_id IS NULL AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
-      AND users.invite_expires_at IS NOT NULL AND users.rowid > ?
+      AND users.invite_expires_at IS NOT NULL AND users.invited_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`
 } as const
 
@@ -276,7 +295,7 @@ function writerFor(store: Store, options: ExportOptions, source: ExportSource, f
   if (format) {
     return format.writer({
       roles: source.roles,
-      directoryId: directoryIssuer(store),
+      directoryId: inviteIssuer(store),
       exportedAt: store.now().toISOString(),
       options: { baseDn: options.ldifBaseDn ?? '', ifResourceExists: options.keycloakIfExists }
     })

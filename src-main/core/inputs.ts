@@ -22,7 +22,7 @@ import {
   USER_SORT_FIELDS,
   USER_STATUSES
 } from './model'
-import { inviteUrlTemplateProblem, ipEntryProblem, passwordPatternProblem } from './rules'
+import { directusUrlProblem, inviteUrlTemplateProblem, ipEntryProblem, passwordPatternProblem } from './rules'
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -312,6 +312,23 @@ export const updateSettingsInput = z.strictObject({
   theme: z.enum(THEMES).optional()
 })
 export type UpdateSettingsInput = z.output<typeof updateSettingsInput>
+/** Where invite tokens come from: the issuer and key id a verifying server checks. */
+export const getInviteVerificationInput = empty
+/**
+ * Save the public key invite tokens are checked with, as a JWKS file, through the save dialog
+ * (the browser host: as a download). A dismissed dialog answers `cancelled`.
+ */
+export const exportVerificationKeyInput = empty
+
+export const getDirectusTargetInput = empty
+/** The Directus server's public URL and SECRET; without `secret` the stored one is kept. */
+export const saveDirectusTargetInput = z.strictObject({
+  publicUrl: z.string().max(2000).check(rule(directusUrlProblem)),
+  secret: z.string().min(1, { error: 'Enter the SECRET' }).max(1000).optional()
+})
+export type SaveDirectusTargetInput = z.output<typeof saveDirectusTargetInput>
+export const clearDirectusTargetInput = empty
+
 /** Check a password against the policy as the admin types (nothing is stored). */
 export const checkPasswordInput = z.strictObject({ password: z.string().max(LIMITS.password) })
 export type CheckPasswordInput = z.output<typeof checkPasswordInput>

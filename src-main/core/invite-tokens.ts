@@ -1,29 +1,26 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { CompactSign, errors, jwtVerify } from 'jose'
+import type { InviteKeys, InviteSigningKey } from './invite-keys'
+import { legacyTokenUserId } from './legacy-invite-tokens'
 import { inviteSettings } from './settings'
 import type { Store } from './store'
 
 /**
- * Invite tokens are derived, not stored: token = base64url(user id (16 bytes) ‖ MAC), where
- * MAC = HMAC-SHA256(invite key, user id | nonce | expiry) cut to 16 bytes. The nonce is random
- * per invite and lives in the database; the key lives outside it. So a token can be derived
- * again for export at any time, a copy of the database alone yields none, and replacing or
- * clearing the nonce (re-invite, revoke, accept) kills every earlier token.
+ * Invite tokens are compact JWTs signed with Ed25519, so any server holding only the public key
+ * (the exported JWKS) can check a link, and nothing it holds can mint one. Header `alg: EdDSA`,
+ * `typ: JWT`, `kid`; claims `iss` (this directory), `sub`, `email`, `role`, `scope: "invite"`,
+ * `jti` (the invite's nonce), `iat`, `exp`. The nonce is random per invite and lives in the
+ * database; replacing or clearing it (re-invite, revoke, accept, leaving `invited`) kills every
+ * earlier token, because a token counts only while its `jti` is the user's current invite.
+ *
+ * jose builds and checks the JWS; the claims' bytes are ours (a fixed order, `payloadSegment`),
+ * and so is the header's (`headerSegment`), which lets the token cache keep only the signature
+ * and put the token back together from the row. `signInviteToken` checks that jose produced
+ * exactly those segments, so the two can never drift apart unnoticed.
  */
 
-const ID_BYTES = 16
-const MAC_BYTES = 16
-const TOKEN_BYTES = ID_BYTES + MAC_BYTES
-/** base64url without padding of TOKEN_BYTES bytes. */
-const TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 4) / 3)
 const NONCE_BYTES = 16
-const CONTEXT = 'rolekeeper-invite-v1'
-
-/** What a token is derived from: the user and the current invite's nonce and expiry. */
-export interface InviteState {
-  userId: string
-  nonce: string
-  expiresAt: string
-}
+const DAY_MS = 24 * 60 * 60 * 1000
 
 /** A fresh nonce for one invite. */
 export function newInviteNonce(): string {
@@ -57,48 +54,128 @@ export function freshInviteFields(
   }
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000
+// ---------------------------------------------------------------------------------------------
+// Claims and segments
 
-function mac(key: Buffer, state: InviteState): Buffer {
-  return createHmac('sha256', key).update(`${CONTEXT}|${state.userId}|${state.nonce}|${state.expiresAt}`).digest().subarray(0, MAC_BYTES)
+export const INVITE_SCOPE = 'invite'
+
+export interface InviteClaims {
+  iss: string
+  sub: string
+  email: string
+  /** The role's id; null for Public. */
+  role: string | null
+  scope: typeof INVITE_SCOPE
+  jti: string
+  iat: number
+  exp: number
 }
 
-function idBytes(userId: string): Buffer | null {
-  if (userId.length !== 36) return null
-  const hex = userId.replaceAll('-', '')
-  // Buffer.from stops at the first character that is not hex, which the length check catches.
-  const bytes = Buffer.from(hex, 'hex')
-  return hex.length === 32 && bytes.length === ID_BYTES ? bytes : null
+/** The user columns a token is made from: a pending invite's row. */
+export interface InviteTokenSource {
+  id: string
+  email: string
+  role_id: string | null
+  invite_nonce: string
+  invited_at: string
+  invite_expires_at: string
 }
 
-function idOf(bytes: Buffer): string {
-  const hex = bytes.toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+const seconds = (timestamp: string): number => Math.floor(Date.parse(timestamp) / 1000)
+
+export function inviteClaims(issuer: string, source: InviteTokenSource): InviteClaims {
+  return {
+    iss: issuer,
+    sub: source.id,
+    email: source.email,
+    role: source.role_id,
+    scope: INVITE_SCOPE,
+    jti: source.invite_nonce,
+    iat: seconds(source.invited_at),
+    exp: seconds(source.invite_expires_at)
+  }
 }
 
-export function inviteToken(key: Buffer, state: InviteState): string {
-  const id = idBytes(state.userId)
-  if (!id) throw new Error(`Not a user id: ${state.userId}`)
-  return Buffer.concat([id, mac(key, state)]).toString('base64url')
+/** The protected header as jose is given it: the same for every token of one key. */
+function protectedHeader(kid: string): { alg: 'EdDSA'; typ: 'JWT'; kid: string } {
+  return { alg: 'EdDSA', typ: 'JWT', kid }
+}
+
+/** The token's first segment. */
+export function headerSegment(kid: string): string {
+  return Buffer.from(JSON.stringify(protectedHeader(kid))).toString('base64url')
+}
+
+/** The claims' bytes, always in the same order. */
+function payloadJson(claims: InviteClaims): string {
+  const { iss, sub, email, role, scope, jti, iat, exp } = claims
+  return JSON.stringify({ iss, sub, email, role, scope, jti, iat, exp })
+}
+
+/** The token's second segment. */
+export function payloadSegment(claims: InviteClaims): string {
+  return Buffer.from(payloadJson(claims)).toString('base64url')
+}
+
+export const SIGNATURE_BYTES = 64
+
+/** A token from its three parts (the cache keeps only the signature). */
+export function joinToken(header: string, payload: string, signature: Buffer): string {
+  return `${header}.${payload}.${signature.toString('base64url')}`
+}
+
+export interface SignedInvite {
+  token: string
+  signature: Buffer
+}
+
+/** Sign one invite with jose. Runs on the thread pool: start many before awaiting any. */
+export async function signInviteToken(key: InviteSigningKey, claims: InviteClaims): Promise<SignedInvite> {
+  const bytes = Buffer.from(payloadJson(claims))
+  const token = await new CompactSign(bytes).setProtectedHeader(protectedHeader(key.kid)).sign(key.privateKey)
+  const head = `${headerSegment(key.kid)}.${bytes.toString('base64url')}.`
+  if (!token.startsWith(head)) throw new Error('The signed token is not encoded as the token cache rebuilds it')
+  const signature = Buffer.from(token.slice(head.length), 'base64url')
+  if (signature.length !== SIGNATURE_BYTES) throw new Error(`An Ed25519 signature has ${SIGNATURE_BYTES} bytes, not ${signature.length}`)
+  return { token, signature }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
+/** The invite a token names, once its signature, issuer, scope and expiry are checked. */
+export interface VerifiedInvite {
+  userId: string
+  jti: string
 }
 
 /**
- * The user id a token claims, or null when the text is not shaped like a token. Says nothing
- * about validity: check that with `tokenMatches` against the user's current invite.
+ * The invite a JWT carries, when it is signed by this directory's key for this directory, is an
+ * invite and has not expired at `now`; null otherwise. Whether `jti` is still the user's current
+ * invite is for the caller to check against the database.
  */
-export function tokenUserId(token: string): string | null {
-  if (token.length !== TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) return null
-  const bytes = Buffer.from(token, 'base64url')
-  if (bytes.length !== TOKEN_BYTES) return null
-  return idOf(bytes.subarray(0, ID_BYTES))
+export async function verifyInviteToken(keys: InviteKeys, issuer: string, token: string, now: Date): Promise<VerifiedInvite | null> {
+  if (!JWT_SHAPE.test(token)) return null
+  try {
+    const { payload } = await jwtVerify(token, keys.signing.publicKey, {
+      issuer,
+      algorithms: ['EdDSA'],
+      typ: 'JWT',
+      currentDate: now,
+      requiredClaims: ['sub', 'jti', 'iat', 'exp', 'scope']
+    })
+    if (payload.scope !== INVITE_SCOPE || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') return null
+    return { userId: payload.sub, jti: payload.jti }
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return null
+    throw error
+  }
 }
 
-/** True when `token` is the one derived for this invite state with `key`. */
-export function tokenMatches(key: Buffer, token: string, state: InviteState): boolean {
-  if (tokenUserId(token) !== state.userId.toLowerCase()) return false
-  const given = Buffer.from(token, 'base64url').subarray(ID_BYTES)
-  return timingSafeEqual(given, mac(key, state))
-}
+// ---------------------------------------------------------------------------------------------
+// Links
 
 /**
  * The invite link from the URL template, with `{token}` and `{email}` URL-encoded; the bare
@@ -123,14 +200,19 @@ export function inviteLinkBuilder(template: string | null): (token: string, emai
   }
 }
 
+/** A bare token: a JWT, or one of the earlier 43-character tokens. */
+function isBareToken(text: string): boolean {
+  return JWT_SHAPE.test(text) || legacyTokenUserId(text) !== null
+}
+
 /**
  * The token inside what someone pasted on the accept screen: a bare token, or a whole link
  * carrying it as the `token` query (or fragment) parameter or as its last path segment.
  */
 export function tokenFromInput(input: string): string {
   // A CSV export prefixes a cell starting with `-` with an apostrophe (formula neutralising).
-  const text = input.trim().replace(/^'(?=[A-Za-z0-9_-]+$)/, '')
-  if (tokenUserId(text) !== null) return text
+  const text = input.trim().replace(/^'(?=[A-Za-z0-9_.-]+$)/, '')
+  if (isBareToken(text)) return text
   let url: URL
   try {
     url = new URL(text)

@@ -4,17 +4,19 @@ import { decodeCursor, encodeCursor } from './cursor'
 import { columns, type RowOf } from './db/columns'
 import type { RoleRow } from './db/schema'
 import { DomainError, notFound } from './errors'
+import { verificationKeySet } from './invite-keys'
+import { cacheSignatures, inviteIssuer, inviteTokensFor, SEAL_BYTES, signInvites } from './invite-token-cache'
 import {
   freshInviteFields,
   inviteLink,
   inviteLinkBuilder,
-  inviteToken,
   newInviteNonce,
   newInviteNonces,
   tokenFromInput,
-  tokenMatches,
-  tokenUserId
+  verifyInviteToken,
+  type InviteTokenSource
 } from './invite-tokens'
+import { legacyTokenMatches, legacyTokenUserId } from './legacy-invite-tokens'
 import {
   INVITE_OUTCOMES,
   type InviteBatch,
@@ -22,6 +24,7 @@ import {
   type InviteListPage,
   type InviteListRow,
   type InviteResult,
+  type InviteVerification,
   type User
 } from './model'
 import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
@@ -47,7 +50,16 @@ function expiryFrom(now: Date, lifetimeDays: number): string {
 }
 
 /** The columns an invite needs, read with prepared statements on the hot paths. */
-const INVITE_COLUMNS = columns('users', ['id', 'email', 'status', 'role_id', 'invite_nonce', 'invite_expires_at', 'invited_at'])
+const INVITE_COLUMNS = columns('users', [
+  'id',
+  'email',
+  'status',
+  'role_id',
+  'invite_nonce',
+  'invite_expires_at',
+  'invited_at',
+  'invite_token_seal'
+])
 type InviteRow = RowOf<typeof INVITE_COLUMNS>
 
 function findInviteRow(store: Store, userId: string): InviteRow | undefined {
@@ -60,26 +72,31 @@ function requireInviteRow(store: Store, userId: string): InviteRow {
   return row
 }
 
-/** The current invite of an `invited` row, or null when it has none (never invited, revoked, accepted). */
-function pendingInvite(row: InviteRow): { userId: string; nonce: string; expiresAt: string } | null {
-  if (row.status !== 'invited' || row.invite_nonce === null || row.invite_expires_at === null) return null
-  return { userId: row.id, nonce: row.invite_nonce, expiresAt: row.invite_expires_at }
+type PendingRow = InviteRow & InviteTokenSource
+
+/** The row when it holds a current invite, or null when it has none (never invited, revoked, accepted). */
+function pendingInvite(row: InviteRow): PendingRow | null {
+  const { invite_nonce, invite_expires_at, invited_at } = row
+  if (row.status !== 'invited' || invite_nonce === null || invite_expires_at === null || invited_at === null) return null
+  return { ...row, invite_nonce, invite_expires_at, invited_at }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Inviting a paste
 
+// Both write a placeholder seal (EMPTY_SEAL): sealing the new token moments later then rewrites
+// each row in place instead of growing it past its page.
 const REINVITE_SQL = `UPDATE users SET role_id = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?,
-  updated_at = ?, last_changed_by = ? WHERE id = ?`
+  updated_at = ?, last_changed_by = ?, invite_token_seal = zeroblob(${SEAL_BYTES}) WHERE id = ?`
 /** Invited users are inserted this many to a statement: one native call per batch, not per row. */
 const INSERT_BATCH = 100
 const INSERT_COLUMNS = 12
 const insertInvitedSql = (rows: number): string =>
   `INSERT INTO users (id, email, email_key, first_name, last_name, role_id, invited_at, invite_expires_at,
-    invite_nonce, created_at, updated_at, last_changed_by, status) VALUES ` +
-  Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited')").join(', ')
+    invite_nonce, created_at, updated_at, last_changed_by, status, invite_token_seal) VALUES ` +
+  Array.from({ length: rows }, () => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', zeroblob(${SEAL_BYTES}))`).join(', ')
 const INSERT_INVITED_BATCH_SQL = insertInvitedSql(INSERT_BATCH)
-const EXISTING_COLUMNS = columns('users', ['id', 'email_key', 'status', 'role_id'])
+const EXISTING_COLUMNS = columns('users', ['id', 'email', 'email_key', 'status', 'role_id'])
 type ExistingUser = RowOf<typeof EXISTING_COLUMNS>
 const EXISTING_BY_KEY_SQL = `SELECT ${EXISTING_COLUMNS.sql} FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
 
@@ -87,27 +104,58 @@ const EXISTING_BY_KEY_SQL = `SELECT ${EXISTING_COLUMNS.sql} FROM json_each(?) AS
  * Invite every valid address of a paste into one role (null: Public), in one transaction:
  * unknown addresses become invited users, invited users are re-invited (new token, new expiry,
  * moved to the role), anyone else is reported and left alone; invalid entries and repeats are
- * reported and not written.
+ * reported and not written. The tokens are signed once the rows are written, all at once on the
+ * thread pool, and kept (sealed) for later exports.
  */
-export function inviteUsers(store: Store, input: InviteUsersInput): InviteBatch {
-  return runWrite(store, inviteSteps(store, input))
+export async function inviteUsers(store: Store, input: InviteUsersInput): Promise<InviteBatch> {
+  const written = runWrite(store, inviteSteps(store, input))
+  return withLinks(store, written)
 }
 
 /**
  * `inviteUsers` for pastes of many thousand addresses: the same single transaction, handing the
  * event loop back between slices with progress (addresses handled / entries in the paste);
- * cancelled through `control.signal`, it writes nothing.
+ * cancelled through `control.signal`, it writes nothing. Each slice's tokens start signing at
+ * the slice's end, so the thread pool signs while the next slice is written.
  */
-export function inviteUsersYielding(store: Store, input: InviteUsersInput, control: WriteControl): Promise<InviteBatch> {
-  return runWriteYielding(store, inviteSteps(store, input), control, 'The invite was cancelled: nobody was invited')
+export async function inviteUsersYielding(store: Store, input: InviteUsersInput, control: WriteControl): Promise<InviteBatch> {
+  const written = await runWriteYielding(store, inviteSteps(store, input), control, 'The invite was cancelled: nobody was invited')
+  return withLinks(store, written)
+}
+
+/** A batch written, whose links wait for their tokens. */
+interface WrittenBatch {
+  batch: InviteBatch
+  /** Per invited or re-invited entry: where its result is, and what its token says. */
+  invites: Array<{ index: number; source: InviteTokenSource }>
+  /** Signing of `invites`, started slice by slice while the rows were written. */
+  signing: Promise<Array<{ token: string; signature: Buffer }>>
+  linkFor(token: string, email: string): string
+}
+
+async function withLinks(store: Store, written: WrittenBatch): Promise<InviteBatch> {
+  const signed = await written.signing
+  const { results } = written.batch
+  written.invites.forEach(({ index, source }, entry) => {
+    const result = results[index]
+    const token = signed[entry]?.token
+    if (result && token !== undefined) result.inviteLink = written.linkFor(token, source.email)
+  })
+  cacheSignatures(
+    store,
+    written.invites.flatMap(({ source }, entry) => {
+      const signature = signed[entry]?.signature
+      return signature ? [{ row: source, signature }] : []
+    })
+  )
+  return written.batch
 }
 
 /** What may run before the transaction (parsing, settings), then the transaction's steps. */
-function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<InviteBatch> {
+function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<WrittenBatch> {
   const entries = parsePasteEntries(input.text)
   const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
   const linkFor = inviteLinkBuilder(inviteUrlTemplate)
-  const key = store.inviteKey
   const actor = store.actor
 
   return function* () {
@@ -131,6 +179,21 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
     const written: string[] = []
     const reinvited: Array<{ id: string; roleId: string | null }> = []
     const results = new Array<InviteResult>(entries.length)
+    const invites: WrittenBatch['invites'] = []
+    const signing: Array<Promise<Array<{ token: string; signature: Buffer }>>> = []
+    let signedUpTo = 0
+    // Hand the invites of the slice just written to the thread pool; they sign while the next one is written.
+    const startSigning = (): void => {
+      if (signedUpTo === invites.length) return
+      const started = signInvites(
+        store,
+        invites.slice(signedUpTo).map((invite) => invite.source)
+      )
+      // Awaited after the commit; a rolled-back write never awaits it, and must not leave it unhandled.
+      started.catch(() => undefined)
+      signing.push(started)
+      signedUpTo = invites.length
+    }
     let pending: Array<string | null> = []
     const flush = (): void => {
       const rows = pending.length / INSERT_COLUMNS
@@ -141,7 +204,10 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
     }
 
     for (let index = 0; index < entries.length; index++) {
-      if (index > 0 && index % WRITE_SLICE === 0) yield { done: index, total: entries.length }
+      if (index > 0 && index % WRITE_SLICE === 0) {
+        startSigning()
+        yield { done: index, total: entries.length }
+      }
       const entry = entries[index]
       if (entry === undefined) continue
       if (entry.key === null || entry.email === null) {
@@ -173,6 +239,7 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
       }
       const nonce = nonces[nonceIndex++] ?? newInviteNonce()
       let userId: string
+      let email = entry.email
       if (existing === undefined) {
         userId = randomUUID()
         pending.push(userId, entry.email, entry.key, entry.firstName, entry.lastName, input.roleId)
@@ -180,10 +247,16 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
         if (pending.length === INSERT_BATCH * INSERT_COLUMNS) flush()
       } else {
         userId = existing.id
+        // A re-invite keeps the address as it is stored: that is what the token says.
+        email = existing.email
         reinvite.run(input.roleId, nonce, nowText, expiresAt, nowText, actor, userId)
         reinvited.push({ id: userId, roleId: existing.role_id })
       }
       written.push(userId)
+      invites.push({
+        index,
+        source: { id: userId, email, role_id: input.roleId, invite_nonce: nonce, invited_at: nowText, invite_expires_at: expiresAt }
+      })
       results[index] = {
         raw: entry.raw,
         email: entry.email,
@@ -191,11 +264,12 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
         reason: null,
         userId,
         existingStatus: null,
-        inviteLink: linkFor(inviteToken(key, { userId, nonce, expiresAt }), entry.email),
+        inviteLink: null,
         inviteExpiresAt: expiresAt
       }
     }
     flush()
+    startSigning()
 
     const counts = countBy(INVITE_OUTCOMES, results, (result) => result.outcome)
     if (written.length > 0) {
@@ -209,7 +283,12 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
         after: { roleId: input.roleId, invited: counts.invited, reinvited: counts.reinvited, inviteExpiresAt: expiresAt }
       })
     }
-    return { results, counts } satisfies InviteBatch
+    return {
+      batch: { results, counts } satisfies InviteBatch,
+      invites,
+      signing: Promise.all(signing).then((parts) => parts.flat()),
+      linkFor
+    }
   }
 }
 
@@ -223,23 +302,23 @@ function inviteSummary(invited: number, reinvited: number, into: string): string
 // ---------------------------------------------------------------------------------------------
 // One invite
 
-function linkOf(store: Store, row: InviteRow, template: string | null): InviteLink {
+async function linkOf(store: Store, row: InviteRow, template: string | null): Promise<InviteLink> {
   const invite = pendingInvite(row)
   if (!invite) throw new Error(`User ${row.id} has no pending invite`)
-  const token = inviteToken(store.inviteKey, invite)
+  const [token = ''] = await inviteTokensFor(store, [invite])
   return {
     userId: row.id,
     email: row.email,
     token,
     inviteLink: inviteLink(template, token, row.email),
-    inviteExpiresAt: invite.expiresAt
+    inviteExpiresAt: invite.invite_expires_at
   }
 }
 
 /** Send an invited user a new invite: new token (the old one dies), new expiry. */
-export function resendInvite(store: Store, input: ResendInviteInput): InviteLink {
+export async function resendInvite(store: Store, input: ResendInviteInput): Promise<InviteLink> {
   const { inviteUrlTemplate } = inviteSettings(store)
-  return store.transaction(() => {
+  const renewed = store.transaction(() => {
     const row = requireInviteRow(store, input.userId)
     if (row.status !== 'invited') {
       throw new DomainError('validation', 'Only invited users can be re-invited', {
@@ -247,7 +326,6 @@ export function resendInvite(store: Store, input: ResendInviteInput): InviteLink
       })
     }
     const fresh = freshInviteFields(store)
-    const renewed: InviteRow = { ...row, ...fresh }
     store
       .prepare(REINVITE_SQL)
       .run(row.role_id, fresh.invite_nonce, fresh.invited_at, fresh.invite_expires_at, fresh.invited_at, store.actor, row.id)
@@ -259,8 +337,10 @@ export function resendInvite(store: Store, input: ResendInviteInput): InviteLink
       before: { invitedAt: row.invited_at, inviteExpiresAt: row.invite_expires_at },
       after: { invitedAt: fresh.invited_at, inviteExpiresAt: fresh.invite_expires_at }
     })
-    return linkOf(store, renewed, inviteUrlTemplate)
+    // The trigger cleared the old seal with the old nonce; the new token is signed below.
+    return { ...row, ...fresh, invite_token_seal: null } satisfies InviteRow
   })
+  return linkOf(store, renewed, inviteUrlTemplate)
 }
 
 /** Withdraw an invite: the user goes back to draft and every token for them dies. */
@@ -290,8 +370,8 @@ export function revokeInvite(store: Store, input: RevokeInviteInput): User {
   })
 }
 
-/** The current invite link of an invited user, derived again (nothing usable is stored). */
-export function getInviteLink(store: Store, input: GetInviteLinkInput): InviteLink {
+/** The current invite link of an invited user: from the token cache, or signed now. */
+export async function getInviteLink(store: Store, input: GetInviteLinkInput): Promise<InviteLink> {
   const row = requireInviteRow(store, input.userId)
   if (row.status !== 'invited') {
     throw new DomainError('validation', 'Only invited users have an invite link', {
@@ -318,11 +398,14 @@ const LIST_USER_COLUMNS = columns('users', [
   'status',
   'invited_at',
   'invite_expires_at',
-  'invite_nonce'
+  'invite_nonce',
+  'role_id',
+  'invite_token_seal'
 ])
-/** A pending invite's row: its nonce and expiry are set (the PENDING condition below). */
+/** A pending invite's row: its nonce and dates are set (the PENDING condition below). */
 type InviteListSqlRow = RowOf<typeof LIST_USER_COLUMNS> & {
   role_name: RoleRow['name'] | null
+  invited_at: string
   invite_expires_at: string
   invite_nonce: string
 }
@@ -331,7 +414,8 @@ const LIST_COLUMNS = `${LIST_USER_COLUMNS.sql}, roles.name AS role_name`
 const LIST_FROM = 'FROM users LEFT JOIN roles ON roles.id = users.role_id'
 // Without ANALYZE statistics the planner prefers the status index and sorts every invite per page.
 const LIST_FROM_BY_EXPIRY = 'FROM users INDEXED BY users_invite_expiry LEFT JOIN roles ON roles.id = users.role_id'
-const PENDING = `users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL`
+const PENDING = `users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL
+  AND users.invited_at IS NOT NULL`
 
 /**
  * Pages walk an index, never sort: all pending invites in expiry order through the partial
@@ -349,7 +433,7 @@ export const INVITE_LIST_SQL = {
 } as const
 
 /** Pending invites (status `invited`), export-ready with their links; one role, Public, or all. */
-export function listInvites(store: Store, input: ListInvitesInput): InviteListPage {
+export async function listInvites(store: Store, input: ListInvitesInput): Promise<InviteListPage> {
   const take = input.limit + 1
   let rows: InviteListSqlRow[]
   if (input.roleId === undefined) {
@@ -368,13 +452,13 @@ export function listInvites(store: Store, input: ListInvitesInput): InviteListPa
   }
 
   const linkFor = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
-  const key = store.inviteKey
   const count = Math.min(rows.length, input.limit)
+  const tokens = await inviteTokensFor(store, rows.slice(0, count))
   const page = new Array<InviteListRow>(count)
   for (let index = 0; index < count; index++) {
     const row = rows[index]
-    if (row === undefined) continue
-    const token = inviteToken(key, { userId: row.id, nonce: row.invite_nonce, expiresAt: row.invite_expires_at })
+    const token = tokens[index]
+    if (row === undefined || token === undefined) continue
     page[index] = {
       userId: row.id,
       email: row.email,
@@ -405,17 +489,27 @@ export const INVITE_INVALID_MESSAGE = 'This invite is no longer valid'
 
 const inviteInvalid = (): DomainError => new DomainError('invite_invalid', INVITE_INVALID_MESSAGE)
 
-/** The invite a token (or link) belongs to, if it is still valid now; null otherwise. */
-function validInvite(store: Store, tokenOrLink: string): InviteRow | null {
-  const token = tokenFromInput(tokenOrLink)
-  const userId = tokenUserId(token)
-  if (userId === null) return null
-  const row = findInviteRow(store, userId)
-  if (!row) return null
-  const invite = pendingInvite(row)
-  if (!invite) return null
-  if (Date.parse(invite.expiresAt) <= store.now().getTime()) return null
-  return tokenMatches(store.inviteKey, token, invite) ? row : null
+/** The invite a token (or link) claims, once checked by signature (or legacy MAC); null otherwise. */
+async function claimedInvite(store: Store, token: string): Promise<{ userId: string; jti: string } | null> {
+  const legacyUserId = legacyTokenUserId(token)
+  if (legacyUserId !== null) {
+    const key = store.inviteKeys.legacy
+    const row = key === null ? undefined : findInviteRow(store, legacyUserId)
+    const invite = row ? pendingInvite(row) : null
+    if (key === null || !invite) return null
+    const state = { userId: invite.id, nonce: invite.invite_nonce, expiresAt: invite.invite_expires_at }
+    return legacyTokenMatches(key, token, state) ? { userId: invite.id, jti: invite.invite_nonce } : null
+  }
+  return verifyInviteToken(store.inviteKeys, inviteIssuer(store), token, store.now())
+}
+
+/** The user's row while `claim` is still their current, unexpired invite; null otherwise. */
+function currentInvite(store: Store, claim: { userId: string; jti: string } | null): PendingRow | null {
+  if (claim === null) return null
+  const row = findInviteRow(store, claim.userId)
+  const invite = row ? pendingInvite(row) : null
+  if (!invite || invite.invite_nonce !== claim.jti) return null
+  return Date.parse(invite.invite_expires_at) > store.now().getTime() ? invite : null
 }
 
 /**
@@ -423,9 +517,9 @@ function validInvite(store: Store, tokenOrLink: string): InviteRow | null {
  * becomes active and the token dies. Any failure other than the password says only that the
  * invite is no longer valid.
  */
-export function acceptInvite(store: Store, input: AcceptInviteInput): { accepted: true } {
-  const checked = validInvite(store, input.token)
-  if (!checked) throw inviteInvalid()
+export async function acceptInvite(store: Store, input: AcceptInviteInput): Promise<{ accepted: true }> {
+  const claim = await claimedInvite(store, tokenFromInput(input.token))
+  if (!currentInvite(store, claim)) throw inviteInvalid()
   const problem = passwordProblem(store, input.password)
   if (problem !== null) throw new DomainError('password_policy', problem, { password: problem })
   // Hashing is deliberately slow: do it before taking the write lock.
@@ -435,7 +529,7 @@ export function acceptInvite(store: Store, input: AcceptInviteInput): { accepted
 
   return store.transaction(() => {
     // Checked again inside the transaction: the invite may have been revoked or resent meanwhile.
-    const row = validInvite(store, input.token)
+    const row = currentInvite(store, claim)
     if (!row) throw inviteInvalid()
     const nowText = store.now().toISOString()
     store
@@ -456,4 +550,17 @@ export function acceptInvite(store: Store, input: AcceptInviteInput): { accepted
     })
     return { accepted: true as const }
   })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verifying elsewhere
+
+/** What a server verifying invite links checks besides the signature. */
+export function getInviteVerification(store: Store): InviteVerification {
+  return { issuer: inviteIssuer(store), keyId: store.inviteKeys.signing.kid }
+}
+
+/** The public key as a JSON Web Key Set file's text. */
+export function verificationKeyFileText(store: Store): string {
+  return `${JSON.stringify(verificationKeySet(store.inviteKeys), null, 2)}\n`
 }

@@ -147,6 +147,7 @@ export interface InviteBatch {
 export interface InviteLink {
   userId: string
   email: string
+  /** A compact JWT signed with Ed25519 (invite-tokens.ts). */
   token: string
   /** The link built from the URL template, or the bare token when no template is set. */
   inviteLink: string
@@ -191,6 +192,20 @@ export interface Settings {
   /** The policy in words, shown before the admin types a password. */
   passwordPolicyText: string
   theme: Theme
+}
+
+/** What a server verifying invite links checks besides the signature (README: Verify an invite on your server). */
+export interface InviteVerification {
+  /** Every token's `iss`: `urn:rolekeeper:<uuid>`, this directory's own id. */
+  issuer: string
+  /** The signing key's id, every token's `kid`: its RFC 7638 thumbprint. */
+  keyId: string
+}
+
+/** The Directus server hand-off links are made for; the SECRET itself never leaves the main process. */
+export interface DirectusTargetInfo {
+  publicUrl: string | null
+  secretStored: boolean
 }
 
 export const ACTIVITY_COLLECTIONS = ['roles', 'users', 'settings'] as const
@@ -475,6 +490,13 @@ export interface ExportOutcome {
 
 /** A backup of the database saved through the save dialog; `path` and `download` as for an export. */
 export interface BackupOutcome {
+  saved: true
+  path: string
+  download?: HostDownload
+}
+
+/** The verification key (a JWKS) saved through the save dialog; `path` and `download` as for an export. */
+export interface VerificationKeyOutcome {
   saved: true
   path: string
   download?: HostDownload

@@ -58,6 +58,30 @@ export function inviteUrlTemplateProblem(template: string): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The Directus target
+
+/** What is wrong with a Directus public URL (its PUBLIC_URL), or null. */
+export function directusUrlProblem(text: string): string | null {
+  const value = text.trim()
+  if (value === '') return 'Enter the public URL of the Directus server'
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'Not a valid URL'
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Only http and https addresses are allowed'
+  if (url.search !== '' || url.hash !== '') return 'The public URL has no query or fragment'
+  if (url.username !== '' || url.password !== '') return 'The public URL carries no user name or password'
+  return null
+}
+
+/** The public URL as Directus links are built on it: trimmed, without a trailing slash. */
+export function normalDirectusUrl(text: string): string {
+  return text.trim().replace(/\/+$/, '')
+}
+
+// ---------------------------------------------------------------------------------------------
 // A custom password pattern
 
 /** The pattern anchored to the whole password, as the policy applies it; null when it does not compile. */

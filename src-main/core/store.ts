@@ -3,6 +3,9 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable, type RawBuilder } from 'kysely'
 import type { Database } from './db/schema'
 import { openDatabaseFile, type OpenDatabaseOptions } from './db/open'
+import { memoryDirectusTarget, type DirectusTargetStorage } from './directus-target'
+import type { InviteKeys } from './invite-keys'
+import { adoptTokenCache } from './invite-token-cache'
 
 /**
  * The store every domain module takes as its first argument.
@@ -17,8 +20,10 @@ export interface Store {
   readonly file: string
   /** The operating-system user recorded in the activity log. */
   readonly actor: string
-  /** The key invite tokens are derived with; it lives outside the database file. */
-  readonly inviteKey: Buffer
+  /** The keys invite tokens are signed and checked with; they live outside the database file. */
+  readonly inviteKeys: InviteKeys
+  /** Where the Directus URL and SECRET are kept, outside the database file. */
+  readonly directusTarget: DirectusTargetStorage
   now(): Date
   all<O>(query: Compilable<O>): O[]
   get<O>(query: Compilable<O>): O | undefined
@@ -36,7 +41,9 @@ export interface Store {
 
 export interface OpenStoreOptions extends OpenDatabaseOptions {
   file: string
-  inviteKey: Buffer
+  inviteKeys: InviteKeys
+  /** Defaults to memory: nothing is kept once the store closes. */
+  directusTarget?: DirectusTargetStorage
   actor?: string
   now?: () => Date
 }
@@ -59,14 +66,20 @@ export function osUser(): string {
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  if (options.inviteKey.length < 32) throw new Error('The invite key must be at least 32 bytes')
   const { sqlite } = await openDatabaseFile(options.file, options)
-  return createStore(sqlite, options)
+  const store = createStore(sqlite, options)
+  try {
+    adoptTokenCache(store)
+  } catch (error) {
+    store.close()
+    throw error
+  }
+  return store
 }
 
 export function createStore(
   sqlite: BetterSqlite3.Database,
-  options: Pick<OpenStoreOptions, 'file' | 'inviteKey' | 'actor' | 'now'>
+  options: Pick<OpenStoreOptions, 'file' | 'inviteKeys' | 'directusTarget' | 'actor' | 'now'>
 ): Store {
   const statements = new Map<string, BetterSqlite3.Statement<unknown[]>>()
   const prepare = <Row = unknown, Params extends unknown[] = unknown[]>(sql: string): BetterSqlite3.Statement<Params, Row> => {
@@ -86,7 +99,8 @@ export function createStore(
     db: queryBuilder,
     file: options.file,
     actor: options.actor ?? osUser(),
-    inviteKey: options.inviteKey,
+    inviteKeys: options.inviteKeys,
+    directusTarget: options.directusTarget ?? memoryDirectusTarget(),
     now,
     all<O>(query: Compilable<O>): O[] {
       const { sql, parameters } = query.compile()

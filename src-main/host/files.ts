@@ -1,7 +1,7 @@
 /**
  * The browser host's FilePort. A browser page has no save or open dialog the main side could
  * open, so:
- * - an export or a backup is written (by the same core code the desktop uses, so the same bytes)
+ * - an export, a backup or the verification key (a JWKS) is written (by the same core code the desktop uses, so the same bytes)
  *   into a private temporary folder and offered at `/__rolekeeper/download/<random id>`, which
  *   only answers requests carrying the host's secret; the page's shim fetches it and the browser
  *   saves it as a download;
@@ -15,8 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
 import { DomainError } from '../core/errors'
-import { loadOrCreateInviteKey } from '../core/keyfile'
-import { openStore, type Store } from '../core/store'
+import type { Store } from '../core/store'
 import type { ChosenImportFile, FilePort, ImportFileContent, SaveTarget } from '../ipc/ports'
 import { DOWNLOAD_PREFIX } from './protocol'
 
@@ -36,8 +35,8 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface HostFilesOptions {
   /** The one database file `openDatabase` may switch to (`--allow-open`); none: refused. */
   allowOpen?: string
-  /** Where the invite key of a database the host opens lives. */
-  inviteKeyFileFor(dbFile: string): string
+  /** A store on another database file, with the keys kept beside it. */
+  openStore(file: string): Promise<Store>
   /** The store in use now, and what to do with the one `switchDatabase` opens. */
   currentStore(): Store
   useStore(store: Store): void
@@ -79,6 +78,10 @@ export class HostFiles implements FilePort {
     return Promise.resolve(this.downloadTarget(suggestedName))
   }
 
+  chooseVerificationKeyTarget(suggestedName: string): Promise<SaveTarget> {
+    return Promise.resolve(this.downloadTarget(suggestedName))
+  }
+
   chooseDatabaseFile(): Promise<string> {
     if (!this.options.allowOpen) {
       return Promise.reject(
@@ -92,7 +95,7 @@ export class HostFiles implements FilePort {
   }
 
   async switchDatabase(file: string): Promise<Store> {
-    const next = await openStore({ file, inviteKey: loadOrCreateInviteKey(this.options.inviteKeyFileFor(file)) })
+    const next = await this.options.openStore(file)
     const previous = this.options.currentStore()
     this.options.useStore(next)
     previous.close()

@@ -18,13 +18,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { join, posix, resolve, sep } from 'node:path'
 import { buildSync } from 'esbuild'
-import { loadOrCreateInviteKey } from '../core/keyfile'
-import { openStore, type Store } from '../core/store'
+import type { Store } from '../core/store'
 import { CALL_NAMES } from '../ipc/calls'
 import type { ApiError, CallName, Result } from '../ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../ipc/handlers'
 import { CONTENT_SECURITY_POLICY, contentTypeOf } from '../shell/protocol'
 import { HostFiles } from './files'
+import { openStoreWithKeyFiles } from './keys'
 import { CALL_PREFIX, DOWNLOAD_PREFIX, SECRET_HEADER, SHIM_PATH } from './protocol'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -34,8 +34,8 @@ export { SHIM_PATH } from './protocol'
 /** Above the largest legitimate call: an import file's text (IMPORT_MAX_BYTES), JSON-escaped. */
 export const MAX_BODY_BYTES = 80 * 1024 * 1024
 
-/** The invite key of a database the host opens lives beside it, never in it. */
-export const inviteKeyFileFor = (dbFile: string): string => `${resolve(dbFile)}.invite.key`
+/** The keys of a database the host opens live beside it, never in it. */
+export { keyFilesFor, openStoreWithKeyFiles } from './keys'
 
 export interface HostOptions {
   dbFile: string
@@ -43,8 +43,6 @@ export interface HostOptions {
   port?: number
   /** The built renderer; defaults to `out/renderer`. */
   rendererDir?: string
-  /** Defaults to `inviteKeyFileFor(dbFile)`. */
-  keyFile?: string
   /** The one other database file the page may switch to with `openDatabase`. */
   allowOpen?: string
 }
@@ -70,10 +68,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   if (!existsSync(resolve(rendererDir, 'index.html'))) throw new RendererNotBuiltError(rendererDir)
 
   const dbFile = resolve(options.dbFile)
-  let store = await openStore({ file: dbFile, inviteKey: loadOrCreateInviteKey(options.keyFile ?? inviteKeyFileFor(dbFile)) })
+  let store = await openStoreWithKeyFiles(dbFile)
   const files = new HostFiles({
     ...(options.allowOpen === undefined ? {} : { allowOpen: options.allowOpen }),
-    inviteKeyFileFor,
+    openStore: (file) => openStoreWithKeyFiles(file),
     currentStore: () => store,
     useStore: (next) => {
       store = next

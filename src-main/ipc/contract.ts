@@ -14,6 +14,7 @@ import type {
   ActivityPage,
   AppInfo,
   BackupOutcome,
+  DirectusTargetInfo,
   ExportOutcome,
   ExportPreview,
   ImportFilePreview,
@@ -21,6 +22,7 @@ import type {
   InviteBatch,
   InviteLink,
   InviteListPage,
+  InviteVerification,
   OpenDatabaseOutcome,
   PastePreview,
   RoleChangeSetResult,
@@ -29,7 +31,8 @@ import type {
   Settings,
   User,
   UserCounts,
-  UserPage
+  UserPage,
+  VerificationKeyOutcome
 } from '../core/model'
 
 // The vocabulary, for the renderer's types: one road to it.
@@ -72,10 +75,15 @@ export const contract = {
   getInviteLink: call<InviteLink>()(input.getInviteLinkInput),
   listInvites: call<InviteListPage>()(input.listInvitesInput),
   acceptInvite: call<{ accepted: true }>()(input.acceptInviteInput),
+  getInviteVerification: call<InviteVerification>()(input.getInviteVerificationInput),
+  exportVerificationKey: call<VerificationKeyOutcome>()(input.exportVerificationKeyInput),
 
   getSettings: call<Settings>()(input.getSettingsInput),
   updateSettings: call<Settings>()(input.updateSettingsInput),
   checkPassword: call<{ ok: boolean; message: string | null }>()(input.checkPasswordInput),
+  getDirectusTarget: call<DirectusTargetInfo>()(input.getDirectusTargetInput),
+  saveDirectusTarget: call<DirectusTargetInfo>()(input.saveDirectusTargetInput),
+  clearDirectusTarget: call<DirectusTargetInfo>()(input.clearDirectusTargetInput),
 
   previewExport: call<ExportPreview>()(input.previewExportInput),
   exportInvites: call<ExportOutcome>()(input.exportInvitesInput),

@@ -10,8 +10,18 @@ import { listActivity } from '../core/activity'
 import { saveRoleChanges } from '../core/changeset'
 import { DomainError, type ApiError, type Result } from '../core/errors'
 import { LIMITS, type AppInfo } from '../core/model'
-import { acceptInvite, getInviteLink, inviteUsers, inviteUsersYielding, listInvites, resendInvite, revokeInvite } from '../core/invites'
+import { clearDirectusTarget, getDirectusTarget, saveDirectusTarget } from '../core/directus-target'
 import { previewExport } from '../core/export'
+import {
+  acceptInvite,
+  getInviteLink,
+  getInviteVerification,
+  inviteUsers,
+  inviteUsersYielding,
+  listInvites,
+  resendInvite,
+  revokeInvite
+} from '../core/invites'
 import { previewInvites } from '../core/paste'
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
 import { checkPassword, getSettings, updateSettings } from '../core/settings'
@@ -91,10 +101,14 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     getInviteLink,
     listInvites,
     acceptInvite,
+    getInviteVerification,
 
     getSettings,
     updateSettings,
     checkPassword,
+    getDirectusTarget,
+    saveDirectusTarget,
+    clearDirectusTarget,
 
     previewExport,
     ...transfers,

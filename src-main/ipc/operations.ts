@@ -5,9 +5,9 @@
  * event loop back between slices (core/long-write.ts). Anything else run on the connection in
  * that time would land inside that transaction, be committed or rolled back with it, and read
  * its unfinished rows. So calls pass through a queue: ordinary calls run side by side as they
- * always did (each is synchronous on the store, or awaits only dialogs and files), and a long
- * operation runs alone: it waits for the calls already running to finish, and every call made
- * after it waits until it has committed or rolled back.
+ * always did (each keeps its transactions synchronous, awaiting only between them: dialogs,
+ * files, token signing), and a long operation runs alone: it waits for the calls already
+ * running to finish, and every call made after it waits until it has committed or rolled back.
  */
 import { DomainError } from '../core/errors'
 

@@ -66,6 +66,12 @@ export interface FilePort {
   chooseBackupTarget(suggestedName: string): Promise<SaveTarget | null>
 
   /**
+   * The save dialog for the verification key (a JWKS file), opened on `suggestedName`. Null when
+   * dismissed.
+   */
+  chooseVerificationKeyTarget(suggestedName: string): Promise<SaveTarget | null>
+
+  /**
    * The open dialog for another database file; null when dismissed. May throw
    * `DomainError('database')` where opening another file is not offered (the browser host
    * started without `--allow-open`).

@@ -1,6 +1,6 @@
 /**
  * The calls that reach files through the `FilePort`: invite lists out (export) and in (import),
- * the database backup and switching to another database file. Each takes the dialog's answer,
+ * the database backup, the verification key (a JWKS) and switching to another database file. Each takes the dialog's answer,
  * runs the core service on the current store and says where the result went; a dismissed
  * dialog answers `cancelled`, like a cancelled export.
  */
@@ -9,7 +9,9 @@ import { backupToFile } from '../core/backup'
 import { openDatabaseFile } from '../core/db/open'
 import { DomainError } from '../core/errors'
 import { exportToFile } from '../core/export'
+import { writeFileAtomic } from '../core/files'
 import { applyImport, applyImportYielding, previewImportYielding, type ImportInput } from '../core/import'
+import { verificationKeyFileText } from '../core/invites'
 import type { Store } from '../core/store'
 import type { ExportOptions } from '../core/inputs'
 import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type HostDownload, type ImportPreview } from '../core/model'
@@ -17,7 +19,7 @@ import type { CallName, CallOutput, ParsedInput } from './contract'
 import type { Operations } from './operations'
 import type { FilePort, ImportFileContent, SaveTarget } from './ports'
 
-type TransferCall = 'exportInvites' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'openDatabase'
+type TransferCall = 'exportInvites' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'exportVerificationKey' | 'openDatabase'
 
 export type TransferImplementation = {
   [K in TransferCall]: (store: Store, input: ParsedInput<K>) => Promise<CallOutput<K>>
@@ -111,6 +113,14 @@ export function transferHandlers(session: TransferSession): TransferImplementati
       return { saved: true, ...savedAs(target) }
     },
 
+    async exportVerificationKey(store) {
+      const files = port()
+      const target = await files.chooseVerificationKeyTarget(VERIFICATION_KEY_FILE_NAME)
+      if (!target) throw cancelled('The verification key was not saved')
+      writeFileAtomic(target.path, verificationKeyFileText(store))
+      return { saved: true, ...savedAs(target) }
+    },
+
     async openDatabase(store) {
       const files = port()
       const file = await files.chooseDatabaseFile()
@@ -127,6 +137,9 @@ export function transferHandlers(session: TransferSession): TransferImplementati
 }
 
 const cancelled = (message: string): DomainError => new DomainError('cancelled', message)
+
+/** A JSON Web Key Set, named so that it opens as JSON anywhere. */
+export const VERIFICATION_KEY_FILE_NAME = 'rolekeeper-verification-key.jwks.json'
 
 /** Desktop: the full path; browser host: the download's file name and where to fetch it. */
 function savedAs(target: SaveTarget): { path: string; download?: HostDownload } {

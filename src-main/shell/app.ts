@@ -7,7 +7,9 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DomainError } from '../core/errors'
-import { loadOrCreateInviteKey, type KeyProtection } from '../core/keyfile'
+import { directusTargetFile, type DirectusTargetStorage } from '../core/directus-target'
+import { loadInviteKeys, type InviteKeys } from '../core/invite-keys'
+import type { KeyProtection } from '../core/keyfile'
 import { openStore, type Store } from '../core/store'
 import { SHELL_CHANNELS, type MenuCommand } from '../ipc/calls'
 import { createHandlerMap, type HandlerMap } from '../ipc/handlers'
@@ -94,7 +96,12 @@ export interface DataPaths {
   databaseChoice: string
   /** Copies taken before a database is migrated (the last few of each file are kept). */
   backups: string
-  inviteKey: string
+  /** The Ed25519 private key invite tokens are signed with. */
+  signingKey: string
+  /** The HMAC key of links issued before tokens were signed; read if it exists, never made. */
+  legacyInviteKey: string
+  /** The Directus server's public URL and SECRET. */
+  directusTarget: string
   windowState: string
 }
 
@@ -104,7 +111,9 @@ export function dataPaths(userData: string): DataPaths {
     database: join(userData, 'rolekeeper.db'),
     databaseChoice: join(userData, 'database.json'),
     backups: join(userData, 'backups'),
-    inviteKey: join(userData, 'invite.key'),
+    signingKey: join(userData, 'invite-signing.key'),
+    legacyInviteKey: join(userData, 'invite.key'),
+    directusTarget: join(userData, 'directus-target.key'),
     windowState: join(userData, 'window-state.json')
   }
 }
@@ -114,7 +123,7 @@ export function bundlePaths(mainDir: string): { preload: string; renderer: strin
 }
 
 /**
- * The invite key wrapped by the operating system's secure storage where there is a real one.
+ * The keys and the Directus SECRET wrapped by the operating system's secure storage where there is a real one.
  * Linux without a keyring falls back to a hard-coded password, which protects nothing.
  */
 export function keyProtection(safeStorage: SafeStorageLike, platform: NodeJS.Platform): KeyProtection | undefined {
@@ -166,7 +175,10 @@ export async function startApp<W extends WindowLike, M>(
 
   await app.whenReady()
 
-  const log = createLog({ folder: app.getPath('logs') })
+  const paths = dataPaths(app.getPath('userData'))
+  const protection = keyProtection(electron.safeStorage, environment.platform)
+  const directusTarget = directusTargetFile(paths.directusTarget, protection)
+  const log = createLog({ folder: app.getPath('logs'), secrets: () => loggedSecrets(directusTarget) })
   const releaseConsole = captureConsole(log)
   log.write('info', `Rolekeeper ${app.getVersion()} starting on ${environment.platform}`)
 
@@ -174,13 +186,12 @@ export async function startApp<W extends WindowLike, M>(
   const bundle = bundlePaths(environment.mainDir)
   serveApp(electron.protocol, { rendererDir: bundle.renderer })
 
-  const paths = dataPaths(app.getPath('userData'))
-  let inviteKey: Buffer
+  let inviteKeys: InviteKeys
   let store: Store
   try {
     mkdirSync(paths.backups, { recursive: true })
-    inviteKey = loadOrCreateInviteKey(paths.inviteKey, keyProtection(electron.safeStorage, environment.platform))
-    store = await openChosenDatabase(paths, inviteKey, electron.dialog)
+    inviteKeys = await loadInviteKeys({ signing: paths.signingKey, legacy: paths.legacyInviteKey }, protection)
+    store = await openChosenDatabase(paths, { inviteKeys, directusTarget }, electron.dialog)
   } catch (error) {
     console.error('[rolekeeper] cannot open the data folder:', error)
     electron.dialog.showErrorBox(
@@ -196,7 +207,7 @@ export async function startApp<W extends WindowLike, M>(
     window: () => window,
     startFolder: documentsFolder(app, paths.folder),
     hasUnsavedChanges: () => unsaved?.get() ?? false,
-    openStore: (file) => openStore({ file, inviteKey, mustExist: true, backupDir: paths.backups }),
+    openStore: (file) => openStore({ file, inviteKeys, directusTarget, mustExist: true, backupDir: paths.backups }),
     currentStore: () => store,
     switched: (next) => {
       store = next
@@ -313,13 +324,13 @@ export async function startApp<W extends WindowLike, M>(
  */
 async function openChosenDatabase(
   paths: DataPaths,
-  inviteKey: Buffer,
+  keys: { inviteKeys: InviteKeys; directusTarget: DirectusTargetStorage },
   dialog: { showErrorBox(title: string, content: string): void }
 ): Promise<Store> {
   const chosen = rememberedDatabase(paths)
   if (chosen !== null && resolve(chosen) !== resolve(paths.database)) {
     try {
-      return await openStore({ file: chosen, inviteKey, mustExist: true, backupDir: paths.backups })
+      return await openStore({ file: chosen, ...keys, mustExist: true, backupDir: paths.backups })
     } catch (error) {
       console.error(`[rolekeeper] the database used last, ${chosen}, cannot be opened:`, error)
       rememberDatabase(paths, paths.database)
@@ -329,7 +340,18 @@ async function openChosenDatabase(
       )
     }
   }
-  return openStore({ file: paths.database, inviteKey, backupDir: paths.backups })
+  return openStore({ file: paths.database, ...keys, backupDir: paths.backups })
+}
+
+/** What the log removes besides what it recognises by shape: the Directus SECRET, when one is kept. */
+function loggedSecrets(directusTarget: DirectusTargetStorage): string[] {
+  try {
+    const target = directusTarget.read()
+    return target ? [target.secret] : []
+  } catch {
+    // A damaged file is reported where the target is used; the log must go on.
+    return []
+  }
 }
 
 function rememberedDatabase(paths: DataPaths): string | null {

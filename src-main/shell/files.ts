@@ -47,7 +47,7 @@ export interface DesktopFilesOptions<W extends WindowLike> {
   startFolder: string
   /** Whether the page holds unsaved edits, which opening another database would discard. */
   hasUnsavedChanges(): boolean
-  /** Open a store on another database file, with the app's invite key. */
+  /** Open a store on another database file, with the app's invite keys. */
   openStore(file: string): Promise<Store>
   /** The store the app uses now. */
   currentStore(): Store
@@ -170,6 +170,9 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
     },
 
     chooseBackupTarget: (suggestedName) => save('Back up database', suggestedName, [{ name: 'Rolekeeper database', extensions: ['db'] }]),
+
+    chooseVerificationKeyTarget: (suggestedName) =>
+      save('Export verification key', suggestedName, [{ name: 'JSON Web Key Set', extensions: ['json', 'jwks'] }]),
 
     async chooseDatabaseFile() {
       const window = liveWindow()

@@ -1,7 +1,8 @@
 /**
  * The app's log: a few small files in the logs folder, the newest `rolekeeper.log`, older ones
  * `rolekeeper.1.log`, `rolekeeper.2.log`. Every line passes through `redact` first, so no invite
- * token or link, password, password hash or secret reaches the disk, whatever a caller logs.
+ * token (a JWT or an earlier one) or link, password, password hash, key or secret (the Directus
+ * SECRET included, whatever it looks like) reaches the disk, whatever a caller logs.
  */
 import { appendFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -26,6 +27,8 @@ export interface LogOptions {
   /** Files kept, the current one included. */
   files?: number
   now?: () => Date
+  /** Secrets known by value that no pattern would recognise (the Directus SECRET). */
+  secrets?: () => readonly string[]
 }
 
 const REDACTED = '[redacted]'
@@ -43,6 +46,11 @@ const SECRET_FIELDS = [
   'secret',
   'inviteKey',
   'invite_key',
+  'privateKey',
+  'private_key',
+  'signingKey',
+  'SECRET',
+  'directusSecret',
   'key',
   'link',
   'inviteLink',
@@ -54,6 +62,11 @@ const SECRET_FIELDS = [
 ].join('|')
 
 const RULES: ReadonlyArray<readonly [RegExp, (match: string, ...groups: string[]) => string]> = [
+  // A JWT (an invite token): three base64url segments, the first a JSON header (`{"` is `eyJ`).
+  // First, so that no later rule leaves its claims (the invitee's address) readable.
+  [/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, () => REDACTED],
+  // PEM keys, whole.
+  [/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g, () => '[redacted key]'],
   // Password hashes: `scrypt$N$r$p$salt$hash`.
   [/scrypt\$[^\s"'`,;)}\]]*/g, () => '[redacted hash]'],
   // Link and query parameters: `?token=…`, `&secret=…`.
@@ -73,17 +86,24 @@ const RULES: ReadonlyArray<readonly [RegExp, (match: string, ...groups: string[]
   [/[A-Za-z0-9_\-+]{32,}/g, (run) => (/[0-9]/.test(run) && /[a-z]/.test(run) && /[A-Z]/.test(run) ? REDACTED : run)]
 ]
 
-/** The text with every token, link secret, password field, hash and key replaced. */
-export function redact(text: string): string {
+/** The text with every token, link secret, password field, hash and key replaced, and each of `secrets`. */
+export function redact(text: string, secrets: readonly string[] = []): string {
   let result = text
+  for (const secret of secrets) {
+    if (secret === '') continue
+    // As written, and as it appears inside a URL-encoded link or a JSON string.
+    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
+      result = result.replaceAll(form, REDACTED)
+    }
+  }
   for (const [pattern, replace] of RULES) result = result.replace(pattern, replace)
   return result
 }
 
 /** One line per entry: time, level, the values as console.log would print them (errors with their stack). */
-export function formatEntry(level: LogLevel, values: readonly unknown[], now: Date): string {
+export function formatEntry(level: LogLevel, values: readonly unknown[], now: Date, secrets: readonly string[] = []): string {
   const text = formatWithOptions({ depth: 6, breakLength: Infinity, colors: false }, ...values)
-  return `${now.toISOString()} ${level.toUpperCase().padEnd(5)} ${redact(text).replace(/\r?\n/g, '\n    ')}\n`
+  return `${now.toISOString()} ${level.toUpperCase().padEnd(5)} ${redact(text, secrets).replace(/\r?\n/g, '\n    ')}\n`
 }
 
 /**
@@ -115,7 +135,7 @@ export function createLog(options: LogOptions): Log {
     folder: options.folder,
     file,
     write(level, ...values) {
-      const line = formatEntry(level, values, now())
+      const line = formatEntry(level, values, now(), options.secrets?.() ?? [])
       const bytes = Buffer.byteLength(line)
       try {
         if (size === null) {

@@ -11,7 +11,8 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest'
 import type { CallInput, CallName, CallOutput, Result } from '../../src-main/ipc/contract'
 import { startHost } from '../../src-main/host/server'
-import { openStore, type Store } from '../../src-main/core/store'
+import type { Store } from '../../src-main/core/store'
+import { openStoreWithKeyFiles } from '../../src-main/host/keys'
 import { tempDir } from '../helpers/store'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -61,7 +62,8 @@ export function useHarness(options: HarnessOptions = {}): Harness {
   beforeAll(async () => {
     ensureRendererBuilt()
     if (options.seed) {
-      const store = await openStore({ file: dbFile, inviteKey: randomBytes(32), actor: 'seed' })
+      // The host's own key files: invites the seed signs stay valid when the host opens the file.
+      const store = await openStoreWithKeyFiles(dbFile, { actor: 'seed' })
       try {
         await options.seed(store)
       } finally {

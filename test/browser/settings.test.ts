@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises'
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { keyFilesFor } from '../../src-main/host/keys'
 import { dialog, expectNoAxeViolations, unique, useHarness } from './harness'
-import { openScreen, searchUsers, userRows, visible } from './screens'
+import { openScreen, readClipboard, searchUsers, userRows, visible } from './screens'
 
 const h = useHarness()
 
@@ -103,6 +106,75 @@ describe('settings', () => {
     expect(file.suggestedFilename()).toMatch(/\.db$/)
     const head = await readHead(await file.path(), 16)
     expect(head.toString('latin1')).toBe('SQLite format 3\u0000')
+  })
+
+  it('exports the verification key as a JWKS that verifies a link copied from the invite dialog', async () => {
+    const { page } = h
+    await h.context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    await openScreen(h, '#/users', 'User Directory')
+    await h.call('updateSettings', { inviteUrlTemplate: null })
+    const email = `${unique('jwks').replace(' ', '.')}@example.org`
+    await page.getByRole('button', { name: 'Invite users' }).click()
+    const invite = dialog(page, 'Invite users')
+    await invite.getByLabel('Emails').fill(email)
+    await invite.getByRole('button', { name: 'Invite', exact: true }).click()
+    await invite.getByRole('button', { name: 'Copy invite links' }).click()
+    await expect.poll(() => readClipboard(page)).toContain(email)
+    const token = (await readClipboard(page)).split('\t')[1]?.trim() ?? ''
+    await invite.getByRole('button', { name: 'Close', exact: true }).click()
+
+    await openScreen(h, '#/settings', 'Settings')
+    const { issuer } = await h.call('getInviteVerification', {})
+    await visible(page.getByText(issuer, { exact: true }))
+    await visible(page.getByText(/Only the latest invite counts/))
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export verification key' }).click()
+    const file = await download
+    expect(file.suggestedFilename()).toBe('rolekeeper-verification-key.jwks.json')
+    const jwks = JSON.parse(await readFile(await file.path(), 'utf8')) as JSONWebKeySet // the downloaded file
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer, algorithms: ['EdDSA'] })
+    expect(payload).toMatchObject({ email, scope: 'invite' })
+  })
+
+  it('saves and clears the Directus target, says what the SECRET is, and keeps the SECRET out of the database and exports', async () => {
+    const { page } = h
+    const secret = `Directus-${unique('secret').replace(' ', '-')}`
+    await openScreen(h, '#/settings', 'Settings')
+    const section = page.getByRole('form', { name: 'Directus target' })
+    await visible(section.getByText(/The SECRET is the Directus server’s master key: whoever holds it can sign admin sessions/))
+    const save = section.getByRole('button', { name: 'Save Directus target' })
+    await section.getByLabel('Directus public URL').fill('ftp://cms.example.org')
+    await visible(section.getByText('Only http and https addresses are allowed'))
+    expect(await save.isDisabled()).toBe(true)
+    await section.getByLabel('Directus public URL').fill('https://cms.example.org/')
+    await section.getByLabel('Directus SECRET').fill(secret)
+    await save.click()
+    await visible(section.getByText('A SECRET is stored.'))
+    expect(await section.getByLabel('Directus SECRET').inputValue()).toBe('')
+    expect(await h.call('getDirectusTarget', {})).toEqual({ publicUrl: 'https://cms.example.org', secretStored: true })
+
+    // After a reload the page knows a SECRET is stored, and never sees it.
+    await page.reload()
+    await visible(section.getByText('A SECRET is stored.'))
+    expect(await section.getByLabel('Directus public URL').inputValue()).toBe('https://cms.example.org')
+    expect(await page.content()).not.toContain(secret)
+
+    const downloaded = page.waitForEvent('download')
+    await h.call('exportInvites', { exportId: crypto.randomUUID(), scope: { kind: 'users', selection: { filter: {} } }, format: 'json' })
+    const exported = await readFile(await (await downloaded).path(), 'utf8')
+    expect(exported).toContain('"email"')
+    expect(exported).not.toContain(secret)
+    const database = await readFile(h.dbFile)
+    const wal = await readFile(`${h.dbFile}-wal`).catch(() => Buffer.alloc(0))
+    expect(Buffer.concat([database, wal]).includes(Buffer.from(secret))).toBe(false)
+    expect(JSON.stringify(await h.call('listActivity', { limit: 100 }))).not.toContain(secret)
+    expect(await readFile(keyFilesFor(h.dbFile).directusTarget, 'utf8')).toMatch(/^rolekeeper-directus-target 1 plain\n/)
+
+    await section.getByRole('button', { name: 'Clear Directus target' }).click()
+    await visible(section.getByText('No SECRET is stored.'))
+    expect(await section.getByLabel('Directus public URL').inputValue()).toBe('')
+    expect(await h.call('getDirectusTarget', {})).toEqual({ publicUrl: null, secretStored: false })
+    await expect(readFile(keyFilesFor(h.dbFile).directusTarget)).rejects.toThrow()
   })
 
   it.each(['light', 'dark'] as const)('has no axe violations in the %s theme, also with a field error', async (scheme) => {

@@ -11,7 +11,6 @@ import { EXPORT_FORMAT_INFO } from '../../src-main/core/model'
 import { createRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { createUser } from '../../src-main/core/users'
-import { failure } from '../helpers/domain'
 import { openTestStore, tempDir } from '../helpers/store'
 
 let clock = new Date('2026-03-01T10:00:00.000Z')
@@ -62,7 +61,7 @@ describe('hand-off exports through the store', () => {
     const text = await exportToString(store, { scope: { kind: 'roleInvites', roleId: editors }, format: 'scim' })
     const directory = read(text, scimFormat.read)
     expect(directory.users.map((user) => user.email).sort()).toEqual(['bob@example.org', 'josé@exämple.org'])
-    const link = getInviteLink(store, { userId: directory.users.find((user) => user.email === 'bob@example.org')?.id ?? '' })
+    const link = await getInviteLink(store, { userId: directory.users.find((user) => user.email === 'bob@example.org')?.id ?? '' })
     expect(text).toContain(JSON.stringify(link.token))
   })
 
@@ -133,12 +132,9 @@ describe('expired invites never go out as pending', () => {
     ])
     expect(renewed[0]?.invite_expires_at).toBe('2026-03-27T10:00:00.000Z')
     expect(renewed.map((row) => row.invite_link)).not.toEqual(oldLinks)
-    const accept = (token: string): unknown =>
-      failure(() => acceptInvite(store, { token, password: 'long enough 1', firstName: null, lastName: null })).code
-    expect(accept(oldLinks[0] ?? '')).toBe('invite_invalid')
-    expect(
-      acceptInvite(store, { token: renewed[0]?.invite_link ?? '', password: 'long enough 1', firstName: null, lastName: null })
-    ).toEqual({ accepted: true })
+    const accept = (token: string) => acceptInvite(store, { token, password: 'long enough 1', firstName: null, lastName: null })
+    await expect(accept(oldLinks[0] ?? '')).rejects.toMatchObject({ code: 'invite_invalid' })
+    expect(await accept(renewed[0]?.invite_link ?? '')).toEqual({ accepted: true })
   })
 
   it('are marked as expired in a user export, which holds every status', async () => {

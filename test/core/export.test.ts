@@ -3,7 +3,8 @@ import { parse } from 'csv-parse/sync'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DomainError } from '../../src-main/core/errors'
 import { exportToFile, exportToString } from '../../src-main/core/export'
-import { inviteToken } from '../../src-main/core/invite-tokens'
+import { inviteIssuer } from '../../src-main/core/invite-token-cache'
+import { inviteClaims, signInviteToken } from '../../src-main/core/invite-tokens'
 import { acceptInvite, getInviteLink } from '../../src-main/core/invites'
 import { updateSettings } from '../../src-main/core/settings'
 import type { Store } from '../../src-main/core/store'
@@ -11,7 +12,6 @@ import type { ExportRequest } from '../../src-main/core/export'
 import { openTestStore, tempDir } from '../helpers/store'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')
-const KEY = Buffer.alloc(32, 7)
 const TEMPLATE = 'https://intranet.example.org/accept?token={token}&email={email}'
 const STAFF = '00000000-0000-4000-8000-00000000000a'
 const ANN = '00000000-0000-4000-8000-000000000001'
@@ -65,7 +65,9 @@ function addUser(store: Store, user: UserFixture): void {
     )
 }
 
-const tokenOf = (userId: string): string => inviteToken(KEY, { userId, nonce: `nonce-${userId}`, expiresAt: EXPIRES })
+/** Each fixture invite's token, signed independently of the export (Ed25519 signatures are deterministic). */
+const tokens = new Map<string, string>()
+const tokenOf = (userId: string): string => tokens.get(userId) ?? ''
 
 const linkOf = (userId: string, email: string): string =>
   `https://intranet.example.org/accept?token=${tokenOf(userId)}&email=${encodeURIComponent(email)}`
@@ -73,7 +75,7 @@ const linkOf = (userId: string, email: string): string =>
 let store: Store
 
 beforeEach(async () => {
-  store = await openTestStore({ now: () => NOW, inviteKey: KEY })
+  store = await openTestStore({ now: () => NOW })
   updateSettings(store, { inviteUrlTemplate: TEMPLATE })
   addRole(store, STAFF, 'Staff')
   addUser(store, { id: ANN, email: 'ann@example.org', firstName: 'Ann', lastName: 'Lee', roleId: STAFF })
@@ -87,6 +89,21 @@ beforeEach(async () => {
     title: 'Nurse',
     tags: ['night', 'ward 3']
   })
+  tokens.clear()
+  for (const [id, email, roleId] of [
+    [ANN, 'ann@example.org', STAFF],
+    [BOB, 'Bob@Example.org', null]
+  ] as const) {
+    const claims = inviteClaims(inviteIssuer(store), {
+      id,
+      email,
+      role_id: roleId,
+      invite_nonce: `nonce-${id}`,
+      invited_at: INVITED_AT,
+      invite_expires_at: EXPIRES
+    })
+    tokens.set(id, (await signInviteToken(store.inviteKeys.signing, claims)).token)
+  }
 })
 
 afterEach(() => store.close())
@@ -136,8 +153,8 @@ describe('invite list content', () => {
   it('exports links that accept the invite, the same links the invites module gives', async () => {
     const [, annRow] = parse(await exportToString(store, allInvites('csv'))) as string[][]
     const link = annRow?.[8] ?? ''
-    expect(link).toBe(getInviteLink(store, { userId: ANN }).inviteLink)
-    expect(acceptInvite(store, { token: link, password: 'correct horse battery', firstName: null, lastName: null })).toEqual({
+    expect(link).toBe((await getInviteLink(store, { userId: ANN })).inviteLink)
+    expect(await acceptInvite(store, { token: link, password: 'correct horse battery', firstName: null, lastName: null })).toEqual({
       accepted: true
     })
   })

@@ -157,7 +157,7 @@ describe('previewing a well-formed file', () => {
 })
 
 describe('applying a file', () => {
-  it('creates new users as invited with a working invite, updates existing ones, in one activity entry', () => {
+  it('creates new users as invited with a working invite, updates existing ones, in one activity entry', async () => {
     const result = applyImport(store, WELL_FORMED, UPDATE_INVITED)
     expect(result.counts).toEqual({ new: 2, update: 1, unchanged: 1, skipped: 0, invalid: 4, duplicate: 1 })
 
@@ -171,7 +171,7 @@ describe('applying a file', () => {
       invited_at: NOW.toISOString(),
       invite_expires_at: '2026-03-08T10:00:00.000Z'
     })
-    expect(getInviteLink(store, { userId: created?.id ?? '' }).inviteExpiresAt).toBe('2026-03-08T10:00:00.000Z')
+    expect((await getInviteLink(store, { userId: created?.id ?? '' })).inviteExpiresAt).toBe('2026-03-08T10:00:00.000Z')
     // A status in the file wins; "Public" means no role.
     expect(userByEmail('new5@example.org')).toMatchObject({ status: 'active', role_id: null, invite_nonce: null })
     // Empty cells leave existing values alone.

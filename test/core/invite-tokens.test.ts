@@ -1,57 +1,108 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import {
+  headerSegment,
+  inviteClaims,
   inviteLink,
-  inviteToken,
+  joinToken,
   newInviteNonce,
   newInviteNonces,
+  payloadSegment,
+  signInviteToken,
   tokenFromInput,
-  tokenMatches,
-  tokenUserId,
-  type InviteState
+  verifyInviteToken,
+  type InviteTokenSource
 } from '../../src-main/core/invite-tokens'
+import { legacyInviteToken, legacyTokenMatches, legacyTokenUserId, type LegacyInviteState } from '../../src-main/core/legacy-invite-tokens'
+import { testInviteKeys } from '../helpers/keys'
 
-const key = randomBytes(32)
-const state: InviteState = { userId: randomUUID(), nonce: newInviteNonce(), expiresAt: '2026-03-08T09:00:00.000Z' }
+const ISSUER = `urn:rolekeeper:${randomUUID()}`
+const source: InviteTokenSource = {
+  id: randomUUID(),
+  email: 'Ann.Lee@Example.org',
+  role_id: randomUUID(),
+  invite_nonce: newInviteNonce(),
+  invited_at: '2026-03-01T09:00:00.000Z',
+  invite_expires_at: '2026-03-08T09:00:00.000Z'
+}
+const keys = await testInviteKeys()
+const { token } = await signInviteToken(keys.signing, inviteClaims(ISSUER, source))
+const BEFORE_EXPIRY = new Date('2026-03-05T00:00:00.000Z')
 
 describe('invite tokens', () => {
-  it('are URL-safe, carry the user id, and match only their own invite', () => {
-    const token = inviteToken(key, state)
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(tokenUserId(token)).toBe(state.userId)
-    expect(tokenMatches(key, token, state)).toBe(true)
-    expect(inviteToken(key, state)).toBe(token)
+  it('are compact JWTs with an EdDSA header naming the key by its RFC 7638 thumbprint', async () => {
+    expect(token.split('.')).toHaveLength(3)
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: keys.signing.kid })
+    const { kty, crv, x } = keys.signing.publicJwk
+    expect(keys.signing.kid).toBe(await calculateJwkThumbprint({ kty, crv, x }, 'sha256'))
   })
 
-  it('die when the nonce, the expiry or the key changes', () => {
-    const token = inviteToken(key, state)
-    expect(tokenMatches(key, token, { ...state, nonce: newInviteNonce() })).toBe(false)
-    expect(tokenMatches(key, token, { ...state, expiresAt: '2026-03-09T09:00:00.000Z' })).toBe(false)
-    expect(tokenMatches(randomBytes(32), token, state)).toBe(false)
+  it('carry every claim: issuer, user, address, role, scope, nonce as jti, invite time and expiry in seconds', () => {
+    expect(decodeJwt(token)).toEqual({
+      iss: ISSUER,
+      sub: source.id,
+      email: 'Ann.Lee@Example.org',
+      role: source.role_id,
+      scope: 'invite',
+      jti: source.invite_nonce,
+      iat: Date.parse('2026-03-01T09:00:00.000Z') / 1000,
+      exp: Date.parse('2026-03-08T09:00:00.000Z') / 1000
+    })
   })
 
-  it('cannot be moved to another user', () => {
-    const token = inviteToken(key, state)
-    const other: InviteState = { ...state, userId: randomUUID() }
-    expect(tokenMatches(key, token, other)).toBe(false)
-    const grafted = Buffer.concat([
-      Buffer.from(other.userId.replaceAll('-', ''), 'hex'),
-      Buffer.from(token, 'base64url').subarray(16)
-    ]).toString('base64url')
-    expect(tokenMatches(key, grafted, other)).toBe(false)
+  it('carry role null for an invite into Public', async () => {
+    const publicInvite = await signInviteToken(keys.signing, inviteClaims(ISSUER, { ...source, role_id: null }))
+    expect(decodeJwt(publicInvite.token).role).toBeNull()
   })
 
-  it('rejects text that is not shaped like a token', () => {
-    for (const text of ['', 'abc', `${inviteToken(key, state)}A`, '*'.repeat(43), ' '.repeat(43)]) {
-      expect(tokenUserId(text)).toBeNull()
-      expect(tokenMatches(key, text, state)).toBe(false)
-    }
+  it('verify with the public key alone, as any JOSE library checks them', async () => {
+    const { payload } = await jwtVerify(token, keys.signing.publicKey, { issuer: ISSUER, currentDate: BEFORE_EXPIRY })
+    expect(payload.sub).toBe(source.id)
+  })
+
+  it('are put back together from the header, the claims and the 64-byte signature alone', async () => {
+    const signed = await signInviteToken(keys.signing, inviteClaims(ISSUER, source))
+    expect(signed.signature).toHaveLength(64)
+    expect(joinToken(headerSegment(keys.signing.kid), payloadSegment(inviteClaims(ISSUER, source)), signed.signature)).toBe(token)
+  })
+
+  it('are checked for signature, issuer, scope and expiry', async () => {
+    const check = (text: string, now = BEFORE_EXPIRY, issuer = ISSUER) => verifyInviteToken(keys, issuer, text, now)
+    expect(await check(token)).toEqual({ userId: source.id, jti: source.invite_nonce })
+    const [header, payload, signature = ''] = token.split('.')
+    const otherClaims = Buffer.from(JSON.stringify({ ...decodeJwt(token), sub: randomUUID() })).toString('base64url')
+    const flipped = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`
+    expect(await check(`${header}.${otherClaims}.${signature}`)).toBeNull()
+    expect(await check(`${header}.${payload}.${flipped}`)).toBeNull()
+    expect(await check(token, new Date('2026-03-08T09:00:00.000Z'))).toBeNull()
+    expect(await check(token, BEFORE_EXPIRY, `urn:rolekeeper:${randomUUID()}`)).toBeNull()
+    expect(await verifyInviteToken(await testInviteKeys(), ISSUER, token, BEFORE_EXPIRY)).toBeNull()
+    const notAnInvite = await signInviteToken(keys.signing, { ...inviteClaims(ISSUER, source), scope: 'session' as 'invite' })
+    expect(await check(notAnInvite.token)).toBeNull()
+    for (const garbage of ['', 'abc', 'a.b.c', `${token}.x`, '*'.repeat(43)]) expect(await check(garbage)).toBeNull()
   })
 
   it('use fresh random nonces', () => {
     const nonces = newInviteNonces(1000)
     expect(new Set(nonces).size).toBe(1000)
     for (const nonce of nonces.slice(0, 5)) expect(Buffer.from(nonce, 'base64url')).toHaveLength(16)
+  })
+})
+
+describe('the earlier HMAC tokens', () => {
+  const key = randomBytes(32)
+  const state: LegacyInviteState = { userId: randomUUID(), nonce: newInviteNonce(), expiresAt: '2026-03-08T09:00:00.000Z' }
+
+  it('are 43 URL-safe characters carrying the user id, and match only their own invite and key', () => {
+    const legacy = legacyInviteToken(key, state)
+    expect(legacy).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(legacyTokenUserId(legacy)).toBe(state.userId)
+    expect(legacyTokenMatches(key, legacy, state)).toBe(true)
+    expect(legacyTokenMatches(key, legacy, { ...state, nonce: newInviteNonce() })).toBe(false)
+    expect(legacyTokenMatches(key, legacy, { ...state, expiresAt: '2026-03-09T09:00:00.000Z' })).toBe(false)
+    expect(legacyTokenMatches(randomBytes(32), legacy, state)).toBe(false)
+    expect(legacyTokenUserId(token)).toBeNull()
   })
 })
 
@@ -72,14 +123,19 @@ describe('inviteLink', () => {
 })
 
 describe('tokenFromInput', () => {
-  const token = inviteToken(key, state)
-  it('takes a bare token, trimmed', () => {
+  const legacy = legacyInviteToken(randomBytes(32), {
+    userId: randomUUID(),
+    nonce: newInviteNonce(),
+    expiresAt: '2026-03-08T09:00:00.000Z'
+  })
+  it('takes a bare token, trimmed: a JWT or an earlier one', () => {
     expect(tokenFromInput(`  ${token}\n`)).toBe(token)
+    expect(tokenFromInput(`${legacy}\n`)).toBe(legacy)
   })
 
   it('takes a token copied from a CSV export cell that was neutralised with a leading apostrophe', () => {
     expect(tokenFromInput(`'${token}`)).toBe(token)
-    expect(tokenFromInput(`'-${token.slice(1)}`)).toBe(`-${token.slice(1)}`)
+    expect(tokenFromInput(`'-${legacy.slice(1)}`)).toBe(`-${legacy.slice(1)}`)
   })
 
   it('finds the token in a link: query, fragment or last path segment', () => {
@@ -89,8 +145,8 @@ describe('tokenFromInput', () => {
     expect(tokenFromInput(`https://x.example.org/invite/${token}?utm=mail`)).toBe(token)
   })
 
-  it('gives back what it cannot read, which then fails as a token', () => {
-    expect(tokenUserId(tokenFromInput('not a link'))).toBeNull()
-    expect(tokenUserId(tokenFromInput('https://x.example.org/'))).toBeNull()
+  it('gives back what it cannot read, which then fails as a token', async () => {
+    expect(tokenFromInput('not a link')).toBe('not a link')
+    expect(await verifyInviteToken(keys, ISSUER, tokenFromInput('https://x.example.org/'), BEFORE_EXPIRY)).toBeNull()
   })
 })

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { copyFileSync } from 'node:fs'
+import { jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { listActivity } from '../../src-main/core/activity'
 import { freshInviteFields } from '../../src-main/core/invite-tokens'
@@ -19,7 +20,9 @@ import { createRole } from '../../src-main/core/roles'
 import { updateSettings } from '../../src-main/core/settings'
 import { openStore, type Store } from '../../src-main/core/store'
 import { getUser } from '../../src-main/core/user-directory'
-import { failure } from '../helpers/domain'
+import { legacyInviteToken, legacyTokenUserId } from '../../src-main/core/legacy-invite-tokens'
+import { failure, rejection } from '../helpers/domain'
+import { testInviteKeys } from '../helpers/keys'
 import { openTestStore, tempDir } from '../helpers/store'
 
 const START = new Date('2026-03-01T09:00:00.000Z')
@@ -75,7 +78,7 @@ function existingUser(email: string, status: UserStatus, roleId: string | null =
   return id
 }
 
-function invite(text: string, roleId: string | null = null): InviteBatch {
+function invite(text: string, roleId: string | null = null): Promise<InviteBatch> {
   return inviteUsers(store, { text, roleId })
 }
 
@@ -91,17 +94,17 @@ function linkOf(result: InviteResult): string {
   return result.inviteLink
 }
 
-function expectInviteInvalid(run: () => unknown): void {
-  const error = failure(run)
+async function expectInviteInvalid(run: () => Promise<unknown>): Promise<void> {
+  const error = await rejection(run)
   expect(error.code).toBe('invite_invalid')
   expect(error.message).toBe(INVITE_INVALID_MESSAGE)
   expect(error.fields).toBeUndefined()
 }
 
 describe('inviteUsers: the outcome per address', () => {
-  it('creates an unknown address as an invited user in the chosen role, with a link that expires after the lifetime', () => {
+  it('creates an unknown address as an invited user in the chosen role, with a link that expires after the lifetime', async () => {
     const editors = role('Editors')
-    const result = only(invite('"Smith, Ann" <Ann@Example.org>', editors))
+    const result = only(await invite('"Smith, Ann" <Ann@Example.org>', editors))
     expect(result).toMatchObject({
       outcome: 'invited',
       email: 'Ann@Example.org',
@@ -121,27 +124,27 @@ describe('inviteUsers: the outcome per address', () => {
       invitedAt: START.toISOString(),
       inviteExpiresAt: result.inviteExpiresAt
     })
-    expect(linkOf(result)).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(linkOf(result)).toMatch(/^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{86}$/)
   })
 
-  it('invites into Public when no role is chosen', () => {
-    const result = only(invite('ann@example.org', null))
+  it('invites into Public when no role is chosen', async () => {
+    const result = only(await invite('ann@example.org', null))
     expect(getUser(store, { id: result.userId ?? '' }).roleId).toBeNull()
   })
 
-  it('refuses an unknown role and writes nothing', () => {
-    const error = failure(() => invite('ann@example.org', randomUUID()))
+  it('refuses an unknown role and writes nothing', async () => {
+    const error = await rejection(() => invite('ann@example.org', randomUUID()))
     expect(error.code).toBe('not_found')
     expect(error.fields).toHaveProperty('roleId')
     expect(userCount()).toBe(0)
   })
 
-  it('re-invites an invited user: new token, new expiry, moved to the chosen role, old token dead', () => {
+  it('re-invites an invited user: new token, new expiry, moved to the chosen role, old token dead', async () => {
     const editors = role('Editors')
     const viewers = role('Viewers')
-    const first = only(invite('ann@example.org', editors))
+    const first = only(await invite('ann@example.org', editors))
     clock = new Date(START.getTime() + 2 * DAY)
-    const second = only(invite('ANN@example.org', viewers))
+    const second = only(await invite('ANN@example.org', viewers))
 
     expect(second.outcome).toBe('reinvited')
     expect(second.userId).toBe(first.userId)
@@ -150,17 +153,17 @@ describe('inviteUsers: the outcome per address', () => {
     expect(userCount()).toBe(1)
     expect(row('ann@example.org')).toMatchObject({ role_id: viewers, status: 'invited', email: 'ann@example.org' })
 
-    expectInviteInvalid(() => acceptInvite(store, { token: linkOf(first), password: GOOD_PASSWORD }))
-    expect(acceptInvite(store, { token: linkOf(second), password: GOOD_PASSWORD })).toEqual({ accepted: true })
+    await expectInviteInvalid(() => acceptInvite(store, { token: linkOf(first), password: GOOD_PASSWORD }))
+    expect(await acceptInvite(store, { token: linkOf(second), password: GOOD_PASSWORD })).toEqual({ accepted: true })
   })
 
   it.each(['draft', 'active', 'suspended', 'archived'] as const)(
     'reports a %s user as already a user and leaves them as they were',
-    (status) => {
+    async (status) => {
       const editors = role('Editors')
       const id = existingUser('bob@example.org', status)
       const before = row('bob@example.org')
-      const result = only(invite('Bob@Example.org', editors))
+      const result = only(await invite('Bob@Example.org', editors))
       expect(result).toMatchObject({
         outcome: 'already_user',
         reason: `already a user (${status})`,
@@ -173,30 +176,30 @@ describe('inviteUsers: the outcome per address', () => {
     }
   )
 
-  it('reports invalid addresses with their reason and does not write them', () => {
-    const batch = invite('not-an-address, ok@example.org')
+  it('reports invalid addresses with their reason and does not write them', async () => {
+    const batch = await invite('not-an-address, ok@example.org')
     expect(batch.results[0]).toMatchObject({ outcome: 'invalid', userId: null, inviteLink: null })
     expect(batch.results[0]?.reason).toBeTruthy()
     expect(userCount()).toBe(1)
   })
 
-  it('writes a repeated address once and reports the repeat', () => {
-    const batch = invite('ann@example.org\nANN@EXAMPLE.ORG, Ann <ann@example.org>')
+  it('writes a repeated address once and reports the repeat', async () => {
+    const batch = await invite('ann@example.org\nANN@EXAMPLE.ORG, Ann <ann@example.org>')
     expect(batch.results.map((result) => result.outcome)).toEqual(['invited', 'duplicate', 'duplicate'])
     expect(batch.results[1]?.reason).toContain('ann@example.org')
     expect(userCount()).toBe(1)
   })
 
-  it('treats an international domain and its upper-case form as one user', () => {
-    const batch = invite('user@bücher.de USER@BÜCHER.de')
+  it('treats an international domain and its upper-case form as one user', async () => {
+    const batch = await invite('user@bücher.de USER@BÜCHER.de')
     expect(batch.results.map((result) => result.outcome)).toEqual(['invited', 'duplicate'])
-    expect(only(invite('user@xn--bcher-kva.de')).outcome).toBe('reinvited')
+    expect(only(await invite('user@xn--bcher-kva.de')).outcome).toBe('reinvited')
   })
 
-  it('returns every entry in paste order with counts per outcome', () => {
+  it('returns every entry in paste order with counts per outcome', async () => {
     existingUser('active@example.org', 'active')
-    invite('pending@example.org')
-    const batch = invite('new@example.org; bad; active@example.org pending@example.org NEW@example.org')
+    await invite('pending@example.org')
+    const batch = await invite('new@example.org; bad; active@example.org pending@example.org NEW@example.org')
     expect(batch.results.map((result) => [result.raw, result.outcome])).toEqual([
       ['new@example.org', 'invited'],
       ['bad', 'invalid'],
@@ -207,9 +210,9 @@ describe('inviteUsers: the outcome per address', () => {
     expect(batch.counts).toEqual({ invited: 1, reinvited: 1, already_user: 1, invalid: 1, duplicate: 1 })
   })
 
-  it('records one activity entry listing the invited and re-invited users', () => {
-    invite('pending@example.org')
-    const batch = invite('a@example.org b@example.org pending@example.org bad')
+  it('records one activity entry listing the invited and re-invited users', async () => {
+    await invite('pending@example.org')
+    const batch = await invite('a@example.org b@example.org pending@example.org bad')
     const [entry] = listActivity(store, { action: 'user.invite', limit: 10 }).rows
     expect(entry?.actor).toBe('tester')
     expect(entry?.collection).toBe('users')
@@ -217,118 +220,118 @@ describe('inviteUsers: the outcome per address', () => {
     expect(entry?.summary).toBe('Invited 2 users and re-invited 1 user into Public')
   })
 
-  it('records nothing when nothing was written', () => {
-    invite('bad, worse')
+  it('records nothing when nothing was written', async () => {
+    await invite('bad, worse')
     expect(listActivity(store, { limit: 10 }).rows).toEqual([])
   })
 
-  it('is all or nothing: a failure in the middle of the batch leaves no user behind', () => {
-    invite('pending@example.org')
+  it('is all or nothing: a failure in the middle of the batch leaves no user behind', async () => {
+    await invite('pending@example.org')
     const before = row('pending@example.org')
     store.sqlite.exec(`CREATE TRIGGER refuse_one BEFORE INSERT ON users WHEN new.email = 'c@example.org'
       BEGIN SELECT raise(ABORT, 'refused'); END`)
-    expect(() => invite('a@example.org pending@example.org b@example.org c@example.org')).toThrow('refused')
+    await expect(invite('a@example.org pending@example.org b@example.org c@example.org')).rejects.toThrow('refused')
     expect(userCount()).toBe(1)
     expect(row('pending@example.org')).toEqual(before)
   })
 
-  it('builds links from the URL template with the token and address URL-encoded', () => {
+  it('builds links from the URL template with the token and address URL-encoded', async () => {
     updateSettings(store, { inviteUrlTemplate: 'https://intranet.example.org/accept?token={token}&email={email}' })
-    const result = only(invite('ann+test@example.org'))
+    const result = only(await invite('ann+test@example.org'))
     const url = new URL(linkOf(result))
     expect(url.origin + url.pathname).toBe('https://intranet.example.org/accept')
     expect(linkOf(result)).toContain('email=ann%2Btest%40example.org')
     expect(url.searchParams.get('email')).toBe('ann+test@example.org')
-    expect(url.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(url.searchParams.get('token')).toMatch(/^eyJ[A-Za-z0-9_.-]+$/)
   })
 
-  it('uses the invite lifetime setting', () => {
+  it('uses the invite lifetime setting', async () => {
     updateSettings(store, { inviteLifetimeDays: 30 })
-    expect(only(invite('ann@example.org')).inviteExpiresAt).toBe(new Date(START.getTime() + 30 * DAY).toISOString())
+    expect(only(await invite('ann@example.org')).inviteExpiresAt).toBe(new Date(START.getTime() + 30 * DAY).toISOString())
   })
 
-  it('stores no usable token in the database', () => {
-    const result = only(invite('ann@example.org'))
+  it('stores no usable token in the database', async () => {
+    const result = only(await invite('ann@example.org'))
     const stored = JSON.stringify(store.prepare('SELECT * FROM users').all())
     expect(stored).not.toContain(linkOf(result))
   })
 })
 
 describe('resendInvite, revokeInvite and getInviteLink', () => {
-  it('resend gives a new link with a new expiry and kills the old one', () => {
-    const first = only(invite('ann@example.org'))
+  it('resend gives a new link with a new expiry and kills the old one', async () => {
+    const first = only(await invite('ann@example.org'))
     clock = new Date(START.getTime() + DAY)
-    const resent = resendInvite(store, { userId: first.userId ?? '' })
+    const resent = await resendInvite(store, { userId: first.userId ?? '' })
     expect(resent.inviteExpiresAt).toBe(new Date(START.getTime() + 8 * DAY).toISOString())
     expect(resent.inviteLink).not.toBe(first.inviteLink)
     expect(listActivity(store, { action: 'user.invite.resend', limit: 5 }).rows).toHaveLength(1)
-    expectInviteInvalid(() => acceptInvite(store, { token: linkOf(first), password: GOOD_PASSWORD }))
-    acceptInvite(store, { token: resent.token, password: GOOD_PASSWORD })
+    await expectInviteInvalid(() => acceptInvite(store, { token: linkOf(first), password: GOOD_PASSWORD }))
+    await acceptInvite(store, { token: resent.token, password: GOOD_PASSWORD })
   })
 
-  it('resend refuses a user who is not invited', () => {
+  it('resend refuses a user who is not invited', async () => {
     const id = existingUser('bob@example.org', 'active')
-    const error = failure(() => resendInvite(store, { userId: id }))
+    const error = await rejection(() => resendInvite(store, { userId: id }))
     expect(error).toMatchObject({ code: 'validation', message: 'Only invited users can be re-invited' })
-    expect(failure(() => resendInvite(store, { userId: randomUUID() })).code).toBe('not_found')
+    expect((await rejection(() => resendInvite(store, { userId: randomUUID() }))).code).toBe('not_found')
   })
 
-  it('revoke puts the user back to draft and kills the token', () => {
-    const result = only(invite('ann@example.org', role('Editors')))
+  it('revoke puts the user back to draft and kills the token', async () => {
+    const result = only(await invite('ann@example.org', role('Editors')))
     const user = revokeInvite(store, { userId: result.userId ?? '' })
     expect(user).toMatchObject({ status: 'draft', invitedAt: null, inviteExpiresAt: null, roleName: 'Editors' })
     expect(row('ann@example.org')?.invite_nonce).toBeNull()
-    expectInviteInvalid(() => acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD }))
+    await expectInviteInvalid(() => acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD }))
     expect(listActivity(store, { action: 'user.invite.revoke', limit: 5 }).rows[0]?.recordIds).toEqual([user.id])
     expect(failure(() => revokeInvite(store, { userId: user.id })).code).toBe('validation')
   })
 
-  it('getInviteLink derives the same link again, and refuses users who are not invited', () => {
+  it('getInviteLink derives the same link again, and refuses users who are not invited', async () => {
     updateSettings(store, { inviteUrlTemplate: 'https://example.org/i/{token}' })
-    const result = only(invite('ann@example.org'))
-    const link = getInviteLink(store, { userId: result.userId ?? '' })
+    const result = only(await invite('ann@example.org'))
+    const link = await getInviteLink(store, { userId: result.userId ?? '' })
     expect(link.inviteLink).toBe(result.inviteLink)
     expect(link.inviteLink).toBe(`https://example.org/i/${link.token}`)
     expect(link.email).toBe('ann@example.org')
     const active = existingUser('bob@example.org', 'active')
-    expect(failure(() => getInviteLink(store, { userId: active })).code).toBe('validation')
+    expect((await rejection(() => getInviteLink(store, { userId: active }))).code).toBe('validation')
   })
 })
 
 describe('a user set to invited by hand, without a token yet', () => {
-  it('has no link until the invite is resent, and then appears in the invite list', () => {
+  it('has no link until the invite is resent, and then appears in the invite list', async () => {
     const id = existingUser('hand@example.org', 'invited')
-    const error = failure(() => getInviteLink(store, { userId: id }))
+    const error = await rejection(() => getInviteLink(store, { userId: id }))
     expect(error.message).toBe('This invite has no link yet: resend it to create one')
-    expect(listInvites(store, { limit: 10 }).rows).toEqual([])
-    const resent = resendInvite(store, { userId: id })
-    expect(getInviteLink(store, { userId: id }).inviteLink).toBe(resent.inviteLink)
-    expect(listInvites(store, { limit: 10 }).rows.map((item) => item.email)).toEqual(['hand@example.org'])
+    expect((await listInvites(store, { limit: 10 })).rows).toEqual([])
+    const resent = await resendInvite(store, { userId: id })
+    expect((await getInviteLink(store, { userId: id })).inviteLink).toBe(resent.inviteLink)
+    expect((await listInvites(store, { limit: 10 })).rows.map((item) => item.email)).toEqual(['hand@example.org'])
   })
 
-  it('gets a token at once when its writer uses freshInviteFields', () => {
+  it('gets a token at once when its writer uses freshInviteFields', async () => {
     const id = existingUser('hand@example.org', 'invited')
     const fields = freshInviteFields(store)
     expect(fields.invite_expires_at).toBe(new Date(START.getTime() + 7 * DAY).toISOString())
     store
       .prepare('UPDATE users SET invited_at = ?, invite_expires_at = ?, invite_nonce = ? WHERE id = ?')
       .run(fields.invited_at, fields.invite_expires_at, fields.invite_nonce, id)
-    acceptInvite(store, { token: getInviteLink(store, { userId: id }).token, password: GOOD_PASSWORD })
+    await acceptInvite(store, { token: (await getInviteLink(store, { userId: id })).token, password: GOOD_PASSWORD })
     expect(row('hand@example.org')?.status).toBe('active')
   })
 })
 
 describe('listInvites', () => {
-  it('lists pending invites with role name and a working link, by role, Public or all, page by page', () => {
+  it('lists pending invites with role name and a working link, by role, Public or all, page by page', async () => {
     const editors = role('Editors')
     const viewers = role('Viewers')
     invite(Array.from({ length: 7 }, (_, index) => `editor${index}@example.org`).join(' '), editors)
-    invite('viewer@example.org', viewers)
-    invite('public1@example.org public2@example.org', null)
+    await invite('viewer@example.org', viewers)
+    await invite('public1@example.org public2@example.org', null)
     existingUser('active@example.org', 'active', editors)
     revokeInvite(store, { userId: row('editor6@example.org')?.id ?? '' })
 
-    const all = walk(undefined)
+    const all = await walk(undefined)
     expect(all.map((item) => item.email).sort()).toEqual(
       [
         ...Array.from({ length: 6 }, (_, index) => `editor${index}@example.org`),
@@ -337,18 +340,18 @@ describe('listInvites', () => {
         'viewer@example.org'
       ].sort()
     )
-    expect(walk(editors).map((item) => item.email)).toEqual(Array.from({ length: 6 }, (_, index) => `editor${index}@example.org`))
-    expect(walk(null).map((item) => [item.email, item.role])).toEqual([
+    expect((await walk(editors)).map((item) => item.email)).toEqual(Array.from({ length: 6 }, (_, index) => `editor${index}@example.org`))
+    expect((await walk(null)).map((item) => [item.email, item.role])).toEqual([
       ['public1@example.org', null],
       ['public2@example.org', null]
     ])
-    const [viewer] = walk(viewers)
+    const [viewer] = await walk(viewers)
     expect(viewer).toMatchObject({ role: 'Viewers', status: 'invited', inviteExpiresAt: new Date(START.getTime() + 7 * DAY).toISOString() })
-    expect(acceptInvite(store, { token: viewer?.inviteLink ?? '', password: GOOD_PASSWORD })).toEqual({ accepted: true })
-    expect(walk(viewers)).toEqual([])
+    expect(await acceptInvite(store, { token: viewer?.inviteLink ?? '', password: GOOD_PASSWORD })).toEqual({ accepted: true })
+    expect(await walk(viewers)).toEqual([])
   })
 
-  it('pages by walking an index, never by sorting every pending invite', () => {
+  it('pages by walking an index, never by sorting every pending invite', async () => {
     const cases: Array<[string, string, unknown[]]> = [
       ['all', INVITE_LIST_SQL.all, [10]],
       ['allAfter', INVITE_LIST_SQL.allAfter, ['', '', 10]],
@@ -362,11 +365,11 @@ describe('listInvites', () => {
     }
   })
 
-  function walk(roleId: string | null | undefined): Array<{ email: string; role: string | null; inviteLink: string }> {
+  async function walk(roleId: string | null | undefined): Promise<Array<{ email: string; role: string | null; inviteLink: string }>> {
     const rows: Array<{ email: string; role: string | null; inviteLink: string }> = []
     let after: string | undefined
     for (let guard = 0; guard < 50; guard++) {
-      const page = listInvites(store, { ...(roleId !== undefined && { roleId }), after, limit: 2 })
+      const page = await listInvites(store, { ...(roleId !== undefined && { roleId }), after, limit: 2 })
       expect(page.rows.length).toBeLessThanOrEqual(2)
       rows.push(...page.rows)
       if (page.nextCursor === null) return rows
@@ -377,9 +380,9 @@ describe('listInvites', () => {
 })
 
 describe('acceptInvite', () => {
-  it('activates the user with the password hashed and the names given, and the token then dies', () => {
-    const result = only(invite('ann@example.org'))
-    expect(acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD, firstName: ' Ann ', lastName: 'Smith' })).toEqual({
+  it('activates the user with the password hashed and the names given, and the token then dies', async () => {
+    const result = only(await invite('ann@example.org'))
+    expect(await acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD, firstName: ' Ann ', lastName: 'Smith' })).toEqual({
       accepted: true
     })
     const accepted = row('ann@example.org')
@@ -393,83 +396,121 @@ describe('acceptInvite', () => {
     })
     expect(verifyPassword(GOOD_PASSWORD, accepted?.password_hash ?? '')).toBe(true)
     expect(listActivity(store, { action: 'user.invite.accept', limit: 5 }).rows).toHaveLength(1)
-    expectInviteInvalid(() => acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD }))
+    await expectInviteInvalid(() => acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD }))
   })
 
-  it('keeps the names from the invite when none are given', () => {
-    const result = only(invite('Ann Smith <ann@example.org>'))
-    acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD, firstName: null })
+  it('keeps the names from the invite when none are given', async () => {
+    const result = only(await invite('Ann Smith <ann@example.org>'))
+    await acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD, firstName: null })
     expect(row('ann@example.org')).toMatchObject({ first_name: 'Ann', last_name: 'Smith' })
   })
 
-  it('accepts a whole link as well as the bare token', () => {
+  it('accepts a whole link as well as the bare token', async () => {
     updateSettings(store, { inviteUrlTemplate: 'https://intranet.example.org/accept?token={token}&email={email}' })
-    const result = only(invite('ann@example.org'))
-    expect(acceptInvite(store, { token: ` ${linkOf(result)} `, password: GOOD_PASSWORD })).toEqual({ accepted: true })
+    const result = only(await invite('ann@example.org'))
+    expect(await acceptInvite(store, { token: ` ${linkOf(result)} `, password: GOOD_PASSWORD })).toEqual({ accepted: true })
   })
 
-  it('refuses a password the policy rejects, says why, and changes nothing', () => {
+  it('refuses a password the policy rejects, says why, and changes nothing', async () => {
     updateSettings(store, { passwordPolicy: { kind: 'strong', pattern: null } })
-    const result = only(invite('ann@example.org'))
+    const result = only(await invite('ann@example.org'))
     const before = row('ann@example.org')
-    const error = failure(() => acceptInvite(store, { token: linkOf(result), password: 'short' }))
+    const error = await rejection(() => acceptInvite(store, { token: linkOf(result), password: 'short' }))
     expect(error.code).toBe('password_policy')
     expect(error.fields?.password).toMatch(/12 characters/)
     expect(row('ann@example.org')).toEqual(before)
     expect(listActivity(store, { action: 'user.invite.accept', limit: 5 }).rows).toEqual([])
-    acceptInvite(store, { token: linkOf(result), password: 'Str0ng&Secret!' })
+    await acceptInvite(store, { token: linkOf(result), password: 'Str0ng&Secret!' })
   })
 
-  it('refuses an expired invite with the generic message', () => {
-    const result = only(invite('ann@example.org'))
+  it('refuses an expired invite with the generic message', async () => {
+    const result = only(await invite('ann@example.org'))
     clock = new Date(START.getTime() + 7 * DAY - 1)
     const link = linkOf(result)
     clock = new Date(START.getTime() + 7 * DAY)
-    expectInviteInvalid(() => acceptInvite(store, { token: link, password: GOOD_PASSWORD }))
+    await expectInviteInvalid(() => acceptInvite(store, { token: link, password: GOOD_PASSWORD }))
     expect(row('ann@example.org')?.status).toBe('invited')
   })
 
-  it('accepts an invite just before it expires', () => {
-    const result = only(invite('ann@example.org'))
+  it('accepts an invite just before it expires', async () => {
+    const result = only(await invite('ann@example.org'))
     clock = new Date(START.getTime() + 7 * DAY - 1000)
-    expect(acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD })).toEqual({ accepted: true })
+    expect(await acceptInvite(store, { token: linkOf(result), password: GOOD_PASSWORD })).toEqual({ accepted: true })
   })
 
-  it('says only "no longer valid" for garbage, tampered tokens, unknown users and users who are not invited', () => {
-    const result = only(invite('ann@example.org'))
+  it('says only "no longer valid" for garbage, tampered tokens, unknown users and users who are not invited', async () => {
+    const result = only(await invite('ann@example.org'))
     const token = linkOf(result)
     const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`
     const someoneElse = Buffer.concat([Buffer.from(randomUUID().replaceAll('-', ''), 'hex'), randomBytes(16)]).toString('base64url')
     for (const bad of ['x', 'https://example.org/', tampered, someoneElse, '%%%', `${token}x`]) {
-      expectInviteInvalid(() => acceptInvite(store, { token: bad, password: GOOD_PASSWORD }))
+      await expectInviteInvalid(() => acceptInvite(store, { token: bad, password: GOOD_PASSWORD }))
     }
     // A user who became active some other way: their old token is dead too.
     store.prepare(`UPDATE users SET status = 'active' WHERE id = ?`).run(result.userId)
-    expectInviteInvalid(() => acceptInvite(store, { token, password: GOOD_PASSWORD }))
+    await expectInviteInvalid(() => acceptInvite(store, { token, password: GOOD_PASSWORD }))
   })
 
-  it('does not accept a token derived from a copy of the database opened with another key', async () => {
+  it('does not accept a token from a copy of the database opened with another key, nor export a working one', async () => {
     const folder = tempDir()
     try {
-      const key = randomBytes(32)
-      const original = await openStore({ file: folder.file('original.db'), inviteKey: key, actor: 'tester', now: () => clock })
-      const result = only(inviteUsers(original, { text: 'ann@example.org', roleId: null }))
+      const keys = await testInviteKeys()
+      const original = await openStore({ file: folder.file('original.db'), inviteKeys: keys, actor: 'tester', now: () => clock })
+      const result = only(await inviteUsers(original, { text: 'ann@example.org', roleId: null }))
       original.close()
       copyFileSync(folder.file('original.db'), folder.file('copy.db'))
       copyFileSync(folder.file('original.db'), folder.file('copy-with-key.db'))
 
-      const thief = await openStore({ file: folder.file('copy.db'), inviteKey: randomBytes(32), actor: 'thief', now: () => clock })
-      expectInviteInvalid(() => acceptInvite(thief, { token: linkOf(result), password: GOOD_PASSWORD }))
-      const pending = listInvites(thief, { limit: 10 }).rows
+      const thief = await openStore({ file: folder.file('copy.db'), inviteKeys: await testInviteKeys(), actor: 'thief', now: () => clock })
+      await expectInviteInvalid(() => acceptInvite(thief, { token: linkOf(result), password: GOOD_PASSWORD }))
+      const pending = (await listInvites(thief, { limit: 10 })).rows
       expect(pending.map((item) => item.inviteLink)).not.toContain(linkOf(result))
+      // What the copy exports is signed by the other key: the real key's verifiers refuse it.
+      const [exported] = pending
+      expect(await jwtVerify(exported?.inviteLink ?? '', keys.signing.publicKey).catch(() => 'refused')).toBe('refused')
       thief.close()
 
       // The same copy with the real key file works: the key, not the copy, made the difference.
-      const owner = await openStore({ file: folder.file('copy-with-key.db'), inviteKey: key, actor: 'tester', now: () => clock })
-      expect(acceptInvite(owner, { token: linkOf(result), password: GOOD_PASSWORD })).toEqual({ accepted: true })
+      const owner = await openStore({ file: folder.file('copy-with-key.db'), inviteKeys: keys, actor: 'tester', now: () => clock })
+      expect(await acceptInvite(owner, { token: linkOf(result), password: GOOD_PASSWORD })).toEqual({ accepted: true })
       owner.close()
     } finally {
       folder.cleanup()
+    }
+  })
+
+  it('still accepts a link issued in the earlier format until it expires, and only while its invite is current', async () => {
+    const legacyKey = randomBytes(32)
+    const older = await openTestStore({ now: () => clock, inviteKeys: await testInviteKeys(legacyKey) })
+    try {
+      const issue = async (email: string): Promise<string> => {
+        const [result] = (await inviteUsers(older, { text: email, roleId: null })).results
+        const stored = older
+          .prepare<{ nonce: string; expires: string }>('SELECT invite_nonce AS nonce, invite_expires_at AS expires FROM users WHERE id = ?')
+          .get(result?.userId ?? '')
+        return legacyInviteToken(legacyKey, { userId: result?.userId ?? '', nonce: stored?.nonce ?? '', expiresAt: stored?.expires ?? '' })
+      }
+      const accept = (token: string) => acceptInvite(older, { token, password: GOOD_PASSWORD })
+
+      expect(await accept(`https://intranet.example.org/accept?token=${await issue('ann@example.org')}`)).toEqual({ accepted: true })
+
+      const expiring = await issue('bob@example.org')
+      clock = new Date(START.getTime() + 7 * DAY)
+      await expectInviteInvalid(() => accept(expiring))
+      clock = START
+
+      const resent = await issue('carol@example.org')
+      await resendInvite(older, {
+        userId: older.prepare<{ id: string }>(`SELECT id FROM users WHERE email = 'carol@example.org'`).get()?.id ?? ''
+      })
+      await expectInviteInvalid(() => accept(resent))
+
+      // Without the earlier key file nothing can check them.
+      const unknown = await issue('dan@example.org')
+      expect(legacyTokenUserId(unknown)).not.toBeNull()
+      await expectInviteInvalid(() => acceptInvite(store, { token: unknown, password: GOOD_PASSWORD }))
+    } finally {
+      older.close()
     }
   })
 })

@@ -19,7 +19,7 @@ async function seededStore(existing: number): Promise<{ store: Store; roleId: st
   const roleId = createRole(store, createRoleInput.parse({ name: 'Support' })).id
   createUser(store, createUserInput.parse({ email: 'admin@example.org', status: 'active' }))
   const paste = Array.from({ length: existing }, (_, index) => `existing.${index}@example.org`).join('\n')
-  if (existing > 0) inviteUsers(store, inviteUsersInput.parse({ text: paste, roleId: null }))
+  if (existing > 0) await inviteUsers(store, inviteUsersInput.parse({ text: paste, roleId: null }))
   return { store, roleId }
 }
 
@@ -141,7 +141,7 @@ describe('an invite of many addresses', () => {
     const plain = await tracked(0)
     const yielding = await tracked(0)
     const paste = pasteOf(5000)
-    const expected = inviteUsers(plain.store, inviteUsersInput.parse({ text: paste, roleId: plain.roleId }))
+    const expected = await inviteUsers(plain.store, inviteUsersInput.parse({ text: paste, roleId: plain.roleId }))
 
     const reports: Array<[number, number]> = []
     const batch = await inviteUsersYielding(yielding.store, inviteUsersInput.parse({ text: paste, roleId: yielding.roleId }), {

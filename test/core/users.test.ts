@@ -9,7 +9,7 @@ import type { Store } from '../../src-main/core/store'
 import { countUsers, getUser, listUsers, TOTAL_CAP } from '../../src-main/core/user-directory'
 import { loadUsers } from '../../src-main/core/user-rows'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../../src-main/core/users'
-import { failure } from '../helpers/domain'
+import { failure, rejection } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
 import {
   acceptInviteInput,
@@ -385,18 +385,19 @@ describe('users who enter invited by any path get a working invite', () => {
     )
     bulkUpdateUsers(store, bulkUpdateUsersInput.parse({ selection: { ids: bulk }, patch: { status: 'invited' } }))
 
-    const links = [created.id, draft.id, ...bulk].map((id) => getInviteLink(store, { userId: id }).token)
+    const links = await Promise.all([created.id, draft.id, ...bulk].map(async (id) => (await getInviteLink(store, { userId: id })).token))
     expect(new Set(links).size).toBe(4)
-    expect(listInvites(store, listInvitesInput.parse({})).rows).toHaveLength(4)
+    expect((await listInvites(store, listInvitesInput.parse({}))).rows).toHaveLength(4)
 
     const [first] = bulk
-    acceptInvite(store, acceptInviteInput.parse({ token: links[2] ?? '', password: 'correct horse battery' }))
+    await acceptInvite(store, acceptInviteInput.parse({ token: links[2] ?? '', password: 'correct horse battery' }))
     expect(getUser(store, { id: first ?? '' }).status).toBe('active')
 
     // Leaving `invited` by hand kills the link.
     updateUser(store, updateUserInput.parse({ id: created.id, patch: { status: 'draft' } }))
     expect(
-      failure(() => acceptInvite(store, acceptInviteInput.parse({ token: links[0] ?? '', password: 'correct horse battery' }))).code
+      (await rejection(() => acceptInvite(store, acceptInviteInput.parse({ token: links[0] ?? '', password: 'correct horse battery' }))))
+        .code
     ).toBe('invite_invalid')
   })
 })

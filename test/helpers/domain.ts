@@ -21,3 +21,14 @@ export function snapshot(store: Store): unknown {
     activity: store.sqlite.prepare('SELECT count(*) AS n FROM activity').get()
   }
 }
+
+/** The DomainError an async operation fails with; any other outcome fails the test. */
+export async function rejection(run: () => Promise<unknown>): Promise<DomainError> {
+  try {
+    await run()
+  } catch (error) {
+    if (error instanceof DomainError) return error
+    throw error
+  }
+  throw new Error('expected the operation to fail with a DomainError')
+}

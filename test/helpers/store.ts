@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type OpenStoreOptions, type Store } from '../../src-main/core/store'
+import { testInviteKeys } from './keys'
 
 /** A fresh in-memory database with the real migrations, and a fixed clock unless given one. */
 export async function openTestStore(options: Partial<OpenStoreOptions> = {}): Promise<Store> {
   return openStore({
     file: ':memory:',
-    inviteKey: randomBytes(32),
+    inviteKeys: options.inviteKeys ?? (await testInviteKeys()),
     actor: 'tester',
     ...options
   })

@@ -1,21 +1,20 @@
 /**
- * Files in the browser host: exports and backups arrive as downloads guarded by the secret, an
+ * Files in the browser host: exports, backups and the verification key arrive as downloads guarded by the secret, an
  * import is sent as text, and opening another database is limited to the file named on the
  * command line.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
 import BetterSqlite3 from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportToString } from '../../src-main/core/export'
-import { loadOrCreateInviteKey } from '../../src-main/core/keyfile'
-import { openStore } from '../../src-main/core/store'
-import type { ExportOutcome, Result } from '../../src-main/ipc/contract'
-import { inviteKeyFileFor, SHIM_PATH, startHost, type RunningHost } from '../../src-main/host/server'
+import type { ExportOutcome, InviteListPage, InviteVerification, Result, VerificationKeyOutcome } from '../../src-main/ipc/contract'
+import { keyFilesFor, openStoreWithKeyFiles, SHIM_PATH, startHost, type RunningHost } from '../../src-main/host/server'
 import { sendRaw, type RawReply } from '../helpers/http'
 import { tempDir } from '../helpers/store'
 
@@ -55,7 +54,7 @@ describe('files in the browser host', () => {
 
   beforeAll(async () => {
     // The file Open database may switch to: a real Rolekeeper database with one user of its own.
-    const other = await openStore({ file: otherDb, inviteKey: loadOrCreateInviteKey(inviteKeyFileFor(otherDb)) })
+    const other = await openStoreWithKeyFiles(otherDb)
     other.sqlite.exec(`INSERT INTO users (id, email, email_key, status, created_at, updated_at, last_changed_by)
       VALUES ('${randomUUID()}', 'elsewhere@example.org', 'elsewhere@example.org', 'active', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'seed')`)
     other.close()
@@ -99,13 +98,30 @@ describe('files in the browser host', () => {
     )
 
     // The same export made by the core on the same database and key, as the desktop writes it.
-    const reader = await openStore({ file: dbFile, inviteKey: loadOrCreateInviteKey(inviteKeyFileFor(dbFile)) })
+    const reader = await openStoreWithKeyFiles(dbFile)
     try {
       const expected = await exportToString(reader, { scope: { kind: 'roleInvites', roleId: editorsId }, format: 'csv', bom: true })
       expect(reply.body.equals(Buffer.from(expected, 'utf8'))).toBe(true)
     } finally {
       reader.close()
     }
+  })
+
+  it('offers the verification key as a JWKS download that verifies the links it exports, and keeps the key beside the database', async () => {
+    const outcome = valueOf(await call<VerificationKeyOutcome>('exportVerificationKey', {}))
+    expect(outcome).toMatchObject({ saved: true, path: 'rolekeeper-verification-key.jwks.json' })
+    const reply = await download(outcome.download?.url ?? '')
+    expect(reply.status).toBe(200)
+    expect(reply.headers['content-type']).toBe('application/json; charset=utf-8')
+    expect(reply.headers['content-disposition']).toContain('filename="rolekeeper-verification-key.jwks.json"')
+    const jwks = JSON.parse(reply.body.toString('utf8')) as JSONWebKeySet // the downloaded file
+    const { issuer } = valueOf(await call<InviteVerification>('getInviteVerification', {}))
+    const [row] = valueOf(await call<InviteListPage>('listInvites', { limit: 1 })).rows
+    const token = new URL(row?.inviteLink ?? '').searchParams.get('token') ?? ''
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer })
+    expect(payload.email).toBe(row?.email)
+    expect(existsSync(keyFilesFor(dbFile).signing)).toBe(true)
+    expect(readFileSync(keyFilesFor(dbFile).signing, 'utf8')).toMatch(/^rolekeeper-invite-signing-key 1 plain\n/)
   })
 
   it('refuses a download without the secret, with a wrong one, or from another host name', async () => {

@@ -76,12 +76,17 @@ function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: st
     getInviteLink: { input: { userId: seed.invitedUserId }, required: ['userId'] },
     listInvites: { input: { roleId: seed.roleId, limit: 50 }, required: [] },
     acceptInvite: { input: { token: 'sometoken', password: 'correct horse battery', firstName: 'Ada' }, required: ['token', 'password'] },
+    getInviteVerification: { input: {}, required: [] },
+    exportVerificationKey: { input: {}, required: [] },
     getSettings: { input: {}, required: [] },
     updateSettings: {
       input: { inviteLifetimeDays: 14, passwordPolicy: { kind: 'min8', pattern: null }, theme: 'dark' },
       required: []
     },
     checkPassword: { input: { password: 'secret' }, required: ['password'] },
+    getDirectusTarget: { input: {}, required: [] },
+    saveDirectusTarget: { input: { publicUrl: 'https://cms.example.org', secret: 'directus-secret' }, required: ['publicUrl'] },
+    clearDirectusTarget: { input: {}, required: [] },
     previewExport: {
       input: { scope: { kind: 'allInvites' }, format: 'ldif', ldifBaseDn: 'dc=example,dc=org' },
       required: ['scope', 'format']

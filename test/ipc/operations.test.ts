@@ -36,6 +36,9 @@ class ProgressPort implements FilePort {
   chooseBackupTarget(): Promise<null> {
     return Promise.resolve(null)
   }
+  chooseVerificationKeyTarget(): Promise<null> {
+    return Promise.resolve(null)
+  }
   chooseDatabaseFile(): Promise<null> {
     return Promise.resolve(null)
   }

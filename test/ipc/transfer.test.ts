@@ -1,20 +1,23 @@
 /**
  * The calls that reach files, through the handler map on a real store in a temporary folder and
  * a recording FilePort standing in for the dialogs: exports written and cancelled, imports read
- * by file id or text, backups, and switching to another database file.
+ * by file id or text, backups, the verification key, and switching to another database file.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LATEST_VERSION } from '../../src-main/core/db/migrations'
 import { DomainError } from '../../src-main/core/errors'
+import type { InviteKeys } from '../../src-main/core/invite-keys'
 import { openStore, type Store } from '../../src-main/core/store'
 import type { ApiError, AppInfo, ExportFormat, Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
 import type { ChosenImportFile, FilePort, SaveTarget } from '../../src-main/ipc/ports'
+import { testInviteKeys } from '../helpers/keys'
 import { tempDir } from '../helpers/store'
 
 const TODAY = new Date('2025-01-31T10:00:00.000Z')
@@ -33,6 +36,7 @@ function errorOf<T>(result: Result<T>): ApiError {
 class RecordingFiles implements FilePort {
   exportTarget: (suggestedName: string) => Promise<SaveTarget | null> = () => Promise.resolve(null)
   backupTarget: SaveTarget | null = null
+  verificationKeyTarget: SaveTarget | null = null
   importFile: ChosenImportFile | null = null
   databaseFile: string | null = null
   readonly importPaths = new Map<string, string>()
@@ -44,7 +48,7 @@ class RecordingFiles implements FilePort {
 
   constructor(
     private current: { store: Store },
-    private readonly inviteKey: Buffer
+    private readonly inviteKeys: InviteKeys
   ) {}
 
   chooseExportTarget(suggestedName: string, format: ExportFormat): Promise<SaveTarget | null> {
@@ -71,12 +75,16 @@ class RecordingFiles implements FilePort {
     this.asked.push({ dialog: 'backup', suggestedName })
     return Promise.resolve(this.backupTarget)
   }
+  chooseVerificationKeyTarget(suggestedName: string): Promise<SaveTarget | null> {
+    this.asked.push({ dialog: 'verification key', suggestedName })
+    return Promise.resolve(this.verificationKeyTarget)
+  }
   chooseDatabaseFile(): Promise<string | null> {
     this.asked.push({ dialog: 'database' })
     return Promise.resolve(this.databaseFile)
   }
   async switchDatabase(file: string): Promise<Store> {
-    const next = await openStore({ file, inviteKey: this.inviteKey, actor: 'tester', now: () => TODAY })
+    const next = await openStore({ file, inviteKeys: this.inviteKeys, actor: 'tester', now: () => TODAY })
     this.current.store.close()
     this.current.store = next
     this.switchedTo.push(file)
@@ -97,15 +105,15 @@ let temp: ReturnType<typeof tempDir>
 let current: { store: Store }
 let files: RecordingFiles
 let api: HandlerMap
-let inviteKey: Buffer
+let inviteKeys: InviteKeys
 let editorsId: string
 
 beforeEach(async () => {
   temp = tempDir()
-  inviteKey = randomBytes(32)
+  inviteKeys = await testInviteKeys()
   const file = temp.file('rolekeeper.db')
-  current = { store: await openStore({ file, inviteKey, actor: 'tester', now: () => TODAY }) }
-  files = new RecordingFiles(current, inviteKey)
+  current = { store: await openStore({ file, inviteKeys, actor: 'tester', now: () => TODAY }) }
+  files = new RecordingFiles(current, inviteKeys)
   api = createHandlerMap({ store: current.store, appInfo: { ...appInfo, databasePath: file }, files })
   valueOf(await api.updateSettings({ inviteUrlTemplate: 'https://intranet.example.org/accept?token={token}' }))
   editorsId = valueOf(await api.createRole({ name: 'Editors & Reviewers' })).id
@@ -285,6 +293,29 @@ describe('previewImport and applyImport', () => {
 
 const emailsIn = (store: Store): string[] => store.sqlite.prepare('SELECT email FROM users ORDER BY email').pluck().all() as string[]
 
+describe('exportVerificationKey', () => {
+  it('saves the public key as a JWKS through the save dialog, which verifies an invite link', async () => {
+    files.verificationKeyTarget = { path: temp.file('keys.jwks.json') }
+    const outcome = valueOf(await api.exportVerificationKey({}))
+    expect(outcome).toEqual({ saved: true, path: temp.file('keys.jwks.json') })
+    expect(files.asked).toEqual([{ dialog: 'verification key', suggestedName: 'rolekeeper-verification-key.jwks.json' }])
+
+    const jwks = JSON.parse(readFileSync(temp.file('keys.jwks.json'), 'utf8')) as JSONWebKeySet // what the file holds
+    expect(jwks.keys).toHaveLength(1)
+    expect(JSON.stringify(jwks)).not.toMatch(/"d"/)
+    const [link] = valueOf(await api.listInvites({ limit: 1 })).rows
+    const token = new URL(link?.inviteLink ?? '').searchParams.get('token') ?? ''
+    const { issuer } = valueOf(await api.getInviteVerification({}))
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer, currentDate: TODAY })
+    expect(payload.scope).toBe('invite')
+  })
+
+  it('answers cancelled and writes nothing when the dialog is dismissed', async () => {
+    expect(errorOf(await api.exportVerificationKey({})).code).toBe('cancelled')
+    expect(readdirSync(temp.dir)).not.toContain('keys.jwks.json')
+  })
+})
+
 describe('backupDatabase', () => {
   it('writes an openable copy with the same rows through the save dialog', async () => {
     files.backupTarget = { path: temp.file('copy.db') }
@@ -292,7 +323,7 @@ describe('backupDatabase', () => {
     expect(outcome).toEqual({ saved: true, path: temp.file('copy.db') })
     expect(files.asked).toEqual([{ dialog: 'backup', suggestedName: 'rolekeeper-backup-2025-01-31.db' }])
 
-    const copy = await openStore({ file: temp.file('copy.db'), inviteKey, mustExist: true })
+    const copy = await openStore({ file: temp.file('copy.db'), inviteKeys, mustExist: true })
     try {
       expect(emailsIn(copy)).toEqual(emailsIn(current.store))
       expect(copy.sqlite.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createPrivateKey } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CALL_NAMES, channelOf, SHELL_CHANNELS } from '../../src-main/ipc/calls'
@@ -337,19 +338,35 @@ describe('one instance', () => {
 })
 
 describe('the data folder', () => {
-  it('holds the database and the invite key, protected by the OS when it can', async () => {
+  it('holds the database and the invite signing key, protected by the OS when it can', async () => {
     const app = await start()
     expect(app.paths).toMatchObject({
       database: folder.file('user-data/rolekeeper.db'),
-      inviteKey: folder.file('user-data/invite.key')
+      signingKey: folder.file('user-data/invite-signing.key'),
+      legacyInviteKey: folder.file('user-data/invite.key')
     })
-    expect(readFileSync(app.paths.inviteKey, 'utf8')).toMatch(/^rolekeeper-invite-key 1 protected\n/)
-    const key = app.store.inviteKey
+    const stored = readFileSync(app.paths.signingKey, 'utf8')
+    expect(stored).toMatch(/^rolekeeper-invite-signing-key 1 protected\n/)
+    // What is on disk is the secure storage's wrapping, not a private key.
+    expect(() => createPrivateKey({ key: Buffer.from(stored.split('\n')[1] ?? '', 'base64'), format: 'der', type: 'pkcs8' })).toThrow()
+    expect(existsSync(app.paths.legacyInviteKey)).toBe(false)
+    const kid = app.store.inviteKeys.signing.kid
     running?.store.close()
 
     electron = createFakeElectron(folder.file('user-data'))
     running = await startApp(electron, { platform: 'linux', mainDir: folder.file('out/main') })
-    expect(running?.store.inviteKey.equals(key)).toBe(true)
+    expect(running?.store.inviteKeys.signing.kid).toBe(kid)
+  })
+
+  it('still reads the earlier invite key of a data folder that has one, for links issued before', async () => {
+    const { mainDir, userData } = layout()
+    mkdirSync(userData, { recursive: true })
+    const legacy = Buffer.alloc(32, 5)
+    electron = createFakeElectron(userData)
+    const wrapped = electron.safeStorage.encryptString(legacy.toString('base64'))
+    writeFileSync(folder.file('user-data/invite.key'), `rolekeeper-invite-key 1 protected\n${wrapped.toString('base64')}\n`)
+    running = await startApp(electron, { platform: 'linux', mainDir })
+    expect(running?.store.inviteKeys.legacy?.equals(legacy)).toBe(true)
   })
 
   it('keeps the key as it is where the OS offers no real protection', async () => {
@@ -357,7 +374,7 @@ describe('the data folder', () => {
     electron = createFakeElectron(userData)
     electron.safeStorage.backend = 'basic_text'
     running = await startApp(electron, { platform: 'linux', mainDir })
-    expect(readFileSync(folder.file('user-data/invite.key'), 'utf8')).toMatch(/^rolekeeper-invite-key 1 plain\n/)
+    expect(readFileSync(folder.file('user-data/invite-signing.key'), 'utf8')).toMatch(/^rolekeeper-invite-signing-key 1 plain\n/)
   })
 
   it('says why and quits, touching nothing, when the database cannot be opened', async () => {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { LATEST_VERSION, migrations } from '../../src-main/core/db/migrations'
 import { APPLICATION_ID, BACKUPS_KEPT } from '../../src-main/core/db/open'
@@ -179,6 +180,28 @@ describe('inviting many addresses', () => {
   })
 })
 
+describe('exporting the verification key', () => {
+  it('saves the public key as a JWKS where the main process’s save dialog says, and verifies an exported link', async () => {
+    await invite(1)
+    const target = run.folder.file('keys.jwks.json')
+    run.electron.dialog.savePath = target
+    const result = await run.call('exportVerificationKey', {})
+    expect(result).toMatchObject({ ok: true, value: { saved: true, path: target } })
+    const [asked] = run.electron.dialog.saveDialogs
+    expect(asked).toMatchObject({ title: 'Export verification key', filters: [{ name: 'JSON Web Key Set', extensions: ['json', 'jwks'] }] })
+    expect(asked?.defaultPath).toMatch(/rolekeeper-verification-key\.jwks\.json$/)
+    const jwks = JSON.parse(readFileSync(target, 'utf8')) as JSONWebKeySet // the saved file
+    const listed = await run.call('listInvites', { limit: 1 })
+    const token = listed.ok ? (listed.value.rows[0]?.inviteLink ?? '') : ''
+    await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toMatchObject({ payload: { scope: 'invite' } })
+  })
+
+  it('writes nothing when the dialog is dismissed', async () => {
+    run.electron.dialog.savePath = null
+    expect(await run.call('exportVerificationKey', {})).toMatchObject({ ok: false, error: { code: 'cancelled' } })
+  })
+})
+
 describe('backing up the database', () => {
   it('saves a copy where the save dialog says, which opens as a Rolekeeper database', async () => {
     await run.call('createRole', { name: 'Support' })
@@ -186,7 +209,7 @@ describe('backing up the database', () => {
     run.electron.dialog.savePath = target
     const result = await run.call('backupDatabase', {})
     expect(result).toMatchObject({ ok: true, value: { saved: true, path: target } })
-    const copy = await openStore({ file: target, inviteKey: run.app.store.inviteKey, mustExist: true })
+    const copy = await openStore({ file: target, inviteKeys: run.app.store.inviteKeys, mustExist: true })
     expect(copy.sqlite.prepare('SELECT name FROM roles').pluck().all()).toContain('Support')
     copy.close()
   })
@@ -195,7 +218,7 @@ describe('backing up the database', () => {
 describe('opening another database', () => {
   async function otherDatabase(name: string, role: string): Promise<string> {
     const file = run.folder.file(name)
-    const other = await openStore({ file, inviteKey: run.app.store.inviteKey })
+    const other = await openStore({ file, inviteKeys: run.app.store.inviteKeys })
     const created = await createHandlerMap({ store: other, appInfo: { version: '1', databasePath: file, runtime: 'desktop' } }).createRole({
       name: role
     })
@@ -233,7 +256,7 @@ describe('opening another database', () => {
     },
     'a database from a newer version': {
       make: async (file) => {
-        const newer = await openStore({ file, inviteKey: run.app.store.inviteKey })
+        const newer = await openStore({ file, inviteKeys: run.app.store.inviteKeys })
         newer.sqlite.pragma(`user_version = ${LATEST_VERSION + 1}`)
         newer.close()
       },

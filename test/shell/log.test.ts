@@ -80,10 +80,19 @@ describe('a run of invites, accepts and exports through the running app', () => 
     console.info('[rolekeeper] exported file:\n%s', file)
     expect(file).toContain(links[1])
 
-    // The key itself, in the forms it is kept and derived in.
-    const key = run.app.store.inviteKey
-    console.error('[rolekeeper] invite key', key.toString('base64'), key.toString('base64url'), { inviteKey: key.toString('hex') })
+    // A key derived from the signing key, in the forms a key is kept and printed in.
+    const key = run.app.store.inviteKeys.signing.cacheKey
+    console.error('[rolekeeper] cache key', key.toString('base64'), key.toString('base64url'), { inviteKey: key.toString('hex') })
     secrets.push(key.toString('base64'), key.toString('base64url'), key.toString('hex'))
+
+    // The Directus SECRET, which looks like nothing in particular, wherever it is printed.
+    const directusSecret = 'plain words as a secret'
+    expect(await run.call('saveDirectusTarget', { publicUrl: 'https://cms.example.org', secret: directusSecret })).toMatchObject({
+      ok: true
+    })
+    console.warn('[rolekeeper] Directus said', `secret ${directusSecret}`, { SECRET: directusSecret }, encodeURIComponent(directusSecret))
+    secrets.push(directusSecret, encodeURIComponent(directusSecret))
+    expect(readFileSync(run.app.paths.directusTarget, 'utf8')).toMatch(/^rolekeeper-directus-target 1 protected\n/)
 
     // A handler that fails inside: the handler map logs it, and the log must keep it.
     run.app.store.sqlite.close()

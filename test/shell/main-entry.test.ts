@@ -55,7 +55,7 @@ describe('src-main/index.ts under a mocked electron', () => {
 
   it('keeps its data in the user-data folder', () => {
     expect(existsSync(resolve(electron.app.userData, 'rolekeeper.db'))).toBe(true)
-    expect(existsSync(resolve(electron.app.userData, 'invite.key'))).toBe(true)
+    expect(existsSync(resolve(electron.app.userData, 'invite-signing.key'))).toBe(true)
   })
 
   it('serves app: with the CSP, even on a 404', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type BetterSqlite3 from 'better-sqlite3'
 
 /**
@@ -167,6 +168,36 @@ export const migrations: readonly Migration[] = [
           VALUES ('delete', old.rowid, old.email, old.first_name, old.last_name);
           INSERT INTO users_search (rowid, email, first_name, last_name)
           VALUES (new.rowid, new.email, new.first_name, new.last_name);
+        END;
+      `)
+    }
+  },
+  {
+    name: '2026-12-01-4-directory-issuer-and-invite-token-cache',
+    up(db) {
+      // The directory's own id, made once: every invite token names it as its issuer (`iss`).
+      // token_cache_kid: the key the cached signatures were sealed under (invite-token-cache.ts).
+      db.exec(`
+        CREATE TABLE directory (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          issuer TEXT NOT NULL,
+          token_cache_kid TEXT
+        ) STRICT;
+      `)
+      db.prepare('INSERT INTO directory (id, issuer) VALUES (1, ?)').run(`urn:rolekeeper:${randomUUID()}`)
+      // A pending invite's signature, sealed under a key derived from the signing key (which is
+      // not in the database). Any change to what the token says clears it, unless the same
+      // statement writes a new one.
+      db.exec(`
+        ALTER TABLE users ADD COLUMN invite_token_seal BLOB;
+        CREATE TRIGGER users_invite_token_stale
+        AFTER UPDATE OF email, role_id, status, invite_nonce, invited_at, invite_expires_at ON users
+        WHEN new.invite_token_seal IS NOT NULL AND new.invite_token_seal IS old.invite_token_seal AND (
+          old.email IS NOT new.email OR old.role_id IS NOT new.role_id OR old.status IS NOT new.status
+          OR old.invite_nonce IS NOT new.invite_nonce OR old.invited_at IS NOT new.invited_at
+          OR old.invite_expires_at IS NOT new.invite_expires_at)
+        BEGIN
+          UPDATE users SET invite_token_seal = NULL WHERE rowid = new.rowid;
         END;
       `)
     }

@@ -56,10 +56,16 @@ export interface UsersTable {
   invited_at: Timestamp | null
   invite_expires_at: Timestamp | null
   /**
-   * Random per-invite value mixed into the keyed token; replaced on re-invite and cleared on
-   * revoke or accept, which kills every earlier token. Useless without the key file.
+   * Random per-invite value, the token's `jti`; replaced on re-invite and cleared on revoke,
+   * accept or leaving `invited`, which kills every earlier token.
    */
   invite_nonce: string | null
+  /**
+   * The pending invite's token signature, sealed (invite-token-cache.ts): a 96-bit nonce and the
+   * 64-byte Ed25519 signature encrypted under a key derived from the signing key. Cleared by a
+   * trigger whenever a claim changes. Useless without the key file.
+   */
+  invite_token_seal: Buffer | null
   created_at: Timestamp
   updated_at: Timestamp
   last_changed_by: string | null
@@ -99,6 +105,15 @@ export interface UserCountsTable {
   n: number
 }
 
+/** One row: this directory's identity and the state of the token cache. */
+export interface DirectoryTable {
+  id: 1
+  /** `urn:rolekeeper:<uuid>`, made once: the `iss` of every invite token. */
+  issuer: string
+  /** The `kid` of the key the cached token signatures are sealed under. */
+  token_cache_kid: string | null
+}
+
 export interface Database {
   roles: RolesTable
   users: UsersTable
@@ -106,6 +121,7 @@ export interface Database {
   activity: ActivityTable
   activity_records: ActivityRecordsTable
   user_counts: UserCountsTable
+  directory: DirectoryTable
 }
 
 export type RoleRow = Selectable<RolesTable>

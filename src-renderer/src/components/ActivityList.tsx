@@ -16,7 +16,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.invite.revoke': 'Invite revoked',
   'user.invite.accept': 'Invite accepted',
   'user.import': 'Users imported',
-  'settings.update': 'Settings changed'
+  'settings.update': 'Settings changed',
+  'settings.directus_target': 'Directus target changed'
 }
 
 export const COLLECTION_LABELS: Record<ActivityCollection, string> = { roles: 'Roles', users: 'Users', settings: 'Settings' }

@@ -51,7 +51,8 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
           {appInfo?.databasePath ?? 'Loading…'}
         </p>
         <p className="field-hint">
-          Everything Rolekeeper knows lives in this one file. Invite links also need the invite key kept beside it in the app’s data folder.
+          Everything Rolekeeper knows lives in this one file, except its keys: invite links also need the invite signing key, kept outside
+          this file in the app’s data folder. Back up both.
         </p>
       </div>
       {problem ? (

@@ -4,6 +4,8 @@ import { PASSWORD_POLICY_KINDS, THEMES } from '../../../src-main/core/model'
 import { compilePasswordPattern, inviteUrlTemplateProblem, passwordPatternProblem } from '../../../src-main/core/rules'
 import { api } from '../api'
 import { DatabaseSection } from '../components/DatabaseSection'
+import { DirectusTargetSection } from '../components/DirectusTargetSection'
+import { InviteVerificationSection } from '../components/InviteVerificationSection'
 import { Icon } from '../components/Icon'
 import { describeError } from '../errors'
 import { notify } from '../state/notifications'
@@ -148,171 +150,179 @@ export function SettingsPage() {
       </header>
 
       <div className="settings-layout">
-        <form className="card settings-card" noValidate onSubmit={(event) => void submit(event)} aria-labelledby="settings-invites-title">
-          <h2 id="settings-invites-title" className="card-title">
-            Invites and passwords
-          </h2>
+        <div className="settings-column">
+          <form className="card settings-card" noValidate onSubmit={(event) => void submit(event)} aria-labelledby="settings-invites-title">
+            <h2 id="settings-invites-title" className="card-title">
+              Invites and passwords
+            </h2>
 
-          <div className="field">
-            <label className="field-label" htmlFor="settings-template">
-              Invite URL template
-            </label>
-            <p id="settings-template-hint" className="field-hint">
-              An http or https address with <code>{'{token}'}</code> (required) and optionally <code>{'{email}'}</code>; both are
-              URL-encoded. Leave empty to export bare tokens.
-            </p>
-            <input
-              id="settings-template"
-              className="input mono"
-              type="url"
-              spellCheck={false}
-              autoComplete="off"
-              placeholder="https://intranet.example.org/accept?token={token}&email={email}"
-              value={form.inviteUrlTemplate}
-              aria-invalid={problems.inviteUrlTemplate ? true : undefined}
-              aria-describedby={describedBy(
-                'settings-template',
-                'settings-template-hint settings-template-preview',
-                problems.inviteUrlTemplate
-              )}
-              onChange={(event) => edit({ inviteUrlTemplate: event.target.value })}
-            />
-            {problems.inviteUrlTemplate ? (
-              <p id="settings-template-error" className="field-error">
-                {problems.inviteUrlTemplate}
-              </p>
-            ) : null}
-            <p id="settings-template-preview" className="link-preview">
-              <span className="field-label">Sample link</span>{' '}
-              <span className="mono link-preview-value" data-testid="sample-link">
-                {form.inviteUrlTemplate.trim() === ''
-                  ? `${SAMPLE.token} (a bare token)`
-                  : problems.inviteUrlTemplate
-                    ? '—'
-                    : sampleLink(form.inviteUrlTemplate)}
-              </span>
-            </p>
-          </div>
-
-          <div className="field field--short">
-            <label className="field-label" htmlFor="settings-lifetime">
-              Invite lifetime (days)
-            </label>
-            <input
-              id="settings-lifetime"
-              className="input"
-              type="number"
-              min={1}
-              max={365}
-              step={1}
-              value={form.inviteLifetimeDays}
-              aria-invalid={problems.inviteLifetimeDays ? true : undefined}
-              aria-describedby={describedBy('settings-lifetime', null, problems.inviteLifetimeDays)}
-              onChange={(event) => edit({ inviteLifetimeDays: event.target.value })}
-            />
-            {problems.inviteLifetimeDays ? (
-              <p id="settings-lifetime-error" className="field-error">
-                {problems.inviteLifetimeDays}
-              </p>
-            ) : null}
-          </div>
-
-          <fieldset className="field">
-            <legend className="field-label">Password policy</legend>
-            <div className="choice-list">
-              {PASSWORD_POLICY_KINDS.map((kind) => (
-                <label key={kind} className="choice">
-                  <input
-                    type="radio"
-                    name="password-policy"
-                    value={kind}
-                    checked={form.policyKind === kind}
-                    onChange={() => edit({ policyKind: kind })}
-                  />
-                  <span className="choice-text">
-                    <span className="choice-label">{POLICY_LABELS[kind]}</span>
-                    <span className="choice-hint">{POLICY_HINTS[kind]}</span>
-                  </span>
-                </label>
-              ))}
-            </div>
-          </fieldset>
-
-          {form.policyKind === 'custom' ? (
             <div className="field">
-              <label className="field-label" htmlFor="settings-pattern">
-                Pattern
+              <label className="field-label" htmlFor="settings-template">
+                Invite URL template
               </label>
+              <p id="settings-template-hint" className="field-hint">
+                An http or https address with <code>{'{token}'}</code> (required) and optionally <code>{'{email}'}</code>; both are
+                URL-encoded. Leave empty to export bare tokens.
+              </p>
               <input
-                id="settings-pattern"
+                id="settings-template"
                 className="input mono"
+                type="url"
                 spellCheck={false}
                 autoComplete="off"
-                placeholder="(?=.*\d).{10,}"
-                value={form.pattern}
-                aria-invalid={problems.pattern ? true : undefined}
-                aria-describedby={describedBy('settings-pattern', null, problems.pattern)}
-                onChange={(event) => edit({ pattern: event.target.value })}
+                placeholder="https://intranet.example.org/accept?token={token}&email={email}"
+                value={form.inviteUrlTemplate}
+                aria-invalid={problems.inviteUrlTemplate ? true : undefined}
+                aria-describedby={describedBy(
+                  'settings-template',
+                  'settings-template-hint settings-template-preview',
+                  problems.inviteUrlTemplate
+                )}
+                onChange={(event) => edit({ inviteUrlTemplate: event.target.value })}
               />
-              {problems.pattern ? (
-                <p id="settings-pattern-error" className="field-error">
-                  {problems.pattern}
+              {problems.inviteUrlTemplate ? (
+                <p id="settings-template-error" className="field-error">
+                  {problems.inviteUrlTemplate}
+                </p>
+              ) : null}
+              <p id="settings-template-preview" className="link-preview">
+                <span className="field-label">Sample link</span>{' '}
+                <span className="mono link-preview-value" data-testid="sample-link">
+                  {form.inviteUrlTemplate.trim() === ''
+                    ? `${SAMPLE.token} (a bare token)`
+                    : problems.inviteUrlTemplate
+                      ? '—'
+                      : sampleLink(form.inviteUrlTemplate)}
+                </span>
+              </p>
+            </div>
+
+            <div className="field field--short">
+              <label className="field-label" htmlFor="settings-lifetime">
+                Invite lifetime (days)
+              </label>
+              <input
+                id="settings-lifetime"
+                className="input"
+                type="number"
+                min={1}
+                max={365}
+                step={1}
+                value={form.inviteLifetimeDays}
+                aria-invalid={problems.inviteLifetimeDays ? true : undefined}
+                aria-describedby={describedBy('settings-lifetime', null, problems.inviteLifetimeDays)}
+                onChange={(event) => edit({ inviteLifetimeDays: event.target.value })}
+              />
+              {problems.inviteLifetimeDays ? (
+                <p id="settings-lifetime-error" className="field-error">
+                  {problems.inviteLifetimeDays}
                 </p>
               ) : null}
             </div>
-          ) : null}
 
-          <PasswordTester form={form} policyChanged={policyChanged} patternValid={problems.pattern === null} />
+            <fieldset className="field">
+              <legend className="field-label">Password policy</legend>
+              <div className="choice-list">
+                {PASSWORD_POLICY_KINDS.map((kind) => (
+                  <label key={kind} className="choice">
+                    <input
+                      type="radio"
+                      name="password-policy"
+                      value={kind}
+                      checked={form.policyKind === kind}
+                      onChange={() => edit({ policyKind: kind })}
+                    />
+                    <span className="choice-text">
+                      <span className="choice-label">{POLICY_LABELS[kind]}</span>
+                      <span className="choice-hint">{POLICY_HINTS[kind]}</span>
+                    </span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
 
-          <div className="form-actions">
-            {changed ? <span className="muted">Unsaved changes</span> : null}
-            <button
-              type="button"
-              className="button"
-              disabled={!changed || saving}
-              onClick={() => {
-                setForm(saved)
-                setServerErrors({})
-              }}
-            >
-              Reset
-            </button>
-            <button
-              type="submit"
-              className="button button--primary"
-              disabled={!changed || invalid || saving}
-              aria-busy={saving || undefined}
-            >
-              Save settings
-            </button>
-          </div>
-        </form>
-
-        <section className="card settings-card" aria-labelledby="settings-appearance-title">
-          <h2 id="settings-appearance-title" className="card-title">
-            Appearance
-          </h2>
-          <fieldset className="field">
-            <legend className="field-label">Theme</legend>
-            <div className="choice-row">
-              {THEMES.map((theme) => (
-                <label key={theme} className="choice choice--pill">
-                  <input
-                    type="radio"
-                    name="theme"
-                    value={theme}
-                    checked={settings.theme === theme}
-                    onChange={() => void chooseTheme(theme)}
-                  />
-                  <span className="choice-label">{THEME_LABELS[theme]}</span>
+            {form.policyKind === 'custom' ? (
+              <div className="field">
+                <label className="field-label" htmlFor="settings-pattern">
+                  Pattern
                 </label>
-              ))}
-            </div>
-            <p className="field-hint">System follows the operating system’s light or dark appearance. Applied at once.</p>
-          </fieldset>
-        </section>
+                <input
+                  id="settings-pattern"
+                  className="input mono"
+                  spellCheck={false}
+                  autoComplete="off"
+                  placeholder="(?=.*\d).{10,}"
+                  value={form.pattern}
+                  aria-invalid={problems.pattern ? true : undefined}
+                  aria-describedby={describedBy('settings-pattern', null, problems.pattern)}
+                  onChange={(event) => edit({ pattern: event.target.value })}
+                />
+                {problems.pattern ? (
+                  <p id="settings-pattern-error" className="field-error">
+                    {problems.pattern}
+                  </p>
+                ) : null}
+              </div>
+            ) : null}
 
-        <DatabaseSection appInfo={appInfo} />
+            <PasswordTester form={form} policyChanged={policyChanged} patternValid={problems.pattern === null} />
+
+            <div className="form-actions">
+              {changed ? <span className="muted">Unsaved changes</span> : null}
+              <button
+                type="button"
+                className="button"
+                disabled={!changed || saving}
+                onClick={() => {
+                  setForm(saved)
+                  setServerErrors({})
+                }}
+              >
+                Reset
+              </button>
+              <button
+                type="submit"
+                className="button button--primary"
+                disabled={!changed || invalid || saving}
+                aria-busy={saving || undefined}
+              >
+                Save settings
+              </button>
+            </div>
+          </form>
+
+          <DirectusTargetSection />
+        </div>
+
+        <div className="settings-column">
+          <section className="card settings-card" aria-labelledby="settings-appearance-title">
+            <h2 id="settings-appearance-title" className="card-title">
+              Appearance
+            </h2>
+            <fieldset className="field">
+              <legend className="field-label">Theme</legend>
+              <div className="choice-row">
+                {THEMES.map((theme) => (
+                  <label key={theme} className="choice choice--pill">
+                    <input
+                      type="radio"
+                      name="theme"
+                      value={theme}
+                      checked={settings.theme === theme}
+                      onChange={() => void chooseTheme(theme)}
+                    />
+                    <span className="choice-label">{THEME_LABELS[theme]}</span>
+                  </label>
+                ))}
+              </div>
+              <p className="field-hint">System follows the operating system’s light or dark appearance. Applied at once.</p>
+            </fieldset>
+          </section>
+
+          <InviteVerificationSection />
+
+          <DatabaseSection appInfo={appInfo} />
+        </div>
       </div>
     </div>
   )
