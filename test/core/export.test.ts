@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DomainError } from '../../src-main/core/errors'
 import { exportToFile, exportToString } from '../../src-main/core/export'
 import { inviteToken } from '../../src-main/core/invite-tokens'
-import { acceptInvite, getInviteLink } from '../../src-main/core/invites'
+import { acceptInvite, getInviteLink, inviteUsers, revokeInvite } from '../../src-main/core/invites'
 import { updateSettings } from '../../src-main/core/settings'
 import type { Store } from '../../src-main/core/store'
 import type { ExportOptions } from '../../src-main/core/inputs'
@@ -207,6 +207,46 @@ describe('scopes', () => {
     )
     const json = JSON.parse(await exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
     expect(json[0]).toMatchObject({ email: 'carol@example.org', tags: ['night', 'ward 3'], invite_link: null, title: 'Nurse' })
+  })
+
+  it('an invite batch holds the batch users still invited, in the batch order, with the invite columns', async () => {
+    const batch = inviteUsers(store, { text: 'dan@example.org, erin@example.org, fay@example.org', roleId: STAFF })
+    const [dan, erin, fay] = batch.results.map((result) => result.userId ?? '')
+    revokeInvite(store, { userId: erin ?? '' })
+    const options: ExportOptions = {
+      scope: { kind: 'inviteBatch', userIds: [fay ?? '', erin ?? '', dan ?? '', CAROL] },
+      format: 'csv',
+      bom: false
+    }
+    const rows = parse(await exportToString(store, options)) as string[][]
+    expect(rows[0]).toEqual(['email', 'first_name', 'last_name', 'role', 'status', 'invited_at', 'invite_expires_at', 'invite_link'])
+    expect(rows.slice(1).map((row) => [row[0], row[3], row[4]])).toEqual([
+      ['fay@example.org', 'Staff', 'invited'],
+      ['dan@example.org', 'Staff', 'invited']
+    ])
+    const links = batch.results.filter((result) => result.userId !== erin).map((result) => result.inviteLink)
+    expect(rows.slice(1).map((row) => row[7])).toEqual([links[1], links[0]])
+    const json = JSON.parse(await exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
+    expect(json.map((row) => row.email)).toEqual(['fay@example.org', 'dan@example.org'])
+    expect(Object.keys(json[0] ?? {})).not.toContain('title')
+  })
+
+  it('an invite batch counts only its pending invites for progress', async () => {
+    const folder = tempDir()
+    try {
+      const progress: Array<[number, number]> = []
+      const scope = { kind: 'inviteBatch', userIds: [ANN, CAROL, BOB, ANN] } as const
+      const result = await exportToFile(store, { scope, format: 'json', bom: false }, folder.file('batch.json'), {
+        onProgress: (done, total) => progress.push([done, total])
+      })
+      expect(result.rows).toBe(2)
+      expect(progress).toEqual([
+        [0, 2],
+        [2, 2]
+      ])
+    } finally {
+      folder.cleanup()
+    }
   })
 
   it('a filter exports every matching user in name order', async () => {
