@@ -206,7 +206,7 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<In
         recordIds: written,
         summary: inviteSummary(counts.invited, counts.reinvited, into),
         before: reinvited.length > 0 ? { reinvited } : undefined,
-        after: { roleId: input.roleId, invited: counts.invited, reinvited: counts.reinvited, inviteExpiresAt: expiresAt }
+        after: { roleId: input.roleId, roleName, invited: counts.invited, reinvited: counts.reinvited, inviteExpiresAt: expiresAt }
       })
     }
     return { results, counts } satisfies InviteBatch

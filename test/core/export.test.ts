@@ -235,7 +235,7 @@ describe('scopes', () => {
     const folder = tempDir()
     try {
       const progress: Array<[number, number]> = []
-      const scope = { kind: 'inviteBatch', userIds: [ANN, CAROL, BOB, ANN] } as const
+      const scope: ExportOptions['scope'] = { kind: 'inviteBatch', userIds: [ANN, CAROL, BOB, ANN] }
       const result = await exportToFile(store, { scope, format: 'json', bom: false }, folder.file('batch.json'), {
         onProgress: (done, total) => progress.push([done, total])
       })
