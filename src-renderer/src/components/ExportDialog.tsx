@@ -3,7 +3,6 @@ import type { ApiError, ExportFormat, ExportOutcome, ExportScope } from '../../.
 import { api } from '../api'
 import { describeError } from '../errors'
 import { formatCount, plural } from '../format'
-import { notify } from '../state/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose } from './Drawer'
 
 export interface ExportChoice {
@@ -79,8 +78,8 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
     const result = await api.exportInvites({ exportId, scope: selected.scope, format, bom: format === 'csv' && bom })
     if (!mounted.current) return
     if (result.ok) {
+      // The dialog says where the file went; a toast as well would report one export twice.
       setPhase({ kind: 'done', outcome: result.value })
-      notify({ tone: 'success', message: `Exported ${plural(result.value.rows, 'row', 'rows')} to ${result.value.path}.` })
     } else if (result.error.code === 'cancelled') {
       setPhase({ kind: 'options' })
     } else {

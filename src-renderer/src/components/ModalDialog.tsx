@@ -1,5 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog'
 import { useRef, type FormEvent, type ReactNode } from 'react'
+import { useOverlayEscape } from './overlayEscape'
 
 export interface ModalDialogProps {
   open: boolean
@@ -28,6 +29,7 @@ export function ModalDialog({
   initialFocus
 }: ModalDialogProps) {
   const opener = useRef<HTMLElement | null>(null)
+  useOverlayEscape(open, () => onOpenChange(false))
 
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault()
