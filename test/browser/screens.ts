@@ -46,3 +46,9 @@ export async function readClipboard(page: Page): Promise<string> {
 export async function userCountText(page: Page): Promise<string> {
   return ((await page.locator('.page-subtitle').textContent()) ?? '').trim()
 }
+
+/** The toasts on screen, in the notifications region; those holding `text` when given. */
+export function toasts(page: Page, text?: string | RegExp): Locator {
+  const shown = page.getByRole('region', { name: /^Notifications/ }).getByRole('listitem')
+  return text === undefined ? shown : shown.filter({ hasText: text })
+}
