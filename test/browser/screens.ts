@@ -29,10 +29,13 @@ export async function searchUsers(page: Page, text: string, expectedRows: number
   await page.getByRole('searchbox', { name: 'Search users' }).fill(text)
   const wanted = text.toLowerCase()
   await expect
-    .poll(async () => {
-      const rows = await userRows(page).allTextContents()
-      return rows.length === expectedRows && rows.every((row) => row.toLowerCase().includes(wanted))
-    })
+    .poll(
+      async () => {
+        const rows = await userRows(page).allTextContents()
+        return rows.length === expectedRows && rows.every((row) => row.toLowerCase().includes(wanted))
+      },
+      { timeout: 10_000 }
+    )
     .toBe(true)
 }
 

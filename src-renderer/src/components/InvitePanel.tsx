@@ -68,6 +68,8 @@ export function InvitePanel({ user, idPrefix, onChanged }: InvitePanelProps) {
         return
       }
       setLink(null)
+      // This panel goes away with the invite; the Status field, now Draft, is where focus can stay.
+      document.getElementById(`${idPrefix}-status`)?.focus()
       onChanged(result.value)
       notify({ tone: 'success', message: `Revoked the invite of ${user.email}; they are now a draft.` })
     } finally {

@@ -33,6 +33,8 @@ export function ModalDialog({
 
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault()
+    // React sends a submit up through the portal: a dialog asked from a drawer's form must not submit that form too.
+    event.stopPropagation()
     onSubmit?.()
   }
 

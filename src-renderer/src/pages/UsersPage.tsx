@@ -203,7 +203,8 @@ function UserRow({ user, index, selected, onOpen }: { user: User; index: number;
         {formatDate(user.createdAt)}
       </div>
       <div role="cell" className={expiry?.expired ? 'directory-cell col-expires expired' : 'directory-cell col-expires'}>
-        {expiry ? (expiry.expired ? `Expired ${formatDate(user.inviteExpiresAt ?? '')}` : formatDate(user.inviteExpiresAt ?? '')) : ''}
+        {expiry?.expired ? <span className="visually-hidden">Expired </span> : null}
+        {expiry ? formatDate(user.inviteExpiresAt ?? '') : ''}
       </div>
     </div>
   )
