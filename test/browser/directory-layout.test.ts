@@ -7,7 +7,7 @@ import { createUser } from '../../src-main/core/users'
 import { dialog, expectNoAxeViolations, useHarness } from './harness'
 import { openScreen, searchUsers, userCountText, userRows, visible } from './screens'
 
-const TWINS = ['maria.fernandez-garcia.a1@example.org', 'maria.fernandez-garcia.b2@example.org']
+const TWINS = ['maria.fernandez-garcia.a1@acme.org', 'maria.fernandez-garcia.b2@acme.org']
 const EXPIRED = 'expired.invite@example.org'
 const LIVE = 'live.invite@example.org'
 

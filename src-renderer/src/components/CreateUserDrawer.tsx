@@ -232,19 +232,16 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
                 >
                   {passwordVisible ? 'Hide' : 'Show'}
                 </button>
-                {form.password.length > 0 ? (
-                  <button
-                    type="button"
-                    className="drawer-button drawer-button--quiet"
-                    aria-label="Copy password"
-                    onClick={() => void copyPassword()}
-                  >
-                    Copy
-                  </button>
-                ) : null}
+              </div>
+              <div className="drawer-password-actions">
                 <button type="button" className="drawer-button" onClick={() => void fillGeneratedPassword()}>
                   Generate password
                 </button>
+                {form.password.length > 0 ? (
+                  <button type="button" className="drawer-button" aria-label="Copy password" onClick={() => void copyPassword()}>
+                    Copy
+                  </button>
+                ) : null}
               </div>
               <FieldError id={`${ID}-password`} error={errors.password} />
             </div>

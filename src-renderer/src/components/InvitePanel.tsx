@@ -96,7 +96,7 @@ export function InvitePanel({ user, idPrefix, onChanged }: InvitePanelProps) {
   const label = bareToken ? 'Invite token' : 'Invite link'
 
   return (
-    <section className="invite-panel" aria-label="Invite">
+    <section className={expiry?.expired ? 'invite-panel is-expired' : 'invite-panel'} aria-label="Invite">
       <div className="invite-panel-head">
         <StatusBadge status="invited" expired={expiry?.expired ?? false} />
         <span className={expiry?.expired ? 'invite-panel-expiry expired' : 'invite-panel-expiry'}>
