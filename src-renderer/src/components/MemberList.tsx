@@ -347,7 +347,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
       </div>
 
       {failure?.lastAdmin ? (
-        <div className="banner banner--error">
+        <div className="banner banner--error" role="alert">
           <Icon name="gpp_bad" />
           <span>{failure.message}</span>
         </div>
