@@ -23,7 +23,14 @@ import { inviteUsers, listInvites } from '../src-main/core/invites'
 import { createRole } from '../src-main/core/roles'
 import { openStore, type Store } from '../src-main/core/store'
 import { listUsers } from '../src-main/core/user-directory'
-import { createRoleInput, inviteUsersInput, listInvitesInput, listUsersInput, saveRoleChangesInput } from '../src-main/core/inputs'
+import {
+  createRoleInput,
+  importOptions,
+  inviteUsersInput,
+  listInvitesInput,
+  listUsersInput,
+  saveRoleChangesInput
+} from '../src-main/core/inputs'
 import { seed } from './seed'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -370,7 +377,7 @@ async function benchImport(): Promise<void> {
   inviteUsers(store, inviteUsersInput.parse({ text: pasteOf(50_000, 'import').text, roleId: editors.id }))
   const existing = store.sqlite.prepare('SELECT email FROM users ORDER BY rowid').pluck().all() as string[] // one column
   const file = importFileOf(100_000, existing)
-  const options = { existing: 'update', newUsersAs: 'invited' } as const
+  const options = importOptions.parse({ existing: 'update', newUsersAs: 'invited' })
 
   const previewTook = time(() => {
     const preview = previewImport(store, file, options)

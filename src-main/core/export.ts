@@ -9,15 +9,27 @@ import { randomBytes } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import type { z } from 'zod'
 import { columns, type RowOf } from './db/columns'
 import { parseStringList, type RoleRow } from './db/schema'
 import { DomainError } from './errors'
+import { recordActivity } from './activity'
+import { directoryIssuer } from './directory-id'
 import { csvWriter } from './formats/csv'
-import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffWriter } from './formats/handoff'
+import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffFormat, HandoffWriter } from './formats/handoff'
 import { jsonWriter } from './formats/json'
-import type { ExportOptions, ExportScope, UserFilter } from './inputs'
-import { inviteLinkBuilder, inviteToken } from './invite-tokens'
-import type { ExportResult } from './model'
+import { ldifBaseDnProblem } from './formats/ldif'
+import { handoffFormat } from './formats/registry'
+import { exportOptions, type ExportOptions, type ExportScope, type UserFilter } from './inputs'
+import { freshInviteFields, inviteLinkBuilder, inviteToken, newInviteNonces } from './invite-tokens'
+import {
+  EXPORT_FORMAT_INFO,
+  EXPORT_REFUSALS_LISTED,
+  KEYCLOAK_IF_EXISTS,
+  type ExportPreview,
+  type ExportRefusal,
+  type ExportResult
+} from './model'
 import { toRole } from './roles'
 import { inviteSettings } from './settings'
 import { getRaw, allRaw, type Store } from './store'
@@ -39,10 +51,14 @@ export interface ExportControl {
 export interface ExportSource {
   /** Rows expected; a few may change while the export runs, so progress clamps to it. */
   total: number
-  /** The roles the exported users hold. */
+  /** The roles the exported users hold; for the whole directory, every role. */
   roles: DirectoryRole[]
   pages: AsyncIterable<DirectoryUser[]>
 }
+
+/** No filter at all: the whole directory, whose file carries every role, members or not. */
+const wholeDirectory = (filter: UserFilter): boolean =>
+  filter.search === undefined && filter.roleId === undefined && filter.notInRoleId === undefined && filter.status === undefined
 
 const EXPORT_USER_COLUMNS = columns('users', [
   'rowid',
@@ -100,7 +116,7 @@ export function exportSource(store: Store, scope: ExportScope, pageSize = EXPORT
       const condition = userFilterCondition(scope.selection.filter)
       return {
         total: filteredUserCount(store, scope.selection.filter),
-        roles: rolesHeldWhere(store, condition),
+        roles: wholeDirectory(scope.selection.filter) ? allRoles(store) : rolesHeldWhere(store, condition),
         pages: mapped(filteredPages(store, condition, pageSize))
       }
     }
@@ -113,6 +129,10 @@ function rolesById(store: Store, ids: readonly string[]): DirectoryRole[] {
     .prepare<RoleRow>('SELECT * FROM roles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name_key, id')
     .all(JSON.stringify(ids))
     .map(directoryRole)
+}
+
+function allRoles(store: Store): DirectoryRole[] {
+  return store.prepare<RoleRow>('SELECT * FROM roles ORDER BY name_key, id').all().map(directoryRole)
 }
 
 /** The roles of the users matching `condition`: one pass over the role index, not over the users' rows. */
@@ -250,24 +270,168 @@ function* roleInvitePages(store: Store, roleId: string | null, pageSize: number)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Exports
+// What goes out
 
-function writerFor(options: ExportOptions, source: ExportSource): HandoffWriter {
+/** Options as a caller writes them (defaults may be left out). */
+export type ExportRequest = z.input<typeof exportOptions>
+
+/** The options with the defaults filled in, and those that depend on the format checked. */
+function checkedOptions(request: ExportRequest): ExportOptions {
+  const options = exportOptions.parse(request)
+  if (options.format === 'ldif') {
+    const problem = ldifBaseDnProblem(options.ldifBaseDn ?? '')
+    if (problem !== null) throw new DomainError('validation', problem, { ldifBaseDn: problem })
+  }
+  return options
+}
+
+/** The format's writer, told what the whole file holds before the first user. */
+function writerFor(store: Store, options: ExportOptions, source: ExportSource, format: HandoffFormat | null): HandoffWriter {
   const kind = options.scope.kind === 'users' ? 'users' : 'invites'
-  switch (options.format) {
-    case 'csv':
-      return csvWriter({ kind, roles: source.roles, bom: options.bom })
-    case 'json':
-      return jsonWriter({ kind, roles: source.roles })
+  if (format) {
+    return format.writer({
+      roles: source.roles,
+      directoryId: directoryIssuer(store),
+      exportedAt: store.now().toISOString(),
+      options: { baseDn: options.ldifBaseDn ?? '', ifResourceExists: options.keycloakIfExists }
+    })
+  }
+  return options.format === 'csv' ? csvWriter({ kind, roles: source.roles, bom: options.bom }) : jsonWriter({ kind, roles: source.roles })
+}
+
+/** Expired invites never go out as pending: in an invite export they were renewed first, or are left out. */
+const invitesOnly = (scope: ExportScope): boolean => scope.kind !== 'users'
+
+/**
+ * The users that go into the file: without expired invites in an invite export, and without
+ * those the target refuses when the admin agreed to leave them out.
+ */
+function keeper(options: ExportOptions, format: HandoffFormat | null): (user: DirectoryUser) => boolean {
+  const dropExpired = invitesOnly(options.scope)
+  const dropRefused = options.leaveOutRefused && format !== null
+  return (user) => !(dropExpired && user.invite?.expired === true) && !(dropRefused && format?.refuseUser(user) !== null)
+}
+
+async function* kept(pages: AsyncIterable<DirectoryUser[]>, keep: (user: DirectoryUser) => boolean): AsyncGenerator<DirectoryUser[]> {
+  for await (const users of pages) yield users.filter(keep)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Before writing: what the file will hold and what the target will refuse
+
+const REMEMBERED = { ldifBaseDn: 'export.ldifBaseDn', keycloakIfExists: 'export.keycloakIfExists' } as const
+
+function remembered(store: Store): ExportPreview['remembered'] {
+  const read = (key: string): unknown => {
+    const row = store.prepare<{ value: string }>('SELECT value FROM settings WHERE key = ?').get(key)
+    try {
+      return row ? JSON.parse(row.value) : null
+    } catch {
+      return null
+    }
+  }
+  const baseDn = read(REMEMBERED.ldifBaseDn)
+  const ifExists = read(REMEMBERED.keycloakIfExists)
+  return {
+    ldifBaseDn: typeof baseDn === 'string' ? baseDn : null,
+    keycloakIfExists: KEYCLOAK_IF_EXISTS.find((choice) => choice === ifExists) ?? 'SKIP'
   }
 }
 
-/** The whole export as one string: for small exports (the browser host's download, tests). */
-export async function exportToString(store: Store, options: ExportOptions): Promise<string> {
+/** The choices to offer again next time, kept with the database they were made for. */
+function remember(store: Store, options: ExportOptions): void {
+  const write = store.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+  if (options.format === 'ldif' && options.ldifBaseDn) write.run(REMEMBERED.ldifBaseDn, JSON.stringify(options.ldifBaseDn))
+  if (options.format === 'keycloak') write.run(REMEMBERED.keycloakIfExists, JSON.stringify(options.keycloakIfExists))
+}
+
+/**
+ * What an export would hold, read once through the same pages the export writes: how many
+ * users, how many of the pending invites have expired, and who and what the target refuses.
+ * Nothing is written.
+ */
+export async function previewExport(store: Store, request: ExportRequest): Promise<ExportPreview> {
+  const options = checkedOptions(request)
+  const format = handoffFormat(options.format)
   const source = exportSource(store, options.scope)
-  const writer = writerFor(options, source)
+  const listed: ExportRefusal[] = []
+  let users = 0
+  let refusedUsers = 0
+  let expiredInvites = 0
+  const members = new Map<string, number>()
+  for await (const page of source.pages) {
+    for (const user of page) {
+      users++
+      if (user.invite?.expired) expiredInvites++
+      if (user.roleId !== null) members.set(user.roleId, (members.get(user.roleId) ?? 0) + 1)
+      const reason = format?.refuseUser(user) ?? null
+      if (reason === null) continue
+      refusedUsers++
+      if (listed.length < EXPORT_REFUSALS_LISTED) listed.push({ kind: 'user', label: user.email, reason })
+    }
+  }
+  let refusedRoles = 0
+  for (const role of source.roles) {
+    const reason = format?.refuseRole(role, members.get(role.id) ?? 0) ?? null
+    if (reason === null) continue
+    refusedRoles++
+    if (listed.length < EXPORT_REFUSALS_LISTED) listed.push({ kind: 'role', label: role.name, reason })
+  }
+  return { total: users, expiredInvites, refusals: { users: refusedUsers, roles: refusedRoles, listed }, remembered: remembered(store) }
+}
+
+/**
+ * Renew the expired pending invites an invite export holds, as Resend does (a new nonce, so the
+ * old link dies, and a new expiry), in one transaction, before the export reads them.
+ */
+function renewExpiredInvites(store: Store, scope: ExportScope): number {
+  if (scope.kind === 'users') return 0
+  const now = store.now().toISOString()
+  const where =
+    scope.kind === 'allInvites'
+      ? sql<SqlBool>`1`
+      : scope.kind === 'inviteBatch'
+        ? sql<SqlBool>`users.id IN (SELECT value FROM json_each(${JSON.stringify(scope.userIds)}))`
+        : scope.roleId === null
+          ? sql<SqlBool>`users.role_id IS NULL`
+          : sql<SqlBool>`users.role_id = ${scope.roleId}`
+  return store.transaction(() => {
+    const expired = allRaw(
+      store,
+      sql<{ id: string; invite_expires_at: string }>`SELECT users.id, users.invite_expires_at FROM users
+        WHERE ${PENDING} AND users.invite_expires_at <= ${now} AND ${where}`
+    )
+    if (expired.length === 0) return 0
+    const { invited_at, invite_expires_at } = freshInviteFields(store)
+    const nonces = newInviteNonces(expired.length)
+    const renew = store.prepare(
+      'UPDATE users SET invite_nonce = ?, invited_at = ?, invite_expires_at = ?, updated_at = ?, last_changed_by = ? WHERE id = ?'
+    )
+    expired.forEach((user, index) => renew.run(nonces[index], invited_at, invite_expires_at, now, store.actor, user.id))
+    recordActivity(store, {
+      action: 'user.invite.resend',
+      collection: 'users',
+      recordIds: expired.map((user) => user.id),
+      summary: `Renewed ${expired.length} expired ${expired.length === 1 ? 'invite' : 'invites'} before an export`,
+      before: { inviteExpiresAt: expired.slice(0, 1000).map((user) => user.invite_expires_at) },
+      after: { invitedAt: invited_at, inviteExpiresAt: invite_expires_at }
+    })
+    return expired.length
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports
+
+/** The whole export as one string: for small exports (the browser host's download, tests). */
+export async function exportToString(store: Store, request: ExportRequest): Promise<string> {
+  const options = checkedOptions(request)
+  const format = handoffFormat(options.format)
+  if (options.expiredInvites === 'renew') renewExpiredInvites(store, options.scope)
+  const source = exportSource(store, options.scope)
+  const writer = writerFor(store, options, source, format)
   const parts = [writer.start()]
-  for await (const users of source.pages) parts.push(writer.users(users))
+  for await (const users of kept(source.pages, keeper(options, format))) parts.push(writer.users(users))
   parts.push(writer.end())
   return parts.join('')
 }
@@ -277,14 +441,17 @@ const cancelled = (): DomainError => new DomainError('cancelled', 'The export wa
 /**
  * Stream an export to `targetPath`: page by page into a temporary file beside it, flushed to
  * disk, then renamed over the target. A failure or a cancel removes the temporary file and
- * leaves the target as it was, so a half file never appears under the chosen name.
+ * leaves the target as it was, so a half file never appears under the chosen name. A finished
+ * export is recorded in the activity log.
  */
 export async function exportToFile(
   store: Store,
-  options: ExportOptions,
+  request: ExportRequest,
   targetPath: string,
   control: ExportControl = {}
 ): Promise<ExportResult> {
+  const options = checkedOptions(request)
+  const format = handoffFormat(options.format)
   const { onProgress, signal } = control
   if (signal?.aborted) throw cancelled()
   const folder = dirname(targetPath)
@@ -292,16 +459,21 @@ export async function exportToFile(
   const file = await open(tempPath, 'wx')
   let fileOpen = true
   let rows = 0
+  let renewed = 0
   try {
+    if (options.expiredInvites === 'renew') renewed = renewExpiredInvites(store, options.scope)
     const source = exportSource(store, options.scope)
-    const writer = writerFor(options, source)
+    const writer = writerFor(store, options, source, format)
     await file.write(writer.start())
     onProgress?.(0, source.total)
-    for await (const users of source.pages) {
+    let read = 0
+    for await (const page of source.pages) {
       if (signal?.aborted) throw cancelled()
+      read += page.length
+      const users = page.filter(keeper(options, format))
       if (users.length > 0) await file.write(writer.users(users))
       rows += users.length
-      onProgress?.(rows, Math.max(rows, source.total))
+      onProgress?.(read, Math.max(read, source.total))
     }
     await file.write(writer.end())
     if (signal?.aborted) throw cancelled()
@@ -315,5 +487,15 @@ export async function exportToFile(
     throw error
   }
   await syncFolder(folder)
+  store.transaction(() => {
+    remember(store, options)
+    recordActivity(store, {
+      action: 'user.export',
+      collection: 'users',
+      recordIds: options.scope.kind === 'roleInvites' && options.scope.roleId !== null ? [options.scope.roleId] : [],
+      summary: `Exported ${rows} ${rows === 1 ? 'user' : 'users'} as ${EXPORT_FORMAT_INFO[options.format].label} to ${basename(targetPath)}`,
+      after: { format: options.format, scope: options.scope, rows, renewedExpiredInvites: renewed, leftOutRefused: options.leaveOutRefused }
+    })
+  })
   return { rows, path: targetPath }
 }

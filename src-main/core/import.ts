@@ -4,38 +4,53 @@ import { countActiveAdmins, ensureAdminRemains } from './admins'
 import { columns, type RowOf } from './db/columns'
 import { checkEmail } from './email'
 import { DomainError } from './errors'
-import { readCsv, type CsvSource } from './formats/csv'
-import type { SourceUser } from './formats/handoff'
+import { readCsv, type CsvColumn } from './formats/csv'
+import { readDirectusFiles } from './formats/directus'
+import type { SourceDirectory, SourceRole, SourceUser } from './formats/handoff'
+import { readJsonList, recogniseJsonList } from './formats/json'
+import { handoffFormats } from './formats/registry'
+import type { ImportOptions } from './inputs'
 import { freshInviteFields, newInviteNonces } from './invite-tokens'
 import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
-import { LIMITS, USER_STATUSES, type UserStatus } from './model'
-import { countBy } from './paste'
-import { roleNameKey } from './roles'
-import type { Store } from './store'
-import type { ImportOptions } from './inputs'
 import {
+  DEFAULT_ROLE_ICON,
+  IMPORT_FORMAT_LABELS,
   IMPORT_PREVIEW_LIMITS,
   IMPORT_ROW_LIMIT,
   IMPORT_ROW_OUTCOMES,
+  LIMITS,
+  USER_STATUSES,
   type ImportField,
+  type ImportFormat,
+  type ImportNewRole,
   type ImportPreview,
   type ImportResult,
   type ImportRow,
-  type ImportRowOutcome
+  type UserStatus
 } from './model'
+import { countBy } from './paste'
+import { roleNameKey } from './roles'
+import { ipEntryProblem } from './rules'
+import type { Store } from './store'
 
 /**
- * Importing users and invites (PRODUCT §2 "Import"). A format's reader turns the file into a
+ * Importing users and roles (PRODUCT §2 "Import"). A format's reader turns the file into a
  * `SourceDirectory` (formats/); the plan (`planSteps`) gives every user of it an outcome against
  * the store, which the preview reports and the apply writes, so both always agree.
  *
- * Field rules: an empty or missing field means "not given": a new user gets no name / Public /
- * the chosen status, an existing one keeps the value. A role is named (ignoring case); `Public`
- * means no role unless a role has that name. A status in the file wins over `newUsersAs`, which
- * applies to rows without one.
+ * - Roles the file describes are matched by id, else by name, and created when missing (with
+ *   the file's settings); a role a user names that the file does not describe is looked up by
+ *   name (`Public` means no role), as Rolekeeper's own lists name them.
+ * - Rolekeeper keeps one role per user. Someone holding several in the source keeps the first
+ *   listed, the first in the admin's order, or is skipped: the preview names the role kept and
+ *   the others, never silently.
+ * - A field the file does not give leaves an existing user's value alone; a new user gets none
+ *   (or the chosen status). The file's user id is kept for a new user when it is free.
+ * - Addresses are compared on the store's normalised key, inside the file and against the store.
  */
 
 const PUBLIC_KEY = 'public'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 // ---------------------------------------------------------------------------------------------
 // Reading the file
@@ -56,18 +71,159 @@ function decodeUtf8(input: string | Buffer): string {
   }
 }
 
-/** The file as a directory, with the columns it was read from (CSV) when the format has any. */
-function readSource(input: string | Buffer): CsvSource {
-  return readCsv(decodeUtf8(input))
+interface ReadSource extends SourceDirectory {
+  format: ImportFormat
+  columns: Partial<Record<CsvColumn, string>>
+  ignoredColumns: string[]
+}
+
+/** The format a file is in, from its first kilobytes: each hand-off format, then a JSON list, then CSV. */
+export function recogniseImportFormat(text: string): ImportFormat {
+  const head = text.slice(0, 4096)
+  for (const format of handoffFormats()) if (format.recognise(head)) return format.id
+  return recogniseJsonList(head) ? 'json' : 'csv'
+}
+
+/** What an import reads: one file's bytes or text, or several files read together. */
+export type ImportInput = string | Buffer | ReadonlyArray<{ name: string; content: string | Buffer }>
+
+function readSource(input: ImportInput, options: ImportOptions): ReadSource {
+  if (typeof input !== 'string' && !Buffer.isBuffer(input)) {
+    const [only, ...more] = input
+    if (only === undefined) throw new DomainError('validation', 'No file was chosen')
+    if (more.length > 0) return readSeveral(input, options)
+    return readSource(only.content, options)
+  }
+  const text = decodeUtf8(input)
+  const format = options.format === 'auto' ? recogniseImportFormat(text) : options.format
+  if (format === 'csv') return { format, ...readCsv(text) }
+  const directory = format === 'json' ? readJsonList(text) : readHandoff(format, text)
+  return { format, ...directory, columns: {}, ignoredColumns: [] }
+}
+
+/**
+ * Several files read as one directory: what Directus exports one collection at a time (users,
+ * roles, policies, access). Other systems export the whole directory in one file.
+ */
+function readSeveral(files: ReadonlyArray<{ name: string; content: string | Buffer }>, options: ImportOptions): ReadSource {
+  const texts = files.map((file) => decodeUtf8(file.content))
+  // Directus's policies and access exports look like any JSON: its users or roles name the set.
+  const formats = texts.map(recogniseImportFormat)
+  const csvOrJson = files.filter((_file, index) => formats[index] !== 'directus' && formats[index] !== 'json')
+  if (options.format !== 'directus' && (!formats.includes('directus') || csvOrJson.length > 0)) {
+    const others = options.format === 'auto' ? files.filter((_file, index) => formats[index] !== 'directus') : files
+    throw new DomainError(
+      'validation',
+      `Several files are read together only for a Directus export (users, roles, policies, access); ${others.map((file) => file.name).join(', ')} ${others.length === 1 ? 'is' : 'are'} not part of one. Choose one file.`
+    )
+  }
+  return { format: 'directus', ...readDirectusFiles(texts), columns: {}, ignoredColumns: [] }
+}
+
+function readHandoff(format: ImportFormat, text: string): SourceDirectory {
+  const reader = handoffFormats().find((candidate) => candidate.id === format)
+  if (!reader) throw new DomainError('validation', `${IMPORT_FORMAT_LABELS[format]} files cannot be imported yet`)
+  return reader.read(text)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Planning: every row's outcome
+// Roles: matched by id, else by name, else created
 
-interface RoleRef {
+interface StoreRole {
   id: string
+  name: string
   adminAccess: boolean
 }
+
+const ROLE_REF_COLUMNS = columns('roles', ['id', 'name', 'name_key', 'admin_access'])
+
+function loadRoles(store: Store): { byKey: Map<string, StoreRole>; byId: Map<string, StoreRole> } {
+  const rows = store.prepare<RowOf<typeof ROLE_REF_COLUMNS>>(`SELECT ${ROLE_REF_COLUMNS.sql} FROM roles`).all()
+  const byKey = new Map<string, StoreRole>()
+  const byId = new Map<string, StoreRole>()
+  for (const row of rows) {
+    const role = { id: row.id, name: row.name, adminAccess: row.admin_access === 1 }
+    byKey.set(row.name_key, role)
+    byId.set(row.id, role)
+  }
+  return { byKey, byId }
+}
+
+/** A role the import will create, with the settings the file gives it. */
+interface RoleToCreate {
+  id: string
+  name: string
+  source: SourceRole
+}
+
+/** What a role ref of the file means in the store: a role (existing or to create), Public, or unknown. */
+type ResolvedRole =
+  { kind: 'role'; id: string; name: string; adminAccess: boolean } | { kind: 'public' } | { kind: 'unknown'; name: string }
+
+interface RolePlan {
+  resolve(ref: string): ResolvedRole
+  toCreate: RoleToCreate[]
+  problems: Array<{ line: number; reason: string }>
+}
+
+function planRoles(store: Store, source: SourceDirectory): RolePlan {
+  const existing = loadRoles(store)
+  const byRef = new Map<string, ResolvedRole>()
+  const toCreate: RoleToCreate[] = []
+  const creating = new Map<string, RoleToCreate>()
+  const problems: RolePlan['problems'] = []
+  for (const role of source.roles) {
+    const name = role.name.trim()
+    const problem = roleProblem(role, name)
+    if (problem !== null) {
+      problems.push({ line: role.line, reason: `Role "${name}": ${problem}` })
+      byRef.set(role.ref, { kind: 'unknown', name })
+      continue
+    }
+    const match = (role.id !== null ? existing.byId.get(role.id) : undefined) ?? existing.byKey.get(roleNameKey(name))
+    if (match) {
+      byRef.set(role.ref, { kind: 'role', ...match })
+      continue
+    }
+    // Two entries of the file with one name are one role.
+    let created = creating.get(roleNameKey(name))
+    if (!created) {
+      const keepId =
+        role.id !== null && UUID.test(role.id) && !existing.byId.has(role.id) && !toCreate.some((other) => other.id === role.id)
+      created = { id: keepId && role.id !== null ? role.id.toLowerCase() : randomUUID(), name, source: role }
+      creating.set(roleNameKey(name), created)
+      toCreate.push(created)
+    }
+    byRef.set(role.ref, { kind: 'role', id: created.id, name: created.name, adminAccess: role.adminAccess === true })
+  }
+  const resolve = (ref: string): ResolvedRole => {
+    const described = byRef.get(ref)
+    if (described) return described
+    const key = roleNameKey(ref)
+    const named = existing.byKey.get(key) ?? creating.get(key)
+    if (named)
+      return 'source' in named
+        ? { kind: 'role', id: named.id, name: named.name, adminAccess: named.source.adminAccess === true }
+        : { kind: 'role', ...named }
+    if (key === PUBLIC_KEY) return { kind: 'public' }
+    return { kind: 'unknown', name: ref.trim() }
+  }
+  return { resolve, toCreate, problems }
+}
+
+function roleProblem(role: SourceRole, name: string): string | null {
+  if (name === '') return 'it has no name'
+  if (name.length > LIMITS.roleName) return `the name is longer than ${LIMITS.roleName} characters`
+  if (role.description && role.description.length > LIMITS.roleDescription)
+    return `the description is longer than ${LIMITS.roleDescription} characters`
+  const badIp = role.ipAccess?.find((entry) => ipEntryProblem(entry) !== null)
+  if (badIp !== undefined) return `"${badIp}" is not an IP address or range`
+  if (role.icon !== undefined && !/^[a-z0-9_]{1,64}$/.test(role.icon)) return `"${role.icon}" is not an icon name`
+  return null
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users: every row's outcome
 
 const EXISTING_COLUMNS = columns('users', [
   'id',
@@ -77,35 +233,58 @@ const EXISTING_COLUMNS = columns('users', [
   'last_name',
   'status',
   'role_id',
+  'title',
+  'location',
+  'description',
+  'tags',
   'invite_nonce',
   'invited_at',
   'invite_expires_at'
 ])
 type ExistingUser = RowOf<typeof EXISTING_COLUMNS>
 
+/** What a new or updated user will be. */
+interface UserValues {
+  email: string
+  firstName: string | null
+  lastName: string | null
+  roleId: string | null
+  status: UserStatus
+  title: string | null
+  location: string | null
+  description: string | null
+  tags: string[]
+}
+
 /** A row with what it would write. */
 interface PlannedRow extends ImportRow {
   key: string | null
-  /** The values to write for new and update rows. */
-  next: {
-    email: string
-    firstName: string | null
-    lastName: string | null
-    roleId: string | null
-    status: UserStatus
-  } | null
+  /** The id the file gives the user, when it may be kept for a new user. */
+  sourceId: string | null
+  next: UserValues | null
   existing: ExistingUser | null
-  /** The role and status the file names; undefined when not given. */
-  given: { roleId: string | null | undefined; status: UserStatus | undefined }
+  /** What the file gives; undefined where it says nothing. */
+  given: {
+    roleId: string | null | undefined
+    status: UserStatus | undefined
+    title: string | null | undefined
+    location: string | null | undefined
+    description: string | null | undefined
+    tags: string[] | undefined
+  }
 }
 
 interface ImportPlan {
-  source: CsvSource
+  source: ReadSource
+  roles: RolePlan
   rows: PlannedRow[]
-  counts: Record<ImportRowOutcome, number>
+  counts: ImportResult['counts']
+  multipleRoles: number
+  rolesInConflict: string[]
 }
 
 const EXISTING_BY_KEY_SQL = `SELECT ${EXISTING_COLUMNS.sql} FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
+const TAKEN_IDS_SQL = 'SELECT users.id FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value'
 /** Keys per lookup: bounds the JSON text bound to one statement. */
 const LOOKUP_CHUNK = 20_000
 
@@ -118,29 +297,32 @@ function loadExisting(store: Store, keys: readonly string[]): Map<string, Existi
   return byKey
 }
 
-const ROLE_REF_COLUMNS = columns('roles', ['id', 'name_key', 'admin_access'])
-
-function loadRoles(store: Store): { byKey: Map<string, RoleRef>; byId: Map<string, RoleRef> } {
-  const rows = store.prepare<RowOf<typeof ROLE_REF_COLUMNS>>(`SELECT ${ROLE_REF_COLUMNS.sql} FROM roles`).all()
-  const byKey = new Map<string, RoleRef>()
-  const byId = new Map<string, RoleRef>()
-  for (const row of rows) {
-    const role = { id: row.id, adminAccess: row.admin_access === 1 }
-    byKey.set(row.name_key, role)
-    byId.set(row.id, role)
+function takenIds(store: Store, ids: readonly string[]): Set<string> {
+  const taken = new Set<string>()
+  const lookup = store.prepare<string>(TAKEN_IDS_SQL).pluck()
+  for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+    for (const id of lookup.all(JSON.stringify(ids.slice(start, start + LOOKUP_CHUNK)))) taken.add(id)
   }
-  return { byKey, byId }
+  return taken
 }
 
 const statusNamed = (value: string): UserStatus | undefined => USER_STATUSES.find((status) => status === value.toLowerCase())
 
-/** A field as given: trimmed text, or null when empty. */
-const given = (value: string | null | undefined): string | null => {
-  const text = value?.trim()
-  return text ? text : null
+/** Text as stored: trimmed, and empty means none; undefined stays "not given". */
+function text(value: string | null | undefined): string | null | undefined {
+  if (value === undefined) return undefined
+  const trimmed = value?.trim()
+  return trimmed ? trimmed : null
 }
 
-function planImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPlan {
+const sameTags = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((tag, index) => tag === b[index])
+
+function parseTags(json: string): string[] {
+  const value: unknown = JSON.parse(json)
+  return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : []
+}
+
+function planImport(store: Store, input: ImportInput, options: ImportOptions): ImportPlan {
   const planning = planSteps(store, input, options)
   for (;;) {
     const step = planning.next()
@@ -149,8 +331,8 @@ function planImport(store: Store, input: string | Buffer, options: ImportOptions
 }
 
 /** Make the plan, yielding rows checked / rows in the file after each slice of rows. */
-function* planSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportPlan> {
-  const source = readSource(input)
+function* planSteps(store: Store, input: ImportInput, options: ImportOptions): WriteSteps<ImportPlan> {
+  const source = readSource(input, options)
   const entries = source.users.length + source.problems.length
   if (entries > IMPORT_ROW_LIMIT) {
     throw new DomainError(
@@ -159,52 +341,66 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
     )
   }
 
-  const roles = loadRoles(store)
+  const roles = planRoles(store, source)
+  const order = options.roleOrder.map(roleNameKey)
+  const conflicts = new Set<string>()
+  let multipleRoles = 0
   const seen = new Map<string, number>()
   const rows: PlannedRow[] = []
   for (const user of source.users) {
     if (rows.length > 0 && rows.length % WRITE_SLICE === 0) yield { done: rows.length, total: entries }
     rows.push(checkRow(user))
   }
-  for (const problem of source.problems) rows.push(unreadableRow(problem.line, problem.reason))
+  for (const problem of [...source.problems, ...roles.problems]) rows.push(unreadableRow(problem.line, problem.reason))
   rows.sort((a, b) => a.line - b.line)
 
   function checkRow(user: SourceUser): PlannedRow {
     const email = user.email.trim()
-    const role = user.roles[0] ?? null
+    const held = heldRoles(user.roles)
+    const [kept, ...others] = chooseRole(held)
     const row: PlannedRow = {
       line: user.line,
       email,
-      firstName: given(user.firstName),
-      lastName: given(user.lastName),
-      role,
-      status: given(user.status),
+      firstName: text(user.firstName) ?? null,
+      lastName: text(user.lastName) ?? null,
+      role: kept?.label ?? null,
+      otherRoles: others.map((role) => role.label),
+      status: text(user.status) ?? null,
       outcome: 'invalid',
       reason: null,
       userId: null,
       changes: [],
       key: null,
+      sourceId: user.id !== null && UUID.test(user.id) ? user.id.toLowerCase() : null,
       next: null,
       existing: null,
-      given: { roleId: undefined, status: undefined }
+      given: {
+        roleId: undefined,
+        status: undefined,
+        title: text(user.title),
+        location: text(user.location),
+        description: text(user.description),
+        tags: user.tags?.map((tag) => tag.trim()).filter((tag) => tag !== '')
+      }
     }
     const problems: string[] = [...(user.problems ?? [])]
     const checked = checkEmail(email)
     if (checked.ok) row.key = checked.key
     else problems.push(email === '' ? 'No email address' : `Email: ${checked.reason}`)
-    if (row.firstName !== null && row.firstName.length > LIMITS.personName) {
-      problems.push(`First name is longer than ${LIMITS.personName} characters`)
+    const tooLong = (value: string | null | undefined, max: number): boolean => typeof value === 'string' && value.length > max
+    if (tooLong(row.firstName, LIMITS.personName)) problems.push(`First name is longer than ${LIMITS.personName} characters`)
+    if (tooLong(row.lastName, LIMITS.personName)) problems.push(`Last name is longer than ${LIMITS.personName} characters`)
+    if (tooLong(row.given.title, LIMITS.profileText)) problems.push(`Title is longer than ${LIMITS.profileText} characters`)
+    if (tooLong(row.given.location, LIMITS.profileText)) problems.push(`Location is longer than ${LIMITS.profileText} characters`)
+    if (tooLong(row.given.description, LIMITS.userDescription))
+      problems.push(`Description is longer than ${LIMITS.userDescription} characters`)
+    const tags = row.given.tags
+    if (tags && (tags.length > LIMITS.tags || tags.some((tag) => tag.length > LIMITS.tagLength))) {
+      problems.push(`At most ${LIMITS.tags} tags of at most ${LIMITS.tagLength} characters`)
     }
-    if (row.lastName !== null && row.lastName.length > LIMITS.personName) {
-      problems.push(`Last name is longer than ${LIMITS.personName} characters`)
-    }
-    if (role !== null) {
-      const key = roleNameKey(role)
-      const found = roles.byKey.get(key)
-      if (found !== undefined) row.given.roleId = found.id
-      else if (key === PUBLIC_KEY) row.given.roleId = null
-      else problems.push(`Unknown role "${role}"`)
-    }
+    if (kept?.resolved.kind === 'unknown') problems.push(`Unknown role "${kept.label}"`)
+    else if (kept?.resolved.kind === 'role') row.given.roleId = kept.resolved.id
+    else if (kept?.resolved.kind === 'public') row.given.roleId = null
     if (row.status !== null) {
       row.given.status = statusNamed(row.status)
       if (row.given.status === undefined) problems.push(`Unknown status "${row.status}" (use ${USER_STATUSES.join(', ')})`)
@@ -218,28 +414,75 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
       }
       seen.set(row.key, user.line)
     }
-    if (problems.length > 0) row.reason = problems.join('; ')
+    if (problems.length > 0) {
+      row.reason = problems.join('; ')
+      return row
+    }
+    if (others.length > 0 && options.multipleRoles === 'skip') {
+      row.outcome = 'skipped'
+      row.role = null
+      row.otherRoles = held.map((role) => role.label)
+      row.reason = `Holds ${held.length} roles (${row.otherRoles.join(', ')}): skipped, as chosen`
+    }
     return row
   }
 
-  const keys = rows.filter((row) => row.key !== null && row.reason === null && row.outcome !== 'duplicate')
+  /** The user's roles as the store will know them, once each, in the file's order. */
+  function heldRoles(refs: readonly string[]): Array<{ label: string; resolved: ResolvedRole }> {
+    const held: Array<{ label: string; resolved: ResolvedRole }> = []
+    const seenRoles = new Set<string>()
+    for (const ref of refs) {
+      const resolved = roles.resolve(ref)
+      const key = resolved.kind === 'role' ? resolved.id : resolved.kind === 'public' ? '' : `?${resolved.name}`
+      if (seenRoles.has(key)) continue
+      seenRoles.add(key)
+      held.push({ label: resolved.kind === 'role' ? resolved.name : resolved.kind === 'public' ? 'Public' : resolved.name, resolved })
+    }
+    return held
+  }
+
+  /** The role kept first, then the others: by the admin's order when asked, else as the file lists them. */
+  function chooseRole(held: Array<{ label: string; resolved: ResolvedRole }>): Array<{ label: string; resolved: ResolvedRole }> {
+    if (held.length < 2) return held
+    multipleRoles++
+    for (const role of held) conflicts.add(role.label)
+    if (options.multipleRoles !== 'order') return held
+    const rank = (label: string): number => {
+      const index = order.indexOf(roleNameKey(label))
+      return index === -1 ? order.length : index
+    }
+    return [...held].sort((a, b) => rank(a.label) - rank(b.label))
+  }
+
+  const candidates = rows.filter((row) => row.key !== null && row.reason === null && row.outcome === 'invalid')
   const existingByKey = loadExisting(
     store,
-    keys.map((row) => row.key ?? '')
+    candidates.map((row) => row.key ?? '')
   )
+  const idsTaken = takenIds(
+    store,
+    candidates.flatMap((row) => (row.sourceId === null ? [] : [row.sourceId]))
+  )
+  const idsClaimed = new Set<string>()
 
-  for (const row of rows) {
-    if (row.outcome === 'duplicate' || row.reason !== null || row.key === null) continue
-    const { roleId, status } = row.given
+  for (const row of candidates) {
+    if (row.key === null) continue
+    const { roleId, status, title, location, description, tags } = row.given
     const existing = existingByKey.get(row.key) ?? null
     if (existing === null) {
       row.outcome = 'new'
+      if (row.sourceId !== null && (idsTaken.has(row.sourceId) || idsClaimed.has(row.sourceId))) row.sourceId = null
+      if (row.sourceId !== null) idsClaimed.add(row.sourceId)
       row.next = {
         email: row.email,
         firstName: row.firstName,
         lastName: row.lastName,
         roleId: roleId ?? null,
-        status: status ?? options.newUsersAs
+        status: status ?? options.newUsersAs,
+        title: title ?? null,
+        location: location ?? null,
+        description: description ?? null,
+        tags: tags ?? []
       }
       continue
     }
@@ -250,18 +493,27 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
       row.reason = `Already a user (${existing.status}): skipped`
       continue
     }
-    const next = {
+    const existingTags = parseTags(existing.tags)
+    const next: UserValues = {
       email: existing.email,
       firstName: row.firstName ?? existing.first_name,
       lastName: row.lastName ?? existing.last_name,
       roleId: roleId === undefined ? existing.role_id : roleId,
-      status: status ?? existing.status
+      status: status ?? existing.status,
+      title: title === undefined ? existing.title : title,
+      location: location === undefined ? existing.location : location,
+      description: description === undefined ? existing.description : description,
+      tags: tags ?? existingTags
     }
     const changes: ImportField[] = []
     if (next.firstName !== existing.first_name) changes.push('firstName')
     if (next.lastName !== existing.last_name) changes.push('lastName')
     if (next.roleId !== existing.role_id) changes.push('role')
     if (next.status !== existing.status) changes.push('status')
+    if (next.title !== existing.title) changes.push('title')
+    if (next.location !== existing.location) changes.push('location')
+    if (next.description !== existing.description) changes.push('description')
+    if (!sameTags(next.tags, existingTags)) changes.push('tags')
     if (changes.length === 0) {
       row.outcome = 'unchanged'
       row.reason = 'Already up to date'
@@ -273,7 +525,7 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
   }
 
   const counts = countBy(IMPORT_ROW_OUTCOMES, rows, (row) => row.outcome)
-  return { source, rows, counts }
+  return { source, roles, rows, counts, multipleRoles, rolesInConflict: [...conflicts].sort((a, b) => a.localeCompare(b)) }
 }
 
 /** An entry the reader could not read at all: one invalid row with its line. */
@@ -284,15 +536,17 @@ function unreadableRow(line: number, reason: string): PlannedRow {
     firstName: null,
     lastName: null,
     role: null,
+    otherRoles: [],
     status: null,
     outcome: 'invalid',
     reason,
     userId: null,
     changes: [],
     key: null,
+    sourceId: null,
     next: null,
     existing: null,
-    given: { roleId: undefined, status: undefined }
+    given: { roleId: undefined, status: undefined, title: undefined, location: undefined, description: undefined, tags: undefined }
   }
 }
 
@@ -303,6 +557,7 @@ function publicRow(row: PlannedRow): ImportRow {
     firstName: row.firstName,
     lastName: row.lastName,
     role: row.role,
+    otherRoles: row.otherRoles,
     status: row.status,
     outcome: row.outcome,
     reason: row.reason,
@@ -314,24 +569,35 @@ function publicRow(row: PlannedRow): ImportRow {
 // ---------------------------------------------------------------------------------------------
 // Preview and apply
 
+const notable = (row: PlannedRow): boolean =>
+  row.outcome === 'invalid' || row.outcome === 'duplicate' || row.outcome === 'skipped' || row.otherRoles.length > 0
+
 /** What importing the file would do, row by row; nothing is written. */
-export function previewImport(store: Store, input: string | Buffer, options: ImportOptions): ImportPreview {
+export function previewImport(store: Store, input: ImportInput, options: ImportOptions): ImportPreview {
   const plan = planImport(store, input, options)
   const listed: ImportRow[] = []
   let problems = 0
   plan.rows.forEach((row, index) => {
     if (index < IMPORT_PREVIEW_LIMITS.firstRows) {
       listed.push(publicRow(row))
-    } else if ((row.outcome === 'invalid' || row.outcome === 'duplicate') && problems < IMPORT_PREVIEW_LIMITS.problemRows) {
+    } else if (notable(row) && problems < IMPORT_PREVIEW_LIMITS.problemRows) {
       problems++
       listed.push(publicRow(row))
     }
   })
   return {
+    format: plan.source.format,
     totalRows: plan.rows.length,
     counts: plan.counts,
     columns: plan.source.columns,
     ignoredColumns: plan.source.ignoredColumns,
+    newRoles: plan.roles.toCreate.map((role): ImportNewRole => ({
+      name: role.name,
+      line: role.source.line,
+      adminAccess: role.source.adminAccess === true
+    })),
+    multipleRoles: plan.multipleRoles,
+    rolesInConflict: plan.rolesInConflict,
     rows: listed,
     rowsOmitted: plan.rows.length - listed.length
   }
@@ -339,24 +605,27 @@ export function previewImport(store: Store, input: string | Buffer, options: Imp
 
 /** New users go in this many to a statement: one native call per batch, not per row. */
 const INSERT_BATCH = 100
-const INSERT_COLUMNS = 13
+const INSERT_COLUMNS = 17
 const insertSql = (rows: number): string =>
-  `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id,
+  `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, title, location, description, tags,
   invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by) VALUES ` +
-  Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
-const UPDATE_SQL = `UPDATE users SET first_name = ?, last_name = ?, role_id = ?, status = ?,
-  invite_nonce = ?, invited_at = ?, invite_expires_at = ?, updated_at = ?, last_changed_by = ?
+  Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+const UPDATE_SQL = `UPDATE users SET first_name = ?, last_name = ?, role_id = ?, status = ?, title = ?, location = ?,
+  description = ?, tags = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?, updated_at = ?, last_changed_by = ?
   WHERE id = ?`
+const INSERT_ROLE_SQL = `INSERT INTO roles (id, name, name_key, icon, description, admin_access, app_access, ip_access,
+  enforce_tfa, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 /** Snapshots of updated users kept in the activity entry; the rest are counted, not listed. */
 const ACTIVITY_SNAPSHOTS = 1000
 
 /**
- * Import the file: the rows the preview calls new and update are written in one transaction
- * (invalid, duplicate and unchanged rows are not), with one activity entry. The plan is made
- * again inside the transaction, so it is the state at write time that counts.
+ * Import the file: the roles to create and the rows the preview calls new and update are
+ * written in one transaction (invalid, duplicate, skipped and unchanged rows are not), with one
+ * activity entry. The plan is made again inside the transaction, so it is the state at write
+ * time that counts.
  */
-export function applyImport(store: Store, input: string | Buffer, options: ImportOptions): ImportResult {
+export function applyImport(store: Store, input: ImportInput, options: ImportOptions): ImportResult {
   return runWrite(store, () => importSteps(store, input, options))
 }
 
@@ -367,14 +636,14 @@ export function applyImport(store: Store, input: string | Buffer, options: Impor
  */
 export function applyImportYielding(
   store: Store,
-  input: string | Buffer,
+  input: ImportInput,
   options: ImportOptions,
   control: WriteControl
 ): Promise<ImportResult> {
   return runWriteYielding(store, () => importSteps(store, input, options), control, 'The import was cancelled: nothing was written')
 }
 
-function* importSteps(store: Store, input: string | Buffer, options: ImportOptions): WriteSteps<ImportResult> {
+function* importSteps(store: Store, input: ImportInput, options: ImportOptions): WriteSteps<ImportResult> {
   const planning = planSteps(store, input, options)
   let step = planning.next()
   for (; !step.done; step = planning.next()) yield { done: step.value.done, total: 2 * step.value.total }
@@ -383,7 +652,8 @@ function* importSteps(store: Store, input: string | Buffer, options: ImportOptio
   const total = 2 * rowCount
   const isWrite = (row: PlannedRow): boolean => row.outcome === 'new' || row.outcome === 'update'
   const writes = plan.rows.filter(isWrite)
-  if (writes.length === 0) return { counts: plan.counts, activityId: null }
+  const roles = plan.roles.toCreate
+  if (writes.length === 0 && roles.length === 0) return { counts: plan.counts, activityId: null }
 
   const now = store.now()
   const nowText = now.toISOString()
@@ -394,6 +664,25 @@ function* importSteps(store: Store, input: string | Buffer, options: ImportOptio
   const nonces = newInviteNonces(writes.filter(startsInvite).length)
   let nonceIndex = 0
   const adminsBefore = countActiveAdmins(store)
+
+  const insertRole = store.prepare(INSERT_ROLE_SQL)
+  for (const role of roles) {
+    const { source } = role
+    insertRole.run(
+      role.id,
+      role.name,
+      roleNameKey(role.name),
+      source.icon ?? DEFAULT_ROLE_ICON,
+      text(source.description) ?? null,
+      source.adminAccess ? 1 : 0,
+      source.appAccess === false ? 0 : 1,
+      JSON.stringify(source.ipAccess ?? []),
+      source.enforceTfa ? 1 : 0,
+      nowText,
+      nowText
+    )
+  }
+
   const update = store.prepare(UPDATE_SQL)
   let pending: Array<string | null> = []
   const flush = (): void => {
@@ -418,11 +707,23 @@ function* importSteps(store: Store, input: string | Buffer, options: ImportOptio
       expiresAt: null
     }
     if (startsInvite(row)) invite = { nonce: nonces[nonceIndex++] ?? null, invitedAt: nowText, expiresAt }
+    const tags = JSON.stringify(next.tags)
     const existing = row.existing
     if (existing === null) {
-      const id = randomUUID()
-      pending.push(id, next.email, key, next.firstName, next.lastName, next.status, next.roleId)
-      pending.push(invite.invitedAt, invite.expiresAt, invite.nonce, nowText, nowText, actor)
+      const id = row.sourceId ?? randomUUID()
+      pending.push(
+        id,
+        next.email,
+        key,
+        next.firstName,
+        next.lastName,
+        next.status,
+        next.roleId,
+        next.title,
+        next.location,
+        next.description
+      )
+      pending.push(tags, invite.invitedAt, invite.expiresAt, invite.nonce, nowText, nowText, actor)
       if (pending.length === INSERT_BATCH * INSERT_COLUMNS) flush()
       row.userId = id
       written.push(id)
@@ -437,6 +738,10 @@ function* importSteps(store: Store, input: string | Buffer, options: ImportOptio
       next.lastName,
       next.roleId,
       next.status,
+      next.title,
+      next.location,
+      next.description,
+      tags,
       invite.nonce,
       invite.invitedAt,
       invite.expiresAt,
@@ -453,14 +758,14 @@ function* importSteps(store: Store, input: string | Buffer, options: ImportOptio
 
   flush()
 
-  const roles = loadRoles(store)
+  const storeRoles = loadRoles(store)
   ensureAdminRemains(store, adminsBefore, () => {
     const fields: Record<string, string> = {}
     for (const row of writes) {
       const { existing, next } = row
       if (existing === null || next === null) continue
       const isAdmin = (status: UserStatus, roleId: string | null): boolean =>
-        status === 'active' && roleId !== null && roles.byId.get(roleId)?.adminAccess === true
+        status === 'active' && roleId !== null && storeRoles.byId.get(roleId)?.adminAccess === true
       if (!isAdmin(existing.status, existing.role_id) || isAdmin(next.status, next.roleId)) continue
       fields[`rows.${row.line}`] = `Line ${row.line}: ${existing.email} is an active administrator`
     }
@@ -471,13 +776,20 @@ function* importSteps(store: Store, input: string | Buffer, options: ImportOptio
   const activityId = recordActivity(store, {
     action: 'user.import',
     collection: 'users',
-    recordIds: written,
+    recordIds: [...roles.map((role) => role.id), ...written],
     summary:
       `Imported ${counts.new} new ${counts.new === 1 ? 'user' : 'users'}` +
       (counts.update > 0 ? `, updated ${counts.update}` : '') +
-      ` from a CSV file`,
+      (roles.length > 0 ? `, created ${roles.length} ${roles.length === 1 ? 'role' : 'roles'}` : '') +
+      ` from a ${IMPORT_FORMAT_LABELS[plan.source.format]} file`,
     before: before.length > 0 ? { updated: before, listed: before.length, total: counts.update } : undefined,
-    after: { options, created: counts.new, updated: after, total: counts.update }
+    after: {
+      options,
+      created: counts.new,
+      updated: after,
+      total: counts.update,
+      ...(roles.length > 0 && { createdRoles: roles.map((role) => ({ id: role.id, name: role.name })) })
+    }
   })
   return { counts, activityId }
 }

@@ -10,9 +10,13 @@
 import { z } from 'zod'
 import {
   ACTIVITY_COLLECTIONS,
+  EXPIRED_INVITE_CHOICES,
   EXPORT_FORMATS,
+  IMPORT_FORMATS,
   IMPORT_MAX_BYTES,
+  KEYCLOAK_IF_EXISTS,
   LIMITS,
+  MULTIPLE_ROLE_RULES,
   PASSWORD_POLICY_KINDS,
   THEMES,
   USER_SORT_FIELDS,
@@ -168,26 +172,58 @@ export const exportScope = z.discriminatedUnion('kind', [
  */
 export type ExportScope = z.output<typeof exportScope>
 
-export const exportOptions = z.strictObject({
+const exportChoices = z.strictObject({
   scope: exportScope,
   format: z.enum(EXPORT_FORMATS),
   /** CSV only: start with a UTF-8 byte order mark so Excel reads the file as UTF-8. */
-  bom: z.boolean().default(true)
+  bom: z.boolean().default(true),
+  /** LDIF only: the base DN the entries go under, e.g. `dc=example,dc=org`. */
+  ldifBaseDn: z.string().trim().max(1000).optional(),
+  /** Keycloak only: what the server does with users and roles it already has. */
+  keycloakIfExists: z.enum(KEYCLOAK_IF_EXISTS).default('SKIP'),
+  /** Leave out the users and roles the chosen target will refuse (the admin agreed to). */
+  leaveOutRefused: z.boolean().default(false),
+  /** Invite exports: what happens to expired invites (they never go out as if pending). */
+  expiredInvites: z.enum(EXPIRED_INVITE_CHOICES).default('leave_out')
 })
+
+export const exportOptions = exportChoices
 export type ExportOptions = z.output<typeof exportOptions>
 
 export const importOptions = z.strictObject({
   /** What to do with rows whose address is already a user. */
   existing: z.enum(['skip', 'update']).default('skip'),
   /** The status of new users whose row has no status. */
-  newUsersAs: z.enum(['invited', 'draft']).default('invited')
+  newUsersAs: z.enum(['invited', 'draft']).default('invited'),
+  /** The file's format: recognised from its content, unless the admin says otherwise. */
+  format: z.enum(['auto', ...IMPORT_FORMATS]).default('auto'),
+  /**
+   * A user with several roles in the source keeps one: the first listed, the first in
+   * `roleOrder` (role names, most wanted first), or none — the user is skipped.
+   */
+  multipleRoles: z.enum(MULTIPLE_ROLE_RULES).default('first'),
+  roleOrder: z.array(z.string().max(LIMITS.roleName)).max(1000).default([])
 })
 export type ImportOptions = z.output<typeof importOptions>
 
-/** A file chosen in the main process's open dialog, or (browser host) the file's text itself. */
+const fileText = z.string().max(IMPORT_MAX_BYTES, { error: 'The file is larger than 64 MB' })
+
+/**
+ * Files chosen in the main process's open dialog, or (browser host) the files' text itself: one
+ * file, or several read together (a Directus export comes one collection per file).
+ */
 export const importFile = z.union([
   z.strictObject({ fileId: id }),
-  z.strictObject({ text: z.string().max(IMPORT_MAX_BYTES, { error: 'The file is larger than 64 MB' }) })
+  z.strictObject({ text: fileText }),
+  z.strictObject({
+    files: z
+      .array(z.strictObject({ name: z.string().max(255), text: fileText }))
+      .min(1)
+      .max(10)
+      .refine((files) => files.reduce((sum, file) => sum + file.text.length, 0) <= IMPORT_MAX_BYTES, {
+        error: 'The files are larger than 64 MB together'
+      })
+  })
 ])
 export type ImportFile = z.output<typeof importFile>
 
@@ -290,13 +326,16 @@ export type CheckPasswordInput = z.output<typeof checkPasswordInput>
  * the chosen file left as it was, and the call answers `cancelled`. A dismissed dialog answers
  * `cancelled` too.
  */
-export const exportInvitesInput = exportOptions.extend({ exportId: id })
+export const exportInvitesInput = exportChoices.extend({ exportId: id })
 export type ExportInvitesInput = z.output<typeof exportInvitesInput>
 /**
  * Stop a running export, import or invite by its operation id; an import or invite is rolled
  * back whole. `cancelled: false` when nothing with this id is running (any more). Never queued
  * behind the operation it stops.
  */
+/** What an export would hold and what its target would refuse; nothing is written. */
+export const previewExportInput = exportOptions
+export type PreviewExportInput = z.output<typeof previewExportInput>
 export const cancelOperationInput = z.strictObject({ operationId: id })
 export type CancelOperationInput = z.output<typeof cancelOperationInput>
 /**

@@ -232,8 +232,99 @@ export interface AppInfo {
 // ---------------------------------------------------------------------------------------------
 // Export
 
-export const EXPORT_FORMATS = ['csv', 'json'] as const
+export const EXPORT_FORMATS = ['csv', 'json', 'directus', 'scim', 'keycloak', 'ldif'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+export interface ExportFormatInfo {
+  /** The name in the Export dialog. */
+  label: string
+  /** One line saying where the file goes. */
+  destination: string
+  /** The file name's extension. */
+  extension: string
+  /** A hand-off format, for the systems people sign in to (the others are Rolekeeper's own lists). */
+  handoff: boolean
+  /** Whether the file carries invite links and expiries (LDAP entries do not: a token is a bearer secret). */
+  carriesInvites: boolean
+}
+
+/** Every export format as the Export dialog offers it; the hand-off formats' modules carry the same words. */
+export const EXPORT_FORMAT_INFO: Record<ExportFormat, ExportFormatInfo> = {
+  csv: {
+    label: 'CSV',
+    destination: 'A spreadsheet, or any tool that reads CSV (UTF-8)',
+    extension: 'csv',
+    handoff: false,
+    carriesInvites: true
+  },
+  json: {
+    label: 'JSON',
+    destination: 'Scripts and tools that read JSON: an array of objects',
+    extension: 'json',
+    handoff: false,
+    carriesInvites: true
+  },
+  directus: {
+    label: 'Directus',
+    destination:
+      'Directus 12: POST the file to /utils/import?mode=merge as an administrator (roles, policies, access and users in one request)',
+    extension: 'json',
+    handoff: true,
+    carriesInvites: true
+  },
+  scim: {
+    label: 'SCIM 2.0',
+    destination: 'An identity provider or app that speaks SCIM 2.0: POST it to its /Bulk endpoint',
+    extension: 'json',
+    handoff: true,
+    carriesInvites: true
+  },
+  keycloak: {
+    label: 'Keycloak',
+    destination:
+      'Keycloak: Realm settings → Action → Partial import, or POST /admin/realms/{realm}/partialImport (turn on Unmanaged attributes first)',
+    extension: 'json',
+    handoff: true,
+    carriesInvites: true
+  },
+  ldif: {
+    label: 'LDAP (LDIF)',
+    destination: 'An LDAP directory (OpenLDAP, 389 DS, …): load it with ldapadd',
+    extension: 'ldif',
+    handoff: true,
+    carriesInvites: false
+  }
+}
+
+/** Keycloak's partial import: what the server does with users and roles it already has. */
+export const KEYCLOAK_IF_EXISTS = ['FAIL', 'SKIP', 'OVERWRITE'] as const
+export type KeycloakIfExists = (typeof KEYCLOAK_IF_EXISTS)[number]
+
+/** Invites past their expiry in an export of invites: renewed (as Resend) first, or left out. */
+export const EXPIRED_INVITE_CHOICES = ['leave_out', 'renew'] as const
+export type ExpiredInviteChoice = (typeof EXPIRED_INVITE_CHOICES)[number]
+
+/** What an export will hold, before it is written: the Export dialog shows it. */
+export interface ExportPreview {
+  /** Users the file will hold (before leaving anyone out). */
+  total: number
+  /** Pending invites among them that have expired. */
+  expiredInvites: number
+  /** What the chosen target will refuse, and why: every one counted, the first ones listed. */
+  refusals: { users: number; roles: number; listed: ExportRefusal[] }
+  /** The choices remembered from the last export of this database (the LDIF base DN, …). */
+  remembered: { ldifBaseDn: string | null; keycloakIfExists: KeycloakIfExists }
+}
+
+export interface ExportRefusal {
+  kind: 'user' | 'role'
+  /** The address or role name. */
+  label: string
+  reason: string
+}
+
+/** Refusals listed in full by `previewExport`; the rest are counted. */
+export const EXPORT_REFUSALS_LISTED = 50
 
 /** The columns of every export, in order; JSON objects use the same keys. */
 export const INVITE_EXPORT_COLUMNS = [
@@ -244,6 +335,7 @@ export const INVITE_EXPORT_COLUMNS = [
   'status',
   'invited_at',
   'invite_expires_at',
+  'expired',
   'invite_link'
 ] as const
 
@@ -266,31 +358,51 @@ export const IMPORT_ROW_LIMIT = 200_000
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024
 
 /**
- * Rows a preview lists in full: every row up to `firstRows`, then only invalid and duplicate
- * rows, up to `problemRows` more. The counts always cover the whole file, so a 200,000-row
+ * Rows a preview lists in full: every row up to `firstRows`, then only rows with a problem or a
+ * choice (invalid, duplicate, skipped, several roles), up to `problemRows` more. The counts always cover the whole file, so a 200,000-row
  * preview stays a few hundred kilobytes while every problem the admin must fix is still shown
  * (unless there are more than `problemRows` of them, which `rowsOmitted` then says).
  */
 export const IMPORT_PREVIEW_LIMITS = { firstRows: 1000, problemRows: 5000 } as const
 
-export const IMPORT_ROW_OUTCOMES = ['new', 'update', 'unchanged', 'invalid', 'duplicate'] as const
+export const IMPORT_ROW_OUTCOMES = ['new', 'update', 'unchanged', 'skipped', 'invalid', 'duplicate'] as const
 export type ImportRowOutcome = (typeof IMPORT_ROW_OUTCOMES)[number]
 
-export const IMPORT_FIELDS = ['firstName', 'lastName', 'role', 'status'] as const
+/** What an import reads: Rolekeeper's own lists and every hand-off format, recognised from the content. */
+export const IMPORT_FORMATS = ['csv', 'json', 'directus', 'scim', 'keycloak', 'ldif'] as const
+export type ImportFormat = (typeof IMPORT_FORMATS)[number]
+
+export const IMPORT_FORMAT_LABELS: Record<ImportFormat, string> = {
+  csv: 'CSV',
+  json: 'Rolekeeper JSON',
+  directus: 'Directus',
+  scim: 'SCIM 2.0',
+  keycloak: 'Keycloak',
+  ldif: 'LDAP (LDIF)'
+}
+
+/** For a user who holds several roles in the source: which one Rolekeeper keeps (it keeps one). */
+export const MULTIPLE_ROLE_RULES = ['first', 'order', 'skip'] as const
+export type MultipleRoleRule = (typeof MULTIPLE_ROLE_RULES)[number]
+
+export const IMPORT_FIELDS = ['firstName', 'lastName', 'role', 'status', 'title', 'location', 'description', 'tags'] as const
 /** What an import can change on an existing user. */
 export type ImportField = (typeof IMPORT_FIELDS)[number]
 
 export interface ImportRow {
   /** The line of the file the row starts on (the header is line 1 in most files). */
   line: number
-  /** The cells as written (trimmed); null when empty or when the file has no such column. */
+  /** The fields as written (trimmed); null when empty or when the file does not say. */
   email: string
   firstName: string | null
   lastName: string | null
+  /** The role the user gets: its name as the file writes it, or null. */
   role: string | null
+  /** The user's other roles in the source, which Rolekeeper does not keep (it keeps one). */
+  otherRoles: string[]
   status: string | null
   outcome: ImportRowOutcome
-  /** Why the row is invalid, a duplicate or unchanged; null for new and update. */
+  /** Why the row is invalid, a duplicate, skipped or unchanged; null for new and update. */
   reason: string | null
   /** The existing user the row is about (update, unchanged). */
   userId: string | null
@@ -298,14 +410,29 @@ export interface ImportRow {
   changes: ImportField[]
 }
 
+/** A role the file names that the directory does not have yet: the import creates it. */
+export interface ImportNewRole {
+  name: string
+  line: number
+  adminAccess: boolean
+}
+
 export interface ImportPreview {
+  /** The format the file was read as (recognised from its content, or chosen). */
+  format: ImportFormat
   /** Data rows in the file. */
   totalRows: number
   counts: Record<ImportRowOutcome, number>
-  /** Which header each known column was read from, e.g. `{ email: 'E-mail' }`. */
+  /** Which header each known column was read from, e.g. `{ email: 'E-mail' }` (CSV). */
   columns: Partial<Record<'email' | ImportField, string>>
-  /** Header names that matched no known column and are not read. */
+  /** Header names that matched no known column and are not read (CSV). */
   ignoredColumns: string[]
+  /** Roles the import creates. */
+  newRoles: ImportNewRole[]
+  /** Users holding several roles in the source; each row names the role kept and the others. */
+  multipleRoles: number
+  /** The roles users hold together with another, by name: what a role order can rank. */
+  rolesInConflict: string[]
   /** A bounded list, in file order: see IMPORT_PREVIEW_LIMITS. */
   rows: ImportRow[]
   /** Rows counted but not listed. */

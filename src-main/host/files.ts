@@ -17,7 +17,7 @@ import { extname, join, resolve } from 'node:path'
 import { DomainError } from '../core/errors'
 import { loadOrCreateInviteKey } from '../core/keyfile'
 import { openStore, type Store } from '../core/store'
-import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
+import type { ChosenImportFile, FilePort, ImportFileContent, SaveTarget } from '../ipc/ports'
 import { DOWNLOAD_PREFIX } from './protocol'
 
 export interface HostDownloadFile {
@@ -29,6 +29,7 @@ export interface HostDownloadFile {
 const CONTENT_TYPES: Record<string, string> = {
   '.csv': 'text/csv; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.ldif': 'text/x-ldif; charset=utf-8',
   '.db': 'application/vnd.sqlite3'
 }
 
@@ -70,7 +71,7 @@ export class HostFiles implements FilePort {
     )
   }
 
-  readImportFile(): Promise<{ name: string; content: Buffer }> {
+  readImportFile(): Promise<ImportFileContent[]> {
     return Promise.reject(new DomainError('not_found', 'The browser host keeps no chosen files: send the file’s text.'))
   }
 

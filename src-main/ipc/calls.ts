@@ -31,6 +31,7 @@ export const CALL_NAMES = [
   'getSettings',
   'updateSettings',
   'checkPassword',
+  'previewExport',
   'exportInvites',
   'cancelOperation',
   'previewImport',

@@ -15,6 +15,7 @@ import type {
   AppInfo,
   BackupOutcome,
   ExportOutcome,
+  ExportPreview,
   ImportFilePreview,
   ImportResult,
   InviteBatch,
@@ -76,6 +77,7 @@ export const contract = {
   updateSettings: call<Settings>()(input.updateSettingsInput),
   checkPassword: call<{ ok: boolean; message: string | null }>()(input.checkPasswordInput),
 
+  previewExport: call<ExportPreview>()(input.previewExportInput),
   exportInvites: call<ExportOutcome>()(input.exportInvitesInput),
   cancelOperation: call<{ cancelled: boolean }>()(input.cancelOperationInput),
   previewImport: call<ImportFilePreview>()(input.previewImportInput),

@@ -11,6 +11,7 @@ import { saveRoleChanges } from '../core/changeset'
 import { DomainError, type ApiError, type Result } from '../core/errors'
 import { LIMITS, type AppInfo } from '../core/model'
 import { acceptInvite, getInviteLink, inviteUsers, inviteUsersYielding, listInvites, resendInvite, revokeInvite } from '../core/invites'
+import { previewExport } from '../core/export'
 import { previewInvites } from '../core/paste'
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
 import { checkPassword, getSettings, updateSettings } from '../core/settings'
@@ -95,6 +96,7 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     updateSettings,
     checkPassword,
 
+    previewExport,
     ...transfers,
     cancelOperation: (_store, input) => ({ cancelled: operations.cancel(input.operationId) }),
 

@@ -18,11 +18,17 @@ export interface SaveTarget {
   download?: { url: string; fileName: string }
 }
 
-/** An import file chosen in the open dialog, remembered by the port under `fileId`. */
+/** The import files chosen in the open dialog, remembered by the port under `fileId`. */
 export interface ChosenImportFile {
   fileId: string
-  /** The file's name without its folder, to show in the preview. */
+  /** The files' names without their folders, to show in the preview. */
   name: string
+}
+
+/** One chosen import file as it is on disk now. */
+export interface ImportFileContent {
+  name: string
+  content: Buffer
 }
 
 export interface FilePort {
@@ -41,16 +47,20 @@ export interface FilePort {
   /** The operation ended: done, failed or cancelled (desktop: clear the taskbar bar). */
   ended(operationId: string): void
 
-  /** The open dialog for a CSV import; null when dismissed. */
+  /**
+   * The open dialog for an import: one file, or several read together (a Directus export comes
+   * one collection per file); null when dismissed.
+   */
   chooseImportFile(): Promise<ChosenImportFile | null>
 
   /**
-   * The bytes of a file chosen earlier by `chooseImportFile`, read again from disk each time
-   * (the preview and the apply must see the file as it is now). Throws `DomainError('not_found')`
-   * for an id it never handed out, `DomainError('limit_exceeded')` for a file over
-   * `IMPORT_MAX_BYTES`, and `DomainError('not_found')` when the file has gone since.
+   * The bytes of the files chosen earlier by `chooseImportFile`, read again from disk each time
+   * (the preview and the apply must see the files as they are now). Throws
+   * `DomainError('not_found')` for an id it never handed out, `DomainError('limit_exceeded')`
+   * for files over `IMPORT_MAX_BYTES` together, and `DomainError('not_found')` when a file has
+   * gone since.
    */
-  readImportFile(fileId: string): Promise<{ name: string; content: Buffer }>
+  readImportFile(fileId: string): Promise<ImportFileContent[]>
 
   /** The save dialog for a database backup, opened on `suggestedName`. Null when dismissed. */
   chooseBackupTarget(suggestedName: string): Promise<SaveTarget | null>

@@ -9,13 +9,13 @@ import { backupToFile } from '../core/backup'
 import { openDatabaseFile } from '../core/db/open'
 import { DomainError } from '../core/errors'
 import { exportToFile } from '../core/export'
-import { applyImport, applyImportYielding, previewImport } from '../core/import'
+import { applyImport, applyImportYielding, previewImport, type ImportInput } from '../core/import'
 import type { Store } from '../core/store'
 import type { ExportOptions } from '../core/inputs'
-import { IMPORT_MAX_BYTES, type HostDownload } from '../core/model'
+import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type HostDownload } from '../core/model'
 import type { CallName, CallOutput, ParsedInput } from './contract'
 import type { Operations } from './operations'
-import type { FilePort, SaveTarget } from './ports'
+import type { FilePort, ImportFileContent, SaveTarget } from './ports'
 
 type TransferCall = 'exportInvites' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'openDatabase'
 
@@ -55,7 +55,7 @@ export function transferHandlers(session: TransferSession): TransferImplementati
   return {
     async exportInvites(store, input) {
       const files = port()
-      const options: ExportOptions = { scope: input.scope, format: input.format, bom: input.bom }
+      const { exportId: _exportId, ...options } = input
       const suggestedName = exportFileName(store, options)
       return session.track(input.exportId, 'exportId', async (control) => {
         const target = await files.chooseExportTarget(suggestedName, input.format)
@@ -66,9 +66,13 @@ export function transferHandlers(session: TransferSession): TransferImplementati
     },
 
     async previewImport(store, input) {
-      const options = { existing: input.existing, newUsersAs: input.newUsersAs }
+      const { file: _file, ...options } = input
       if (input.file && 'text' in input.file) {
         return { chosen: true, fileId: null, fileName: null, preview: previewImport(store, input.file.text, options) }
+      }
+      if (input.file && 'files' in input.file) {
+        const sent = input.file.files.map((file) => ({ name: file.name, content: file.text }))
+        return { chosen: true, fileId: null, fileName: null, preview: previewImport(store, sent, options) }
       }
       const files = port()
       let fileId = input.file?.fileId
@@ -77,14 +81,19 @@ export function transferHandlers(session: TransferSession): TransferImplementati
         if (!chosen) throw cancelled('No file was chosen')
         fileId = chosen.fileId
       }
-      const file = await readImportFile(files, fileId)
-      return { chosen: true, fileId, fileName: file.name, preview: previewImport(store, file.content, options) }
+      const read = await readImportFiles(files, fileId)
+      const fileName = read.map((file) => file.name).join(', ')
+      return { chosen: true, fileId, fileName, preview: previewImport(store, read, options) }
     },
 
     async applyImport(store, input) {
-      const options = { existing: input.existing, newUsersAs: input.newUsersAs }
-      const file = input.file
-      const read = async (): Promise<string | Buffer> => ('text' in file ? file.text : (await readImportFile(port(), file.fileId)).content)
+      const { file, operationId: _operationId, ...options } = input
+      const read = async (): Promise<ImportInput> =>
+        'text' in file
+          ? file.text
+          : 'files' in file
+            ? file.files.map((sent) => ({ name: sent.name, content: sent.text }))
+            : readImportFiles(port(), file.fileId)
       if (input.operationId === undefined) return applyImport(store, await read(), options)
       return session.track(input.operationId, 'operationId', async (control) => applyImportYielding(store, await read(), options, control))
     },
@@ -119,12 +128,12 @@ function savedAs(target: SaveTarget): { path: string; download?: HostDownload } 
   return target.download ? { path: target.download.fileName, download: { ...target.download } } : { path: target.path }
 }
 
-async function readImportFile(files: FilePort, fileId: string): Promise<{ name: string; content: Buffer }> {
-  const file = await files.readImportFile(fileId)
-  if (file.content.length > IMPORT_MAX_BYTES) {
+async function readImportFiles(files: FilePort, fileId: string): Promise<ImportFileContent[]> {
+  const read = await files.readImportFile(fileId)
+  if (read.reduce((sum, file) => sum + file.content.length, 0) > IMPORT_MAX_BYTES) {
     throw new DomainError('limit_exceeded', `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)
   }
-  return file
+  return read
 }
 
 /** Opened once, refused if damaged, newer or foreign (migrated, after a backup, if older), closed. */
@@ -144,7 +153,7 @@ function dateOf(store: Store): string {
   return store.now().toISOString().slice(0, 10)
 }
 
-/** e.g. `rolekeeper-invites-editors-2025-01-31.csv`, `rolekeeper-invite-batch-2025-01-31.csv`, `rolekeeper-users-2025-01-31.json`. */
+/** e.g. `rolekeeper-invites-editors-2025-01-31.csv`, `rolekeeper-invite-batch-2025-01-31.csv`, `rolekeeper-users-2025-01-31-ldif.ldif`. */
 export function exportFileName(store: Store, options: ExportOptions): string {
   const { scope } = options
   let subject: string
@@ -152,7 +161,8 @@ export function exportFileName(store: Store, options: ExportOptions): string {
   else if (scope.kind === 'allInvites') subject = 'invites'
   else if (scope.kind === 'inviteBatch') subject = 'invite-batch'
   else subject = 'users'
-  return `rolekeeper-${subject}-${dateOf(store)}.${options.format}`
+  const { extension, handoff } = EXPORT_FORMAT_INFO[options.format]
+  return `rolekeeper-${subject}-${dateOf(store)}${handoff ? `-${options.format}` : ''}.${extension}`
 }
 
 function roleName(store: Store, roleId: string | null): string {

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { DomainError } from '../core/errors'
 import type { Store } from '../core/store'
-import { IMPORT_MAX_BYTES, type ExportFormat, type OperationProgress } from '../core/model'
+import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type ExportFormat, type OperationProgress } from '../core/model'
 import { SHELL_CHANNELS } from '../ipc/calls'
 import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
 import { DISCARD_CHANGES, KEEP_EDITING, type DialogLike, type WindowLike } from './window'
@@ -31,7 +31,7 @@ export interface OpenDialogOptionsLike {
   defaultPath: string
   buttonLabel: string
   filters: FileFilter[]
-  properties: Array<'openFile'>
+  properties: Array<'openFile' | 'multiSelections'>
 }
 
 export interface FileDialogLike<W> extends DialogLike<W> {
@@ -57,11 +57,13 @@ export interface DesktopFilesOptions<W extends WindowLike> {
   later?(task: () => void): void
 }
 
-const FILTERS: Record<ExportFormat | 'database' | 'import', FileFilter[]> = {
-  csv: [{ name: 'CSV', extensions: ['csv'] }],
-  json: [{ name: 'JSON', extensions: ['json'] }],
+const exportFilter = (format: ExportFormat): FileFilter[] => [
+  { name: EXPORT_FORMAT_INFO[format].label, extensions: [EXPORT_FORMAT_INFO[format].extension] }
+]
+
+const FILTERS: Record<'database' | 'import', FileFilter[]> = {
   import: [
-    { name: 'CSV', extensions: ['csv', 'txt'] },
+    { name: 'Users and roles (CSV, JSON, LDIF)', extensions: ['csv', 'txt', 'json', 'ldif'] },
     { name: 'All files', extensions: ['*'] }
   ],
   database: [
@@ -74,7 +76,7 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
   const { dialog } = options
   const later = options.later ?? ((task: () => void): void => void setTimeout(task, 0))
   let folder = options.startFolder
-  const importFiles = new Map<string, string>()
+  const importFiles = new Map<string, string[]>()
   /** Exports, imports and invites running now, newest last: the taskbar shows the newest. */
   const running = new Map<string, OperationProgress>()
 
@@ -98,15 +100,18 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
     return { path: answer.filePath }
   }
 
-  const open = async (title: string, buttonLabel: string, filters: FileFilter[]): Promise<string | null> => {
+  const openMany = async (title: string, buttonLabel: string, filters: FileFilter[], many: boolean): Promise<string[] | null> => {
     const window = liveWindow()
     if (!window) return null
-    const answer = await dialog.showOpenDialog(window, { title, defaultPath: folder, buttonLabel, filters, properties: ['openFile'] })
+    const properties: OpenDialogOptionsLike['properties'] = many ? ['openFile', 'multiSelections'] : ['openFile']
+    const answer = await dialog.showOpenDialog(window, { title, defaultPath: folder, buttonLabel, filters, properties })
     const [file] = answer.filePaths
     if (answer.canceled || !file) return null
     folder = dirname(file)
-    return file
+    return answer.filePaths
   }
+  const open = async (title: string, buttonLabel: string, filters: FileFilter[]): Promise<string | null> =>
+    (await openMany(title, buttonLabel, filters, false))?.[0] ?? null
 
   const showProgress = (): void => {
     const window = liveWindow()
@@ -121,7 +126,7 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
   }
 
   return {
-    chooseExportTarget: (suggestedName, format) => save('Export invites', suggestedName, FILTERS[format]),
+    chooseExportTarget: (suggestedName, format) => save('Export', suggestedName, exportFilter(format)),
 
     progress(operationId, done, total) {
       const progress = { operationId, done, total }
@@ -137,26 +142,31 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
     },
 
     async chooseImportFile(): Promise<ChosenImportFile | null> {
-      const file = await open('Import users', 'Import', FILTERS.import)
-      if (!file) return null
+      const files = await openMany('Import users', 'Import', FILTERS.import, true)
+      if (!files) return null
       const fileId = randomUUID()
-      importFiles.set(fileId, file)
-      return { fileId, name: basename(file) }
+      importFiles.set(fileId, files)
+      return { fileId, name: files.map((file) => basename(file)).join(', ') }
     },
 
     async readImportFile(fileId) {
-      const file = importFiles.get(fileId)
-      if (file === undefined) throw new DomainError('not_found', 'This import file is no longer known. Choose it again.')
-      try {
-        const { size } = await stat(file)
-        if (size > IMPORT_MAX_BYTES) {
-          throw new DomainError('limit_exceeded', `${basename(file)} is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)
+      const files = importFiles.get(fileId)
+      if (files === undefined) throw new DomainError('not_found', 'This import file is no longer known. Choose it again.')
+      let total = 0
+      const read = []
+      for (const file of files) {
+        try {
+          total += (await stat(file)).size
+          if (total > IMPORT_MAX_BYTES) {
+            throw new DomainError('limit_exceeded', `${basename(file)} is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)
+          }
+          read.push({ name: basename(file), content: await readFile(file) })
+        } catch (error) {
+          if (error instanceof DomainError) throw error
+          throw new DomainError('not_found', `${basename(file)} cannot be read any more (${errorCode(error)}). Choose the file again.`)
         }
-        return { name: basename(file), content: await readFile(file) }
-      } catch (error) {
-        if (error instanceof DomainError) throw error
-        throw new DomainError('not_found', `${basename(file)} cannot be read any more (${errorCode(error)}). Choose the file again.`)
       }
+      return read
     },
 
     chooseBackupTarget: (suggestedName) => save('Back up database', suggestedName, [{ name: 'Rolekeeper database', extensions: ['db'] }]),

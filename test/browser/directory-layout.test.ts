@@ -5,7 +5,7 @@ import { seed, type SeedSummary } from '../../scripts/seed'
 import { createUserInput } from '../../src-main/core/inputs'
 import { createUser } from '../../src-main/core/users'
 import { dialog, expectNoAxeViolations, useHarness } from './harness'
-import { openScreen, searchUsers, userCountText, userRows, visible } from './screens'
+import { eventually, openScreen, searchUsers, userCountText, userRows, visible } from './screens'
 
 const TWINS = ['maria.fernandez-garcia.a1@acme.org', 'maria.fernandez-garcia.b2@acme.org']
 const EXPIRED = 'expired.invite@example.org'
@@ -85,14 +85,14 @@ describe('the directory with 20 roles', () => {
     expect(await filters.getByRole('button', { name: role.name, exact: true }).count()).toBe(0)
     const select = filters.getByRole('combobox', { name: 'Role' })
     await select.selectOption({ label: `${role.name} (${role.members})` })
-    await expect.poll(() => userCountText(page)).toBe(`${role.members} ${role.members === 1 ? 'user' : 'users'}`)
+    await eventually(() => userCountText(page)).toBe(`${role.members} ${role.members === 1 ? 'user' : 'users'}`)
     expect(await filters.getByRole('button', { name: 'All', exact: true }).getAttribute('aria-pressed')).toBe('false')
-    await expect.poll(async () => new Set(await userRows(page).locator('.col-role').allTextContents())).toEqual(new Set([role.name]))
+    await eventually(async () => new Set(await userRows(page).locator('.col-role').allTextContents())).toEqual(new Set([role.name]))
 
     await filters.getByRole('button', { name: 'Invited', exact: true }).click()
     expect(await select.inputValue()).toBe('')
     await select.selectOption({ label: 'Any role' })
-    await expect.poll(() => filters.getByRole('button', { name: 'All', exact: true }).getAttribute('aria-pressed')).toBe('true')
+    await eventually(() => filters.getByRole('button', { name: 'All', exact: true }).getAttribute('aria-pressed')).toBe('true')
   })
 
   it('keeps the rows where they are when the bulk bar and the selection note appear', async () => {
@@ -188,7 +188,7 @@ describe('expired invites', () => {
     await h.open(`#/roles/${ordinaryRoles()[0]?.id ?? ''}`)
     await page.getByRole('searchbox', { name: 'Search members' }).fill('invite@example.org')
     const members = page.getByRole('list', { name: 'Members' }).getByRole('listitem')
-    await expect.poll(() => members.count()).toBe(2)
+    await eventually(() => members.count()).toBe(2)
     const expiredMember = members.filter({ hasText: EXPIRED })
     await visible(expiredMember.getByText('Expired', { exact: true }))
     await visible(expiredMember.getByText(/^Invite expired \w/))

@@ -1,7 +1,7 @@
 import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { dialog, unique, useHarness } from './harness'
-import { openScreen, readClipboard, searchUsers, toasts, userRows, visible } from './screens'
+import { eventually, openScreen, readClipboard, searchUsers, toasts, userRows, visible } from './screens'
 
 const h = useHarness()
 const TEMPLATE = 'https://intranet.example.org/accept?token={token}&email={email}'
@@ -36,9 +36,9 @@ describe('the Edit user drawer’s invite', () => {
     await visible(ask)
     await ask.getByRole('button', { name: 'Revoke invite' }).click()
     await drawer.getByLabel('Invite token').waitFor({ state: 'detached' })
-    await expect.poll(async () => (await h.call('getUser', { id })).status).toBe('draft')
+    await eventually(async () => (await h.call('getUser', { id })).status).toBe('draft')
     expect(await drawer.getByLabel('Status').inputValue()).toBe('draft')
-    await expect.poll(() => drawer.getByLabel('Status').evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true)
+    await eventually(() => drawer.getByLabel('Status').evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true)
     await visible(toasts(page, /^Revoked the invite of/))
   })
 
@@ -50,10 +50,10 @@ describe('the Edit user drawer’s invite', () => {
     const first = await openInvitedUser()
     const token = first.drawer.getByLabel('Invite token')
     // The token alone: no scheme, no host, nothing but the token's own characters.
-    await expect.poll(() => token.inputValue()).toMatch(/^[\w.-]{20,}$/)
+    await eventually(() => token.inputValue()).toMatch(/^[\w.-]{20,}$/)
     expect(await first.drawer.getByLabel('Invite link').count()).toBe(0)
     await first.drawer.getByRole('button', { name: 'Copy invite token' }).click()
-    await expect.poll(() => readClipboard(page)).toBe(await token.inputValue())
+    await eventually(() => readClipboard(page)).toBe(await token.inputValue())
     await visible(toasts(page, `Copied the invite token of ${first.email}.`))
     await page.keyboard.press('Escape')
     await first.drawer.waitFor({ state: 'detached' })
@@ -61,7 +61,7 @@ describe('the Edit user drawer’s invite', () => {
     await h.call('updateSettings', { inviteUrlTemplate: TEMPLATE })
     const second = await openInvitedUser()
     const link = second.drawer.getByLabel('Invite link')
-    await expect.poll(() => link.inputValue()).toMatch(/^https:\/\/intranet\.example\.org\/accept\?token=/)
+    await eventually(() => link.inputValue()).toMatch(/^https:\/\/intranet\.example\.org\/accept\?token=/)
     await visible(second.drawer.getByRole('button', { name: 'Copy invite link' }))
     expect(await second.drawer.getByLabel('Invite token').count()).toBe(0)
     await h.call('updateSettings', { inviteUrlTemplate: null })
@@ -80,9 +80,9 @@ describe('the Create user drawer', () => {
     expect(await drawer.getByRole('button', { name: 'Copy password' }).count()).toBe(0)
     await drawer.getByRole('button', { name: 'Generate password' }).click()
     const password = drawer.getByLabel('Password', { exact: true })
-    await expect.poll(async () => (await password.inputValue()).length).toBeGreaterThan(11)
+    await eventually(async () => (await password.inputValue()).length).toBeGreaterThan(11)
     await drawer.getByRole('button', { name: 'Copy password' }).click()
-    await expect.poll(() => readClipboard(page)).toBe(await password.inputValue())
+    await eventually(() => readClipboard(page)).toBe(await password.inputValue())
     await visible(toasts(page, 'Copied the password.'))
   })
 })

@@ -114,16 +114,16 @@ describe('import from CSV', () => {
     await openScreen(h, '#/users', 'User Directory')
     await page.getByRole('button', { name: 'Import users' }).click()
     const importer = dialog(page, 'Import users')
-    await importer.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await importer.getByLabel('File to import').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
     const counts = importer.getByRole('list', { name: 'Preview counts' }).getByRole('listitem')
-    await expect.poll(() => counts.allTextContents()).toEqual(['2 new', '0 update', '1 unchanged', '1 invalid', '1 duplicate'])
+    await expect.poll(() => counts.allTextContents()).toEqual(['2 new', '0 update', '1 unchanged', '0 skipped', '1 invalid', '1 duplicate'])
     const table = importer.getByRole('table', { name: 'Rows in the file' })
     await visible(table.getByRole('row').filter({ hasText: 'not-an-address' }).filter({ hasText: 'Invalid' }))
     await visible(importer.getByText(/ignored: shoe_size/))
     expect((await h.call('listUsers', { filter: { search: `new1.${tag}` }, limit: 5 })).total).toBe(0)
 
     await importer.getByRole('radio', { name: 'Update them from the file' }).check()
-    await expect.poll(() => counts.allTextContents()).toEqual(['2 new', '1 update', '0 unchanged', '1 invalid', '1 duplicate'])
+    await expect.poll(() => counts.allTextContents()).toEqual(['2 new', '1 update', '0 unchanged', '0 skipped', '1 invalid', '1 duplicate'])
     await importer.getByRole('button', { name: 'Import', exact: true }).click()
     await visible(importer.getByRole('status').filter({ hasText: 'Import finished: 2 new users, 1 user updated.' }))
     await importer.getByRole('button', { name: 'Close', exact: true }).click()
@@ -142,11 +142,11 @@ describe('import from CSV', () => {
     await page.getByRole('button', { name: 'Import users' }).click()
     const importer = dialog(page, 'Import users')
     await importer
-      .getByLabel('CSV file')
+      .getByLabel('File to import')
       .setInputFiles({ name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nAda,123\n') })
     await visible(importer.getByRole('alert').filter({ hasText: /email/i }))
     expect(await importer.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true)
-    await importer.getByLabel('CSV file').setInputFiles({
+    await importer.getByLabel('File to import').setInputFiles({
       name: 'utf16.csv',
       mimeType: 'text/csv',
       buffer: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\r\na@example.org\r\n', 'utf16le')])
@@ -161,14 +161,14 @@ describe('import from CSV', () => {
     await openScreen(h, '#/users', 'User Directory')
     await visible(userRows(page).first())
     await page.getByRole('button', { name: 'Export invites' }).click()
-    await visible(dialog(page, 'Export invites'))
+    await visible(dialog(page, 'Export'))
     await expectNoAxeViolations(page, `the Export dialog (${theme})`, '[role="dialog"]')
     await page.keyboard.press('Escape')
-    await dialog(page, 'Export invites').waitFor({ state: 'detached' })
+    await dialog(page, 'Export').waitFor({ state: 'detached' })
     await page.getByRole('button', { name: 'Import users' }).click()
     const importer = dialog(page, 'Import users')
     await importer
-      .getByLabel('CSV file')
+      .getByLabel('File to import')
       .setInputFiles({ name: 'a.csv', mimeType: 'text/csv', buffer: Buffer.from(`email,role\nfresh.${theme}@example.org,Nope\nbad,\n`) })
     await visible(importer.getByRole('table', { name: 'Rows in the file' }))
     await expectNoAxeViolations(page, `the Import dialog with a preview (${theme})`, '[role="dialog"]')

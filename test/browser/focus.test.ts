@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { dialog, unique, useHarness } from './harness'
-import { visible } from './screens'
+import { eventually, visible } from './screens'
 
 const h = useHarness()
 
@@ -39,13 +39,13 @@ describe('focus on the role page', () => {
     const email = emails[1] ?? ''
     await page.getByRole('button', { name: `Remove ${email} from role` }).click()
     const undo = page.getByRole('button', { name: `Undo remove ${email}` })
-    await expect.poll(() => isFocused(undo)).toBe(true)
+    await eventually(() => isFocused(undo)).toBe(true)
 
     await page.keyboard.press('Enter')
     const remove = page.getByRole('button', { name: `Remove ${email} from role` })
-    await expect.poll(() => isFocused(remove)).toBe(true)
+    await eventually(() => isFocused(remove)).toBe(true)
     await page.keyboard.press('Space')
-    await expect.poll(() => isFocused(undo)).toBe(true)
+    await eventually(() => isFocused(undo)).toBe(true)
   })
 
   it('moves to the next row when a staged new user is taken off the list', async () => {
@@ -60,7 +60,7 @@ describe('focus on the role page', () => {
     await page.getByRole('button', { name: `Remove ${fresh} from role` }).click()
     await members(page).getByRole('listitem').filter({ hasText: fresh }).waitFor({ state: 'detached' })
     // The staged row was first; the first member's row takes its place and the focus.
-    await expect.poll(() => isFocused(page.getByRole('button', { name: `Remove ${emails[0] ?? ''} from role` }))).toBe(true)
+    await eventually(() => isFocused(page.getByRole('button', { name: `Remove ${emails[0] ?? ''} from role` }))).toBe(true)
   })
 
   it('stays on Save after Save and stay, and after Ctrl+S', async () => {
@@ -70,13 +70,13 @@ describe('focus on the role page', () => {
     await page.getByRole('button', { name: `Remove ${emails[0] ?? ''} from role` }).click()
     await page.getByRole('button', { name: 'More save options' }).click()
     await page.getByRole('menuitem', { name: 'Save and stay' }).click()
-    await expect.poll(() => save.isDisabled()).toBe(true)
+    await eventually(() => save.isDisabled()).toBe(true)
     expect(await isFocused(save)).toBe(true)
 
     await page.getByRole('button', { name: `Remove ${emails[1] ?? ''} from role` }).click()
     await save.focus()
     await page.keyboard.press('Control+s')
-    await expect.poll(() => save.isDisabled()).toBe(true)
+    await eventually(() => save.isDisabled()).toBe(true)
     expect(await isFocused(save)).toBe(true)
     // A disabled Save does nothing when pressed.
     await page.keyboard.press('Enter')

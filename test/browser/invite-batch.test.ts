@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
 import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { LIMITS } from '../../src-main/core/model'
+import { INVITE_EXPORT_COLUMNS, LIMITS } from '../../src-main/core/model'
 import { dialog, unique, useHarness } from './harness'
-import { visible } from './screens'
+import { eventually, visible } from './screens'
 
 const h = useHarness()
 const TEMPLATE = 'https://intranet.example.org/accept?token={token}&email={email}'
@@ -72,16 +72,7 @@ describe('the invite result', () => {
 
     const csv = parse(await exportBatch(page, invite, 'CSV'), { columns: true }) as Array<Record<string, string>>
     expect(csv.map((row) => row.email)).toEqual(batchOrder)
-    expect(Object.keys(csv[0] ?? {})).toEqual([
-      'email',
-      'first_name',
-      'last_name',
-      'role',
-      'status',
-      'invited_at',
-      'invite_expires_at',
-      'invite_link'
-    ])
+    expect(Object.keys(csv[0] ?? {})).toEqual([...INVITE_EXPORT_COLUMNS])
     for (const row of csv) {
       expect(row).toMatchObject({ role: role.name, status: 'invited' })
       expect(row.invite_link).toMatch(/^https:\/\/intranet\.example\.org\/accept\?token=/)
@@ -116,11 +107,11 @@ describe('the Invite button', () => {
 
     const emails = invite.getByLabel('Emails')
     await emails.fill('not-an-address; neither@')
-    await expect.poll(() => invite.getByRole('list', { name: 'Entry counts' }).getByRole('listitem').first().textContent()).toBe('0 valid')
+    await eventually(() => invite.getByRole('list', { name: 'Entry counts' }).getByRole('listitem').first().textContent()).toBe('0 valid')
     expect(await button.isDisabled()).toBe(true)
 
     await emails.fill(`fine.${role.tag}@example.org`)
-    await expect.poll(() => button.isEnabled()).toBe(true)
+    await eventually(() => button.isEnabled()).toBe(true)
 
     const over = Array.from({ length: LIMITS.pasteEntries + 1 }, (_, index) => `p${index}.${role.tag}@example.org`).join('\n')
     await paste(emails, over)

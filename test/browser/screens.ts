@@ -55,3 +55,8 @@ export function toasts(page: Page, text?: string | RegExp): Locator {
   const shown = page.getByRole('region', { name: /^Notifications/ }).getByRole('listitem')
   return text === undefined ? shown : shown.filter({ hasText: text })
 }
+
+/** `expect.poll` with room for a loaded machine: the page answers in its own time, not within one second. */
+export function eventually<T>(read: () => T | Promise<T>) {
+  return expect.poll(read, { timeout: 10_000 })
+}

@@ -7,7 +7,8 @@ import { inviteToken } from '../../src-main/core/invite-tokens'
 import { acceptInvite, getInviteLink, inviteUsers, revokeInvite } from '../../src-main/core/invites'
 import { updateSettings } from '../../src-main/core/settings'
 import type { Store } from '../../src-main/core/store'
-import type { ExportOptions } from '../../src-main/core/inputs'
+import type { ExportRequest } from '../../src-main/core/export'
+import { INVITE_EXPORT_COLUMNS } from '../../src-main/core/model'
 import { openTestStore, tempDir } from '../helpers/store'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')
@@ -91,13 +92,13 @@ beforeEach(async () => {
 
 afterEach(() => store.close())
 
-const allInvites = (format: 'csv' | 'json', bom = false): ExportOptions => ({ scope: { kind: 'allInvites' }, format, bom })
+const allInvites = (format: 'csv' | 'json', bom = false): ExportRequest => ({ scope: { kind: 'allInvites' }, format, bom })
 
 describe('invite list content', () => {
   const csvBody = (): string =>
-    'email,first_name,last_name,role,status,invited_at,invite_expires_at,invite_link\r\n' +
-    `ann@example.org,Ann,Lee,Staff,invited,${INVITED_AT},${EXPIRES},${linkOf(ANN, 'ann@example.org')}\r\n` +
-    `Bob@Example.org,"Bob, Jr.","O""Neil",,invited,${INVITED_AT},${EXPIRES},${linkOf(BOB, 'Bob@Example.org')}\r\n`
+    'email,first_name,last_name,role,status,invited_at,invite_expires_at,expired,invite_link\r\n' +
+    `ann@example.org,Ann,Lee,Staff,invited,${INVITED_AT},${EXPIRES},false,${linkOf(ANN, 'ann@example.org')}\r\n` +
+    `Bob@Example.org,"Bob, Jr.","O""Neil",,invited,${INVITED_AT},${EXPIRES},false,${linkOf(BOB, 'Bob@Example.org')}\r\n`
 
   it('writes CSV with a byte order mark for Excel, quoted per RFC 4180, CRLF line ends', async () => {
     const text = await exportToString(store, allInvites('csv', true))
@@ -119,6 +120,7 @@ describe('invite list content', () => {
         status: 'invited',
         invited_at: INVITED_AT,
         invite_expires_at: EXPIRES,
+        expired: false,
         invite_link: linkOf(id, email)
       })
     expect(await exportToString(store, allInvites('json'))).toBe(
@@ -134,7 +136,7 @@ describe('invite list content', () => {
 
   it('exports links that accept the invite, the same links the invites module gives', async () => {
     const [, annRow] = parse(await exportToString(store, allInvites('csv'))) as string[][]
-    const link = annRow?.[7] ?? ''
+    const link = annRow?.[8] ?? ''
     expect(link).toBe(getInviteLink(store, { userId: ANN }).inviteLink)
     expect(acceptInvite(store, { token: link, password: 'correct horse battery', firstName: null, lastName: null })).toEqual({
       accepted: true
@@ -144,7 +146,7 @@ describe('invite list content', () => {
   it('carries the bare token when no URL template is set', async () => {
     updateSettings(store, { inviteUrlTemplate: null })
     const rows = parse(await exportToString(store, allInvites('csv'))) as string[][]
-    expect(rows.slice(1).map((row) => row[7])).toEqual([tokenOf(ANN), tokenOf(BOB)])
+    expect(rows.slice(1).map((row) => row[8])).toEqual([tokenOf(ANN), tokenOf(BOB)])
   })
 })
 
@@ -185,7 +187,7 @@ describe('formula injection', () => {
 })
 
 describe('scopes', () => {
-  const emails = async (options: ExportOptions): Promise<string[]> =>
+  const emails = async (options: ExportRequest): Promise<string[]> =>
     (JSON.parse(await exportToString(store, options)) as Array<{ email: string }>).map((row) => row.email)
 
   it('a role holds only its own pending invites; Public those without a role', async () => {
@@ -198,12 +200,12 @@ describe('scopes', () => {
   })
 
   it('a selection is a user export in any status, with profile columns and links only for invited users', async () => {
-    const options: ExportOptions = { scope: { kind: 'users', selection: { ids: [CAROL, ANN] } }, format: 'csv', bom: false }
+    const options: ExportRequest = { scope: { kind: 'users', selection: { ids: [CAROL, ANN] } }, format: 'csv', bom: false }
     const text = await exportToString(store, options)
     expect(text).toBe(
-      'email,first_name,last_name,role,status,invited_at,invite_expires_at,invite_link,title,location,description,tags,created_at\r\n' +
-        'carol@example.org,Carol,,Staff,active,,,,Nurse,,,night; ward 3,2026-02-01T00:00:00.000Z\r\n' +
-        `ann@example.org,Ann,Lee,Staff,invited,${INVITED_AT},${EXPIRES},${linkOf(ANN, 'ann@example.org')},,,,,2026-02-01T00:00:00.000Z\r\n`
+      'email,first_name,last_name,role,status,invited_at,invite_expires_at,expired,invite_link,title,location,description,tags,created_at\r\n' +
+        'carol@example.org,Carol,,Staff,active,,,,,Nurse,,,night; ward 3,2026-02-01T00:00:00.000Z\r\n' +
+        `ann@example.org,Ann,Lee,Staff,invited,${INVITED_AT},${EXPIRES},false,${linkOf(ANN, 'ann@example.org')},,,,,2026-02-01T00:00:00.000Z\r\n`
     )
     const json = JSON.parse(await exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
     expect(json[0]).toMatchObject({ email: 'carol@example.org', tags: ['night', 'ward 3'], invite_link: null, title: 'Nurse' })
@@ -213,19 +215,19 @@ describe('scopes', () => {
     const batch = inviteUsers(store, { text: 'dan@example.org, erin@example.org, fay@example.org', roleId: STAFF })
     const [dan, erin, fay] = batch.results.map((result) => result.userId ?? '')
     revokeInvite(store, { userId: erin ?? '' })
-    const options: ExportOptions = {
+    const options: ExportRequest = {
       scope: { kind: 'inviteBatch', userIds: [fay ?? '', erin ?? '', dan ?? '', CAROL] },
       format: 'csv',
       bom: false
     }
     const rows = parse(await exportToString(store, options)) as string[][]
-    expect(rows[0]).toEqual(['email', 'first_name', 'last_name', 'role', 'status', 'invited_at', 'invite_expires_at', 'invite_link'])
+    expect(rows[0]).toEqual([...INVITE_EXPORT_COLUMNS])
     expect(rows.slice(1).map((row) => [row[0], row[3], row[4]])).toEqual([
       ['fay@example.org', 'Staff', 'invited'],
       ['dan@example.org', 'Staff', 'invited']
     ])
     const links = batch.results.filter((result) => result.userId !== erin).map((result) => result.inviteLink)
-    expect(rows.slice(1).map((row) => row[7])).toEqual([links[1], links[0]])
+    expect(rows.slice(1).map((row) => row[rows[0]?.indexOf('invite_link') ?? -1])).toEqual([links[1], links[0]])
     const json = JSON.parse(await exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
     expect(json.map((row) => row.email)).toEqual(['fay@example.org', 'dan@example.org'])
     expect(Object.keys(json[0] ?? {})).not.toContain('title')
@@ -235,7 +237,7 @@ describe('scopes', () => {
     const folder = tempDir()
     try {
       const progress: Array<[number, number]> = []
-      const scope: ExportOptions['scope'] = { kind: 'inviteBatch', userIds: [ANN, CAROL, BOB, ANN] }
+      const scope: ExportRequest['scope'] = { kind: 'inviteBatch', userIds: [ANN, CAROL, BOB, ANN] }
       const result = await exportToFile(store, { scope, format: 'json', bom: false }, folder.file('batch.json'), {
         onProgress: (done, total) => progress.push([done, total])
       })
@@ -338,8 +340,8 @@ describe('writing the file', () => {
     writeFileSync(target, 'the previous export\n')
     await exportToFile(store, { scope: { kind: 'roleInvites', roleId: null }, format: 'csv', bom: false }, target)
     expect(readFileSync(target, 'utf8')).toBe(
-      'email,first_name,last_name,role,status,invited_at,invite_expires_at,invite_link\r\n' +
-        `Bob@Example.org,"Bob, Jr.","O""Neil",,invited,${INVITED_AT},${EXPIRES},${linkOf(BOB, 'Bob@Example.org')}\r\n`
+      'email,first_name,last_name,role,status,invited_at,invite_expires_at,expired,invite_link\r\n' +
+        `Bob@Example.org,"Bob, Jr.","O""Neil",,invited,${INVITED_AT},${EXPIRES},false,${linkOf(BOB, 'Bob@Example.org')}\r\n`
     )
     expect(readdirSync(folder.dir)).toEqual(['invites.csv'])
   })

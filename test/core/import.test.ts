@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { applyImport, previewImport } from '../../src-main/core/import'
 import { getInviteLink } from '../../src-main/core/invites'
 import type { Store } from '../../src-main/core/store'
-import type { ImportOptions } from '../../src-main/core/inputs'
+import { importOptions, type ImportOptions } from '../../src-main/core/inputs'
 import { IMPORT_PREVIEW_LIMITS } from '../../src-main/core/model'
 import { openTestStore } from '../helpers/store'
 
@@ -14,8 +14,8 @@ const ROOT = '00000000-0000-4000-8000-000000000002'
 const IVY = '00000000-0000-4000-8000-000000000003'
 const EARLIER = '2026-02-01T00:00:00.000Z'
 
-const UPDATE_INVITED: ImportOptions = { existing: 'update', newUsersAs: 'invited' }
-const SKIP_INVITED: ImportOptions = { existing: 'skip', newUsersAs: 'invited' }
+const UPDATE_INVITED: ImportOptions = importOptions.parse({ existing: 'update', newUsersAs: 'invited' })
+const SKIP_INVITED: ImportOptions = importOptions.parse({ existing: 'skip', newUsersAs: 'invited' })
 
 let store: Store
 
@@ -97,7 +97,7 @@ describe('previewing a well-formed file', () => {
   it('gives every row its outcome, with reasons, and counts', () => {
     const preview = previewImport(store, WELL_FORMED, UPDATE_INVITED)
     expect(preview.totalRows).toBe(9)
-    expect(preview.counts).toEqual({ new: 2, update: 1, unchanged: 1, invalid: 4, duplicate: 1 })
+    expect(preview.counts).toEqual({ new: 2, update: 1, unchanged: 1, skipped: 0, invalid: 4, duplicate: 1 })
     expect(preview.rowsOmitted).toBe(0)
     expect(preview.rows.map((row) => [row.line, row.email, row.outcome, row.reason])).toEqual([
       [2, 'new1@example.org', 'new', null],
@@ -129,7 +129,7 @@ describe('previewing a well-formed file', () => {
 
   it('reports existing users as skipped when they are not to be updated', () => {
     const preview = previewImport(store, WELL_FORMED, SKIP_INVITED)
-    expect(preview.counts).toEqual({ new: 2, update: 0, unchanged: 2, invalid: 4, duplicate: 1 })
+    expect(preview.counts).toEqual({ new: 2, update: 0, unchanged: 2, skipped: 0, invalid: 4, duplicate: 1 })
     expect(preview.rows[1]).toMatchObject({ outcome: 'unchanged', reason: 'Already a user (active): skipped' })
   })
 
@@ -159,7 +159,7 @@ describe('previewing a well-formed file', () => {
 describe('applying a file', () => {
   it('creates new users as invited with a working invite, updates existing ones, in one activity entry', () => {
     const result = applyImport(store, WELL_FORMED, UPDATE_INVITED)
-    expect(result.counts).toEqual({ new: 2, update: 1, unchanged: 1, invalid: 4, duplicate: 1 })
+    expect(result.counts).toEqual({ new: 2, update: 1, unchanged: 1, skipped: 0, invalid: 4, duplicate: 1 })
 
     const created = userByEmail('new1@example.org')
     expect(created).toMatchObject({
@@ -190,7 +190,7 @@ describe('applying a file', () => {
   })
 
   it('creates new users as drafts without an invite when asked to', () => {
-    applyImport(store, WELL_FORMED, { existing: 'update', newUsersAs: 'draft' })
+    applyImport(store, WELL_FORMED, importOptions.parse({ existing: 'update', newUsersAs: 'draft' }))
     expect(userByEmail('new1@example.org')).toMatchObject({
       status: 'draft',
       invited_at: null,
@@ -228,7 +228,7 @@ describe('applying a file', () => {
   it('writes nothing and records nothing when no row is new or to be updated', () => {
     const before = snapshot()
     const result = applyImport(store, 'email\nalice@example.org\nbroken\n', SKIP_INVITED)
-    expect(result).toEqual({ counts: { new: 0, update: 0, unchanged: 1, invalid: 1, duplicate: 0 }, activityId: null })
+    expect(result).toEqual({ counts: { new: 0, update: 0, unchanged: 1, skipped: 0, invalid: 1, duplicate: 0 }, activityId: null })
     expect(snapshot()).toBe(before)
   })
 
@@ -250,7 +250,7 @@ describe('applying a file', () => {
     const lines = ['email,role']
     for (let index = 0; index < 30_000; index++) lines.push(`m${index}@example.org,Staff`)
     const result = applyImport(store, lines.join('\n'), UPDATE_INVITED)
-    expect(result.counts).toEqual({ new: 15_000, update: 15_000, unchanged: 0, invalid: 0, duplicate: 0 })
+    expect(result.counts).toEqual({ new: 15_000, update: 15_000, unchanged: 0, skipped: 0, invalid: 0, duplicate: 0 })
     expect(store.sqlite.prepare(`SELECT status, count(*) AS n FROM users WHERE role_id = ? GROUP BY status`).all(STAFF)).toEqual([
       { status: 'active', n: 15_001 },
       { status: 'invited', n: 15_001 }
@@ -288,8 +288,18 @@ describe('malformed files', () => {
     refused('email,first_name\r\n', 'validation', /no rows/)
   })
 
-  it('a quote that is never closed', () => {
-    refused('email,first_name\na@example.org,"Ann\n', 'validation', /not valid CSV/)
+  it('a quote that is never closed is one invalid row with its line, and the rows after it are read', () => {
+    const preview = previewImport(store, 'email,first_name\na@example.org,"Ann\nb@example.org,Bea\n', UPDATE_INVITED)
+    expect(preview.rows.map((row) => [row.line, row.outcome, row.email])).toEqual([
+      [2, 'invalid', ''],
+      [3, 'new', 'b@example.org']
+    ])
+    expect(preview.rows[0]?.reason).toMatch(/^Not valid CSV: /)
+  })
+
+  it('a stray quote inside a cell is read as text, as spreadsheets write it', () => {
+    const preview = previewImport(store, 'email,first_name\na@example.org,Ann "Jr"\n', UPDATE_INVITED)
+    expect(preview.rows.map((row) => [row.outcome, row.firstName])).toEqual([['new', 'Ann "Jr"']])
   })
 
   it('more than 200,000 rows', () => {

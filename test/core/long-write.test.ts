@@ -5,13 +5,13 @@ import { inviteUsers, inviteUsersYielding } from '../../src-main/core/invites'
 import { createRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { createUser } from '../../src-main/core/users'
-import type { ImportOptions } from '../../src-main/core/inputs'
+import { importOptions, type ImportOptions } from '../../src-main/core/inputs'
 import { snapshot } from '../helpers/domain'
 import { openTestStore } from '../helpers/store'
 import { createRoleInput, createUserInput, inviteUsersInput } from '../../src-main/core/inputs'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')
-const OPTIONS: ImportOptions = { existing: 'update', newUsersAs: 'invited' }
+const OPTIONS: ImportOptions = importOptions.parse({ existing: 'update', newUsersAs: 'invited' })
 
 /** A store with a Support role and `existing` invited users (existing.0@example.org …). */
 async function seededStore(existing: number): Promise<{ store: Store; roleId: string }> {

@@ -72,24 +72,21 @@ function summary(directory: SourceDirectory) {
   }
 }
 
-/** The same shape, from what was exported: roles without members are left out, as the writer does. */
+/** The same shape, from what was exported: every role, members or not. */
 function expected(roles: readonly DirectoryRole[], users: readonly DirectoryUser[]) {
   const carried = new Set(roles.map((r) => r.id))
-  const held = new Set(users.flatMap((u) => (u.roleId !== null && carried.has(u.roleId) ? [u.roleId] : [])))
   return {
     problems: [],
-    roles: roles
-      .filter((r) => held.has(r.id))
-      .map((r) => ({
-        id: r.id,
-        name: r.name,
-        icon: r.icon,
-        description: r.description,
-        adminAccess: r.adminAccess,
-        appAccess: r.appAccess,
-        ipAccess: r.ipAccess,
-        enforceTfa: r.enforceTfa
-      })),
+    roles: roles.map((r) => ({
+      id: r.id,
+      name: r.name,
+      icon: r.icon,
+      description: r.description,
+      adminAccess: r.adminAccess,
+      appAccess: r.appAccess,
+      ipAccess: r.ipAccess,
+      enforceTfa: r.enforceTfa
+    })),
     users: users.map((u) => ({
       id: u.id,
       email: u.email,
@@ -250,16 +247,14 @@ describe('LDIF writer', () => {
     expect(summary(ldifFormat.read(text))).toEqual(expected([ops, shouting, spaced], users))
   })
 
-  it('leaves out a role without members and says why, in the file and through refuseRole', () => {
+  it('writes a role without members as a group whose one member is the empty DN, read back with no members', () => {
     const empty = role({ name: 'Nobody here' })
     const text = exportLdif([empty], [user()])
-    expect(text).not.toMatch(/^dn: cn=Nobody here/m)
-    expect(text.replace(/\n /g, '')).toMatch(
-      /^# Role "Nobody here" is left out\. An LDAP group \(groupOfNames\) must have at least one member/m
-    )
-    expect(ldifFormat.refuseRole(empty, 0)).toMatch(/at least one member/)
-    expect(ldifFormat.refuseRole(empty, 1)).toBeNull()
-    expect(ldifFormat.read(text).roles).toEqual([])
+    expect(text).toMatch(/^dn: cn=Nobody here,ou=groups,dc=example,dc=org\n(?:.+\n)*member:\n/m)
+    expect(ldifFormat.refuseRole(empty, 0)).toBeNull()
+    const read = ldifFormat.read(text)
+    expect(read.roles.map((r) => r.name)).toEqual(['Nobody here'])
+    expect(read.users.every((u) => u.roles.length === 0)).toBe(true)
   })
 
   it('puts Public users and users of roles outside the file in no group', () => {
@@ -657,11 +652,7 @@ describe('LDIF round trip', () => {
         const text = exportLdif(roles, users, { baseDn, batch })
         expect(ldifFormat.recognise(text.slice(0, 1024))).toBe(true)
         expect(summary(ldifFormat.read(text))).toEqual(expected(roles, users))
-        const written = new Set(ldifFormat.read(text).roles.map((r) => r.id))
-        for (const r of roles) {
-          const members = users.filter((u) => u.roleId === r.id).length
-          expect(ldifFormat.refuseRole(r, members) === null).toBe(written.has(r.id))
-        }
+        for (const r of roles) expect(ldifFormat.refuseRole(r, users.filter((u) => u.roleId === r.id).length)).toBeNull()
       }),
       { numRuns: 300 }
     )
@@ -691,8 +682,8 @@ describe('LDIF against OpenLDAP', () => {
   const admins = role({ name: 'Admins', icon: 'shield', adminAccess: true })
   const shouting = role({ name: 'ADMINS' })
   const desk = role({ name: '#1 <Support> + "Help"; desk', description: ' leading space' })
-  // Its name makes the comment that says it is left out longer than a line: ldapadd must take the fold.
-  const empty = role({ name: 'Nobody here — a role with a long name that nobody holds yet, so LDAP cannot have it' })
+  // A role nobody holds, with a name long enough to fold its DN line.
+  const empty = role({ name: 'Nobody here — a role with a long name that nobody holds yet, held by the empty DN' })
   const roles = [sales, cafe, admins, shouting, desk, empty]
   const users = [
     user({
@@ -775,11 +766,15 @@ describe('LDIF against OpenLDAP', () => {
     expect(loadedIds.size).toBe(2)
   })
 
-  it('refuses an empty groupOfNames, as refuseRole says', async () => {
+  it('refuses a groupOfNames with no member at all, and takes a role without members as the writer writes it', async () => {
     const result = await slapd.ldapadd(`dn:: ${b64(`cn=Nobody,${groupsBase}`)}\nobjectClass: groupOfNames\ncn: Nobody\n`, {
       continueOnError: true
     })
     expect(result.stderr).toMatch(/requires attribute 'member'/)
-    expect(ldifFormat.refuseRole(empty, 0)).toMatch(/at least one member/)
+    // The export loaded above holds `empty` as a group whose one member is the empty DN.
+    expect(await slapd.ldapsearch('-b', groupsBase, `(uid=${empty.id})`, 'member')).toMatch(/^member:\s*$/m)
+    const back = ldifFormat.read(await slapd.slapcat())
+    expect(back.roles.filter((r) => r.id === empty.id).map((r) => r.name)).toEqual([empty.name])
+    expect(back.users.some((u) => u.roles.some((ref) => back.roles.find((r) => r.ref === ref)?.id === empty.id))).toBe(false)
   })
 })

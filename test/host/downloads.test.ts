@@ -203,7 +203,7 @@ describe('files in the browser host', () => {
     expect(clicked).toHaveLength(1)
     expect(clicked[0]?.download).toBe(outcome.path)
     const saved = await blobs.get(clicked[0]?.href ?? '')?.text()
-    expect(saved?.split('\r\n')[0]).toBe('email,first_name,last_name,role,status,invited_at,invite_expires_at,invite_link')
+    expect(saved?.split('\r\n')[0]).toBe('email,first_name,last_name,role,status,invited_at,invite_expires_at,expired,invite_link')
     expect(saved).toContain('ann@example.org')
   })
 

@@ -82,6 +82,10 @@ function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: st
       required: []
     },
     checkPassword: { input: { password: 'secret' }, required: ['password'] },
+    previewExport: {
+      input: { scope: { kind: 'allInvites' }, format: 'ldif', ldifBaseDn: 'dc=example,dc=org' },
+      required: ['scope', 'format']
+    },
     exportInvites: {
       input: { exportId: EXPORT_ID, scope: { kind: 'roleInvites', roleId: seed.roleId }, format: 'csv', bom: false },
       required: ['exportId', 'scope', 'format']

@@ -30,7 +30,7 @@ class ProgressPort implements FilePort {
   chooseImportFile(): Promise<null> {
     return Promise.resolve(null)
   }
-  readImportFile(): Promise<{ name: string; content: Buffer }> {
+  readImportFile(): Promise<Array<{ name: string; content: Buffer }>> {
     return Promise.reject(new DomainError('not_found', 'No file here'))
   }
   chooseBackupTarget(): Promise<null> {

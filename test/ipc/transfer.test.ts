@@ -62,10 +62,10 @@ class RecordingFiles implements FilePort {
     this.asked.push({ dialog: 'import' })
     return Promise.resolve(this.importFile)
   }
-  readImportFile(fileId: string): Promise<{ name: string; content: Buffer }> {
+  readImportFile(fileId: string): Promise<Array<{ name: string; content: Buffer }>> {
     const path = this.importPaths.get(fileId)
     if (!path) return Promise.reject(new DomainError('not_found', 'This file was not chosen'))
-    return Promise.resolve({ name: basename(path), content: readFileSync(path) })
+    return Promise.resolve([{ name: basename(path), content: readFileSync(path) }])
   }
   chooseBackupTarget(suggestedName: string): Promise<SaveTarget | null> {
     this.asked.push({ dialog: 'backup', suggestedName })

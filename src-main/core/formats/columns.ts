@@ -7,8 +7,8 @@
 import { INVITE_EXPORT_COLUMNS, USER_EXPORT_COLUMNS, type ExportColumn } from '../model'
 import type { DirectoryRole, DirectoryUser } from './handoff'
 
-/** One exported row: `tags` is a list, every other column text or null. */
-export type ListRecord = Partial<Record<ExportColumn, string | string[] | null>>
+/** One exported row: `tags` is a list, `expired` a boolean, every other column text or null. */
+export type ListRecord = Partial<Record<ExportColumn, string | string[] | boolean | null>>
 
 /** Which columns a list carries: an invite list's, or a user export's (with the profile). */
 export type ListKind = 'invites' | 'users'
@@ -31,6 +31,8 @@ export function listRecord(user: DirectoryUser, names: ReadonlyMap<string, strin
     status: user.status,
     invited_at: invite?.invitedAt ?? null,
     invite_expires_at: invite?.expiresAt ?? null,
+    // So an expired invite is never taken for a pending one.
+    expired: invite === null ? null : invite.expired,
     // The link from the URL template, or the bare token when there is no template.
     invite_link: invite === null ? null : (invite.link ?? invite.token),
     title: user.title,

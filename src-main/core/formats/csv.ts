@@ -14,7 +14,7 @@ import { stringify } from 'csv-stringify/sync'
 import { DomainError } from '../errors'
 import { IMPORT_ROW_LIMIT, type ImportField } from '../model'
 import { columnsOf, listRecord, roleNames, type ListKind } from './columns'
-import type { DirectoryRole, DirectoryUser, HandoffWriter, SourceDirectory, SourceUser } from './handoff'
+import type { DirectoryRole, DirectoryUser, HandoffWriter, SourceDirectory, SourceProblem, SourceUser } from './handoff'
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -27,8 +27,9 @@ export function neutraliseCell(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell
 }
 
-function cellOf(value: string | string[] | null | undefined): string {
+function cellOf(value: string | string[] | boolean | null | undefined): string {
   if (value === null || value === undefined) return ''
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
   return neutraliseCell(Array.isArray(value) ? value.join('; ') : value)
 }
 
@@ -70,7 +71,7 @@ export function csvWriter(options: CsvWriterOptions): HandoffWriter {
 /** A column the import reads; email is required. */
 export type CsvColumn = 'email' | ImportField
 
-const COLUMNS: readonly CsvColumn[] = ['email', 'firstName', 'lastName', 'role', 'status']
+const COLUMNS: readonly CsvColumn[] = ['email', 'firstName', 'lastName', 'role', 'status', 'title', 'location', 'description', 'tags']
 
 /** Header names, lower-cased with spaces, `_` and `-` removed, that each column is read from. */
 const HEADER_ALIASES: Record<CsvColumn, readonly string[]> = {
@@ -78,8 +79,15 @@ const HEADER_ALIASES: Record<CsvColumn, readonly string[]> = {
   firstName: ['firstname', 'first', 'givenname', 'forename'],
   lastName: ['lastname', 'last', 'surname', 'familyname'],
   role: ['role', 'rolename'],
-  status: ['status']
+  status: ['status'],
+  title: ['title', 'jobtitle'],
+  location: ['location', 'office', 'city'],
+  description: ['description', 'notes'],
+  tags: ['tags', 'labels']
 }
+
+/** How a list of tags is written in one cell: `a; b` (see columns.ts). */
+const TAG_SEPARATOR = /\s*;\s*/
 
 const normaliseHeader = (header: string): string =>
   header
@@ -105,33 +113,72 @@ interface CsvRecord {
 /** Thrown from inside the parser to stop reading a file that is already too long. */
 class TooManyRows extends Error {}
 
-function readRecords(text: string): CsvRecord[] {
-  const records: CsvRecord[] = []
-  let previousEnd = 0
-  let previousEmpty = 0
-  try {
-    parse(text, {
-      delimiter: detectDelimiter(text),
-      // Hand-edited files mix line endings; csv-parse would otherwise keep the first one it meets.
-      record_delimiter: ['\r\n', '\n', '\r'],
-      relax_column_count: true,
-      skip_empty_lines: true,
-      on_record: (cells, info) => {
-        records.push({ cells, line: previousEnd + (info.empty_lines - previousEmpty) + 1 })
-        // The header plus one row over the limit is enough to say the file is too long.
-        if (records.length > IMPORT_ROW_LIMIT + 1) throw new TooManyRows()
-        previousEnd = info.lines
-        previousEmpty = info.empty_lines
-        return null
-      }
-    })
-  } catch (error) {
-    if (error instanceof TooManyRows) return records
-    const where = error instanceof Error && 'lines' in error && typeof error.lines === 'number' ? ` (line ${error.lines})` : ''
-    const message = error instanceof Error ? error.message : String(error)
-    throw new DomainError('validation', `The file is not valid CSV${where}: ${message}`)
+/** The physical line numbers' starts, so a broken record can be skipped to the line after it. */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let index = 0; index < text.length; index++) {
+    const character = text.charCodeAt(index)
+    // \r\n counts once; a lone \r is a line end too, as the parser reads it.
+    if (character === 10 || (character === 13 && text.charCodeAt(index + 1) !== 10)) starts.push(index + 1)
   }
-  return records
+  return starts
+}
+
+function parseError(error: unknown): { line: number; message: string } | null {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string' || !error.code.startsWith('CSV_')) return null
+  const line = 'lines' in error && typeof error.lines === 'number' ? error.lines : 1
+  return { line, message: error.message }
+}
+
+/**
+ * The records of a CSV file, each with the line it starts on. A record the parser cannot read —
+ * a quote that is never closed, stray text after a closing quote — becomes one problem at its
+ * line, and reading goes on from the line after it, so one bad row never fails the file.
+ */
+function readRecords(text: string): { records: CsvRecord[]; problems: SourceProblem[] } {
+  const records: CsvRecord[] = []
+  const problems: SourceProblem[] = []
+  const starts = lineStarts(text)
+  const delimiter = detectDelimiter(text)
+  // Parse from this physical line (0-based) on; after a broken record, again from the next line.
+  let from = 0
+  while (from < starts.length) {
+    let recordStart = from
+    let previousEnd = 0
+    let previousEmpty = 0
+    try {
+      parse(text.slice(starts[from]), {
+        delimiter,
+        // Hand-edited files mix line endings; csv-parse would otherwise keep the first one it meets.
+        record_delimiter: ['\r\n', '\n', '\r'],
+        relax_column_count: true,
+        // A quote inside an unquoted cell (Ann "Jr" Lee) is text, as spreadsheets write it.
+        relax_quotes: true,
+        skip_empty_lines: true,
+        on_record: (cells, info) => {
+          const line = from + previousEnd + (info.empty_lines - previousEmpty) + 1
+          records.push({ cells, line })
+          // The header plus one row over the limit is enough to say the file is too long.
+          if (records.length > IMPORT_ROW_LIMIT + 1) throw new TooManyRows()
+          previousEnd = info.lines
+          previousEmpty = info.empty_lines
+          recordStart = from + info.lines
+          return null
+        }
+      })
+      break
+    } catch (error) {
+      if (error instanceof TooManyRows) break
+      const broken = parseError(error)
+      if (!broken) throw error
+      // The record that broke starts on the line after the last good one (past blank lines).
+      let line = recordStart
+      while (line < starts.length - 1 && text.slice(starts[line], starts[line + 1]).trim() === '') line++
+      problems.push({ line: line + 1, reason: `Not valid CSV: ${broken.message.replace(/^Invalid Record Length: /, '')}` })
+      from = line + 1
+    }
+  }
+  return { records, problems }
 }
 
 interface Header {
@@ -142,19 +189,16 @@ interface Header {
   width: number
 }
 
-function describeColumn(column: CsvColumn): string {
-  switch (column) {
-    case 'email':
-      return 'email'
-    case 'firstName':
-      return 'first name'
-    case 'lastName':
-      return 'last name'
-    case 'role':
-      return 'role'
-    case 'status':
-      return 'status'
-  }
+const COLUMN_WORDS: Record<CsvColumn, string> = {
+  email: 'email',
+  firstName: 'first name',
+  lastName: 'last name',
+  role: 'role',
+  status: 'status',
+  title: 'title',
+  location: 'location',
+  description: 'description',
+  tags: 'tags'
 }
 
 function readHeader(cells: string[]): Header {
@@ -171,7 +215,7 @@ function readHeader(cells: string[]): Header {
     if (index[column] !== undefined) {
       throw new DomainError(
         'validation',
-        `The header names the ${describeColumn(column)} column twice ("${names[column] ?? ''}" and "${cell.trim()}")`
+        `The header names the ${COLUMN_WORDS[column]} column twice ("${names[column] ?? ''}" and "${cell.trim()}")`
       )
     }
     index[column] = position
@@ -204,31 +248,44 @@ export interface CsvSource extends SourceDirectory {
  * of its own: each user's one role is a name the planner looks up (or `Public`).
  */
 export function readCsv(text: string): CsvSource {
-  const records = readRecords(text)
+  const { records, problems } = readRecords(text)
   const [headerRecord, ...dataRecords] = records
   if (headerRecord === undefined) {
     throw new DomainError('validation', 'The file is empty: it needs a header row naming the columns, with at least an email column')
   }
   const header = readHeader(headerRecord.cells)
-  if (dataRecords.length === 0) throw new DomainError('validation', 'The file has a header row but no rows of users')
+  if (dataRecords.length === 0 && problems.length === 0)
+    throw new DomainError('validation', 'The file has a header row but no rows of users')
   const users = dataRecords.map(({ cells, line }): SourceUser => {
     const role = cellAt(cells, header.index.role)
+    const tags = cellAt(cells, header.index.tags)
     const user: SourceUser = {
       line,
       id: null,
       email: cells[header.index.email ?? 0]?.trim() ?? '',
-      roles: role === undefined ? [] : [role]
+      roles: role === undefined ? [] : [role],
+      firstName: cellAt(cells, header.index.firstName),
+      lastName: cellAt(cells, header.index.lastName),
+      title: cellAt(cells, header.index.title),
+      location: cellAt(cells, header.index.location),
+      description: cellAt(cells, header.index.description),
+      ...(tags !== undefined && { tags: tags.split(TAG_SEPARATOR).filter((tag) => tag !== '') })
     }
-    const firstName = cellAt(cells, header.index.firstName)
-    const lastName = cellAt(cells, header.index.lastName)
     const status = cellAt(cells, header.index.status)
-    if (firstName !== undefined) user.firstName = firstName
-    if (lastName !== undefined) user.lastName = lastName
     if (status !== undefined) user.status = status
     if (cells.length !== header.width) {
       user.problems = [`Has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'} where the header has ${header.width}`]
     }
     return user
   })
-  return { roles: [], users, problems: [], columns: header.names, ignoredColumns: header.ignored }
+  return {
+    roles: [],
+    users,
+    problems: problems.filter((problem) => problem.line > headerRecord.line),
+    columns: header.names,
+    ignoredColumns: header.ignored
+  }
 }
+
+/** CSV is what a file is when it is nothing else: the import's last guess. */
+export const recogniseCsv = (head: string): boolean => /^\uFEFF?[^\r\n]*[,;\t]/.test(head) || head.trim().length > 0

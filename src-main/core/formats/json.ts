@@ -22,7 +22,7 @@ export function jsonWriter(options: JsonWriterOptions): HandoffWriter {
       let text = ''
       for (const user of batch) {
         const record = listRecord(user, names)
-        const object: Record<string, string | string[] | null> = {}
+        const object: Record<string, string | string[] | boolean | null> = {}
         for (const column of columns) object[column] = record[column] ?? null
         text += (first ? '\n' : ',\n') + JSON.stringify(object)
         first = false

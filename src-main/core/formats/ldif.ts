@@ -38,6 +38,8 @@
  * | icon, admin access, | `businessCategory: icon=…`, `adminAccess=TRUE`, `appAccess=FALSE`,     |
  * | app access, 2FA, IP | `enforceTfa=…`, `ipAccess=<addresses separated by spaces>`             |
  * | membership          | `member` (read: `member` and `uniqueMember` of groupOfUniqueNames)     |
+ * | (no members)        | `member:` the empty DN: groupOfNames must have one, and it names no    |
+ * |                     | entry (OpenLDAP takes it; the reader reads it as no member)            |
  */
 import { isUtf8 } from 'node:buffer'
 import { USER_STATUSES } from '../model'
@@ -318,6 +320,8 @@ function groupEntry(role: DirectoryRole, dn: string, memberDns: readonly string[
   out += line('businessCategory', `enforceTfa=${role.enforceTfa ? 'TRUE' : 'FALSE'}`)
   // One value, not one per address: LDAP values are a set, and "::1" twice would be refused.
   if (role.ipAccess.length > 0) out += line('businessCategory', `ipAccess=${role.ipAccess.join(' ')}`)
+  // groupOfNames must have a member: a role without members holds the empty DN, which names no entry.
+  if (memberDns.length === 0) out += 'member:\n'
   for (const member of memberDns) out += line('member', member)
   return `${out}\n`
 }
@@ -358,12 +362,7 @@ function ldifWriter(context: HandoffContext): HandoffWriter {
       let out = ''
       const taken = new Set<string>()
       for (const role of context.roles) {
-        const ids = members.get(role.id)
-        if (!ids) {
-          out += comment(`Role "${role.name}" is left out. ${refuseRole(role, 0)}.`)
-          out += '\n'
-          continue
-        }
+        const ids = members.get(role.id) ?? []
         // Names LDAP compares as equal ("Ops" and "OPS") would be one DN: the later one adds its id.
         const key = ldapFold(role.name)
         const rdn = taken.has(key) ? `cn=${escapeDnValue(role.name)}+uid=${escapeDnValue(role.id)}` : `cn=${escapeDnValue(role.name)}`
@@ -392,9 +391,9 @@ function refuseUser(user: DirectoryUser): string | null {
   return null
 }
 
-function refuseRole(_role: DirectoryRole, membersInFile: number): string | null {
-  if (membersInFile > 0) return null
-  return 'An LDAP group (groupOfNames) must have at least one member, and this role has none in the file'
+/** Nothing: a role without members goes out as a group whose one member is the empty DN. */
+function refuseRole(): string | null {
+  return null
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,17 @@
-import { useEffect, useRef, useState } from 'react'
-import type { ApiError, ExportFormat, ExportOutcome, ExportScope } from '../../../src-main/ipc/contract'
+import { useEffect, useId, useRef, useState } from 'react'
+import type {
+  ApiError,
+  CallInput,
+  ExpiredInviteChoice,
+  ExportFormat,
+  ExportOutcome,
+  ExportPreview,
+  ExportScope,
+  KeycloakIfExists
+} from '../../../src-main/ipc/contract'
+import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, KEYCLOAK_IF_EXISTS } from '../../../src-main/core/model'
 import { api } from '../api'
-import { describeError } from '../errors'
+import { describeError, fieldError } from '../errors'
 import { formatCount, plural } from '../format'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose } from './Drawer'
 
@@ -24,9 +34,17 @@ type Phase =
   | { kind: 'done'; outcome: ExportOutcome }
   | { kind: 'failed'; error: ApiError }
 
+type Options = Omit<CallInput<'exportInvites'>, 'exportId'>
+
 const ID = 'export'
 
-/** An invite list or user export: the main process asks where to save it (the browser host downloads it). */
+const IF_EXISTS_WORDS: Record<KeycloakIfExists, string> = {
+  SKIP: 'Skip it (keep what Keycloak has)',
+  OVERWRITE: 'Overwrite it with this file',
+  FAIL: 'Stop the import'
+}
+
+/** An invite list, user export or hand-off file: the main process asks where to save it (the browser host downloads it). */
 export function ExportDialog({ open, onOpenChange, title = 'Export invites', scopes }: ExportDialogProps) {
   return (
     <Drawer open={open} onOpenChange={onOpenChange} placement="center" className="export-dialog">
@@ -40,9 +58,33 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
   const [choice, setChoice] = useState(0)
   const [format, setFormat] = useState<ExportFormat>('csv')
   const [bom, setBom] = useState(true)
+  const [baseDn, setBaseDn] = useState<string | null>(null)
+  const [ifExists, setIfExists] = useState<KeycloakIfExists | null>(null)
+  const [expired, setExpired] = useState<ExpiredInviteChoice>('leave_out')
+  const [leaveOutRefused, setLeaveOutRefused] = useState(false)
+  const [preview, setPreview] = useState<{ key: string; value: ExportPreview | null; error: ApiError | null } | null>(null)
   const [phase, setPhase] = useState<Phase>({ kind: 'options' })
   const running = phase.kind === 'running' ? phase.exportId : null
   const mounted = useRef(true)
+
+  const scope = scopes[choice]?.scope
+  const info = EXPORT_FORMAT_INFO[format]
+  const remembered = preview?.value?.remembered
+  const chosenBaseDn = baseDn ?? remembered?.ldifBaseDn ?? ''
+  const chosenIfExists = ifExists ?? remembered?.keycloakIfExists ?? 'SKIP'
+  const options: Options | null = scope
+    ? {
+        scope,
+        format,
+        bom: format === 'csv' && bom,
+        ...(format === 'ldif' && { ldifBaseDn: chosenBaseDn }),
+        ...(format === 'keycloak' && { keycloakIfExists: chosenIfExists }),
+        expiredInvites: expired,
+        leaveOutRefused
+      }
+    : null
+  // What the file would hold depends on the scope, the format and (LDIF) the base DN only.
+  const previewKey = options ? JSON.stringify([options.scope, format, format === 'ldif' ? chosenBaseDn : '']) : ''
 
   useEffect(() => {
     mounted.current = true
@@ -50,6 +92,21 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
       mounted.current = false
     }
   }, [])
+
+  useEffect(() => {
+    if (!options || phase.kind === 'running') return
+    let current = true
+    const { scope: wanted, format: chosen } = options
+    void api.previewExport({ scope: wanted, format: chosen, ...(chosen === 'ldif' && { ldifBaseDn: chosenBaseDn }) }).then((result) => {
+      if (!current) return
+      setPreview({ key: previewKey, value: result.ok ? result.value : null, error: result.ok ? null : result.error })
+    })
+    return () => {
+      current = false
+    }
+    // The preview depends on exactly what previewKey names.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [previewKey])
 
   useEffect(() => {
     if (!running) return
@@ -71,11 +128,10 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
   )
 
   const start = async (): Promise<void> => {
-    const selected = scopes[choice]
-    if (!selected) return
+    if (!options) return
     const exportId = crypto.randomUUID()
     setPhase({ kind: 'running', exportId, done: 0, total: null, cancelling: false })
-    const result = await api.exportInvites({ exportId, scope: selected.scope, format, bom: format === 'csv' && bom })
+    const result = await api.exportInvites({ ...options, exportId })
     if (!mounted.current) return
     if (result.ok) {
       // The dialog says where the file went; a toast as well would report one export twice.
@@ -92,6 +148,12 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
     setPhase({ ...phase, cancelling: true })
     void api.cancelOperation({ operationId: phase.exportId })
   }
+
+  const current = preview?.key === previewKey ? preview : null
+  const failure = phase.kind === 'failed' ? phase.error : null
+  // The main process checks the base DN; its words go beside the field, from the preview or the export.
+  const baseDnError = format === 'ldif' ? (fieldError(current?.error, 'ldifBaseDn') ?? fieldError(failure, 'ldifBaseDn') ?? null) : null
+  const blocked = format === 'ldif' && baseDnError !== null
 
   return (
     <>
@@ -116,26 +178,62 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
             ) : (
               <p className="export-scope">{scopes[0]?.label}</p>
             )}
-            <fieldset className="drawer-fieldset">
-              <legend>Format</legend>
-              <label className="drawer-check">
-                <input type="radio" name={`${ID}-format`} checked={format === 'csv'} onChange={() => setFormat('csv')} />
-                CSV (spreadsheets)
-              </label>
-              <label className="drawer-check">
-                <input type="radio" name={`${ID}-format`} checked={format === 'json'} onChange={() => setFormat('json')} />
-                JSON (an array of objects)
-              </label>
-            </fieldset>
+            <FormatChoice format={format} onChange={setFormat} />
             {format === 'csv' ? (
               <label className="drawer-check">
                 <input type="checkbox" checked={bom} onChange={(event) => setBom(event.target.checked)} />
                 Start with a byte order mark, so Excel reads the file as UTF-8
               </label>
             ) : null}
-            {phase.kind === 'failed' ? (
+            {format === 'ldif' ? (
+              <div className="drawer-field">
+                <label htmlFor={`${ID}-base-dn`}>Base DN</label>
+                <p id={`${ID}-base-dn-hint`} className="drawer-hint">
+                  Where the entries go: people under ou=people and roles under ou=groups of it, e.g. dc=example,dc=org.
+                </p>
+                <input
+                  id={`${ID}-base-dn`}
+                  type="text"
+                  className="mono"
+                  spellCheck={false}
+                  value={chosenBaseDn}
+                  aria-invalid={baseDnError ? true : undefined}
+                  aria-describedby={`${ID}-base-dn-hint${baseDnError ? ` ${ID}-base-dn-error` : ''}`}
+                  onChange={(event) => setBaseDn(event.target.value)}
+                />
+                {baseDnError ? (
+                  <p id={`${ID}-base-dn-error`} className="field-error">
+                    {baseDnError}
+                  </p>
+                ) : null}
+              </div>
+            ) : null}
+            {format === 'keycloak' ? (
+              <div className="drawer-field">
+                <label htmlFor={`${ID}-if-exists`}>When Keycloak already has a user or role</label>
+                <select id={`${ID}-if-exists`} value={chosenIfExists} onChange={(event) => setIfExists(ifExistsOf(event.target.value))}>
+                  {KEYCLOAK_IF_EXISTS.map((value) => (
+                    <option key={value} value={value}>
+                      {IF_EXISTS_WORDS[value]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ) : null}
+            <ExportSummary
+              preview={current?.value ?? null}
+              error={baseDnError ? null : (current?.error ?? null)}
+              target={info.label}
+              invites={scope?.kind !== 'users'}
+              carriesInvites={info.carriesInvites}
+              expired={expired}
+              onExpired={setExpired}
+              leaveOutRefused={leaveOutRefused}
+              onLeaveOutRefused={setLeaveOutRefused}
+            />
+            {failure && !baseDnError ? (
               <div className="drawer-callout drawer-callout--danger" role="alert">
-                {describeError(phase.error)}
+                {describeError(failure)}
               </div>
             ) : null}
           </div>
@@ -162,13 +260,142 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
             <button type="button" className="drawer-button" onClick={close}>
               Cancel
             </button>
-            <button type="button" className="drawer-button drawer-button--primary" data-autofocus onClick={() => void start()}>
+            <button
+              type="button"
+              className="drawer-button drawer-button--primary"
+              data-autofocus
+              disabled={blocked}
+              onClick={() => void start()}
+            >
               Export
             </button>
           </>
         )}
       </DrawerFooter>
     </>
+  )
+}
+
+const ifExistsOf = (value: string): KeycloakIfExists => KEYCLOAK_IF_EXISTS.find((choice) => choice === value) ?? 'SKIP'
+
+/** Rolekeeper's own lists first, then the hand-off formats, each with one line saying where it goes. */
+function FormatChoice({ format, onChange }: { format: ExportFormat; onChange(format: ExportFormat): void }) {
+  const id = useId()
+  const group = (handoff: boolean) =>
+    EXPORT_FORMATS.filter((value) => EXPORT_FORMAT_INFO[value].handoff === handoff).map((value) => (
+      <div key={value} className="export-format">
+        <label className="drawer-check">
+          <input
+            type="radio"
+            name={`${ID}-format`}
+            checked={format === value}
+            aria-describedby={`${id}-${value}`}
+            onChange={() => onChange(value)}
+          />
+          {EXPORT_FORMAT_INFO[value].label}
+        </label>
+        <p id={`${id}-${value}`} className="drawer-hint export-format-destination">
+          {EXPORT_FORMAT_INFO[value].destination}
+        </p>
+      </div>
+    ))
+  return (
+    <fieldset className="drawer-fieldset export-formats">
+      <legend>Format</legend>
+      <div className="export-format-group">
+        <p className="export-formats-heading">Lists</p>
+        {group(false)}
+      </div>
+      <div className="export-format-group">
+        <p className="export-formats-heading">Sign-in systems</p>
+        {group(true)}
+      </div>
+    </fieldset>
+  )
+}
+
+interface SummaryProps {
+  preview: ExportPreview | null
+  error: ApiError | null
+  target: string
+  invites: boolean
+  carriesInvites: boolean
+  expired: ExpiredInviteChoice
+  onExpired(choice: ExpiredInviteChoice): void
+  leaveOutRefused: boolean
+  onLeaveOutRefused(leave: boolean): void
+}
+
+/** What the file will hold: how many users, expired invites and what the target will refuse. */
+function ExportSummary({
+  preview,
+  error,
+  target,
+  invites,
+  carriesInvites,
+  expired,
+  onExpired,
+  leaveOutRefused,
+  onLeaveOutRefused
+}: SummaryProps) {
+  if (error) return <p className="muted">{describeError(error)}</p>
+  if (!preview) return <p className="muted">Counting what the file will hold…</p>
+  const { refusals } = preview
+  const refused = refusals.users + refusals.roles
+  return (
+    <section className="export-summary" aria-label="What the file will hold">
+      <p>
+        {plural(preview.total, 'user', 'users')}
+        {invites && preview.expiredInvites > 0 ? `, ${formatCount(preview.expiredInvites)} of them with an expired invite` : ''}.
+      </p>
+      {preview.expiredInvites > 0 ? (
+        invites ? (
+          <fieldset className="drawer-fieldset">
+            <legend>
+              {plural(preview.expiredInvites, 'invite has', 'invites have')} expired: such links no longer work and are never exported as
+              pending
+            </legend>
+            <label className="drawer-check">
+              <input type="radio" name={`${ID}-expired`} checked={expired === 'renew'} onChange={() => onExpired('renew')} />
+              Renew them (a new link and expiry, as Resend) and export them
+            </label>
+            <label className="drawer-check">
+              <input type="radio" name={`${ID}-expired`} checked={expired === 'leave_out'} onChange={() => onExpired('leave_out')} />
+              Leave them out
+            </label>
+          </fieldset>
+        ) : carriesInvites ? (
+          <p className="drawer-hint">
+            {plural(preview.expiredInvites, 'user has', 'users have')} an expired invite: the file marks them as expired.
+          </p>
+        ) : null
+      ) : null}
+      {refused > 0 ? (
+        <div className="drawer-callout drawer-callout--warning">
+          <p>
+            {target} will refuse{' '}
+            {[refusals.users > 0 && plural(refusals.users, 'user', 'users'), refusals.roles > 0 && plural(refusals.roles, 'role', 'roles')]
+              .filter(Boolean)
+              .join(' and ')}
+            :
+          </p>
+          <ul className="export-refusals" aria-label={`What ${target} will refuse`}>
+            {refusals.listed.map((refusal) => (
+              <li key={`${refusal.kind}:${refusal.label}`}>
+                <span className="mono">{refusal.label}</span>: {refusal.reason}
+              </li>
+            ))}
+            {refused > refusals.listed.length ? <li>… and {formatCount(refused - refusals.listed.length)} more</li> : null}
+          </ul>
+          {refusals.users > 0 ? (
+            <label className="drawer-check">
+              <input type="checkbox" checked={leaveOutRefused} onChange={(event) => onLeaveOutRefused(event.target.checked)} />
+              Leave out the {plural(refusals.users, 'user', 'users')} {target} will refuse
+            </label>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
   )
 }
 

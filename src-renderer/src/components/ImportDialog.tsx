@@ -1,7 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef, useState, type ChangeEvent } from 'react'
-import type { ImportFilePreview, ImportOptions, ImportResult, ImportRowOutcome } from '../../../src-main/ipc/contract'
-import { IMPORT_ROW_OUTCOMES } from '../../../src-main/core/model'
+import type {
+  ImportFilePreview,
+  ImportFormat,
+  ImportOptions,
+  ImportResult,
+  ImportRowOutcome,
+  MultipleRoleRule
+} from '../../../src-main/ipc/contract'
+import { IMPORT_FORMAT_LABELS, IMPORT_FORMATS, IMPORT_ROW_OUTCOMES } from '../../../src-main/core/model'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { formatCount, plural } from '../format'
@@ -15,8 +22,8 @@ export interface ImportDialogProps {
   onImported(result: ImportResult): void
 }
 
-/** The file as the main process names it (desktop) or its text (browser host). */
-type ImportFile = { fileId: string } | { text: string }
+/** The files as the main process names them (desktop) or their text (browser host). */
+type ImportFile = { fileId: string } | { text: string } | { files: Array<{ name: string; text: string }> }
 
 interface Loaded {
   file: ImportFile
@@ -28,12 +35,21 @@ const OUTCOME_LABELS: Record<ImportRowOutcome, string> = {
   new: 'New',
   update: 'Update',
   unchanged: 'Unchanged',
+  skipped: 'Skipped',
   invalid: 'Invalid',
   duplicate: 'Duplicate'
 }
 
 const ROW_HEIGHT = 44
 const ID = 'import'
+
+const RULE_WORDS: Record<MultipleRoleRule, string> = {
+  first: 'Keep the role the file lists first',
+  order: 'Keep the first of them in this order',
+  skip: 'Skip these users'
+}
+
+const DEFAULT_OPTIONS: ImportOptions = { existing: 'skip', newUsersAs: 'invited', format: 'auto', multipleRoles: 'first', roleOrder: [] }
 
 export function ImportDialog({ open, onOpenChange, onImported }: ImportDialogProps) {
   return (
@@ -58,7 +74,7 @@ async function readUtf8(file: File): Promise<string> {
 
 function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) {
   const { close } = useDrawerClose()
-  const [options, setOptions] = useState<ImportOptions>({ existing: 'skip', newUsersAs: 'invited' })
+  const [options, setOptions] = useState<ImportOptions>(DEFAULT_OPTIONS)
   const [runtime, setRuntime] = useState<'desktop' | 'host' | null>(null)
   const [loaded, setLoaded] = useState<Loaded | null>(null)
   const [busy, setBusy] = useState(false)
@@ -99,11 +115,13 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
   }
 
   const onFile = async (event: ChangeEvent<HTMLInputElement>): Promise<void> => {
-    const file = event.target.files?.[0]
-    if (!file) return
+    const chosen = [...(event.target.files ?? [])]
+    const [first] = chosen
+    if (!first) return
     try {
-      const text = await readUtf8(file)
-      await preview({ text }, file.name, options)
+      const texts = await Promise.all(chosen.map(async (file) => ({ name: file.name, text: await readUtf8(file) })))
+      const name = chosen.map((file) => file.name).join(', ')
+      await preview(chosen.length === 1 ? { text: texts[0]?.text ?? '' } : { files: texts }, name, options)
     } catch (problem) {
       setLoaded(null)
       setError(problem instanceof Error ? problem.message : 'The file could not be read.')
@@ -140,13 +158,13 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
     }
   }
 
-  const writable = loaded ? loaded.preview.counts.new + loaded.preview.counts.update : 0
+  const writable = loaded ? loaded.preview.counts.new + loaded.preview.counts.update + loaded.preview.newRoles.length : 0
 
   return (
     <>
       <DrawerHeader
         title="Import users"
-        description="A CSV file with a header row: email (required), first_name, last_name, role and status. Nothing is written until you press Import."
+        description="Rolekeeper’s CSV or JSON, a Directus export, a Keycloak realm export, SCIM 2.0 or LDIF: the format is recognised from the content. Nothing is written until you press Import."
         closeButton={result === null}
       />
       <DrawerBody>
@@ -208,8 +226,19 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
             <div className="drawer-field">
               {runtime === 'host' ? (
                 <>
-                  <label htmlFor={`${ID}-file`}>CSV file</label>
-                  <input id={`${ID}-file`} type="file" accept=".csv,text/csv" disabled={busy} onChange={(event) => void onFile(event)} />
+                  <label htmlFor={`${ID}-file`}>File to import</label>
+                  <p id={`${ID}-file-hint`} className="drawer-hint">
+                    One file, or a Directus export’s files together (users, roles, policies, access).
+                  </p>
+                  <input
+                    id={`${ID}-file`}
+                    type="file"
+                    accept=".csv,.txt,.json,.ldif,text/csv,application/json"
+                    multiple
+                    aria-describedby={`${ID}-file-hint`}
+                    disabled={busy}
+                    onChange={(event) => void onFile(event)}
+                  />
                 </>
               ) : (
                 <div className="import-choose">
@@ -234,6 +263,33 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
 
             {operation.running ? <OperationProgress id={ID} running={operation.running} label="Importing" /> : null}
 
+            {loaded ? (
+              <FormatChoice
+                detected={loaded.preview.format}
+                chosen={options.format}
+                disabled={busy}
+                onChange={(format) => changeOptions({ format })}
+              />
+            ) : null}
+
+            {loaded && loaded.preview.multipleRoles > 0 ? (
+              <RoleRule
+                users={loaded.preview.multipleRoles}
+                roles={loaded.preview.rolesInConflict}
+                rule={options.multipleRoles}
+                order={options.roleOrder}
+                disabled={busy}
+                onChange={(multipleRoles, roleOrder) => changeOptions({ multipleRoles, roleOrder })}
+              />
+            ) : null}
+
+            {loaded && loaded.preview.newRoles.length > 0 ? (
+              <p className="drawer-callout" role="note">
+                Creates {plural(loaded.preview.newRoles.length, 'role', 'roles')} the directory does not have:{' '}
+                {loaded.preview.newRoles.map((role) => `${role.name}${role.adminAccess ? ' (admin access)' : ''}`).join(', ')}.
+              </p>
+            ) : null}
+
             {loaded ? <PreviewTable loaded={loaded} /> : null}
           </div>
         )}
@@ -245,7 +301,7 @@ function ImportFlow({ onImported }: { onImported(result: ImportResult): void }) 
           </button>
         ) : (
           <>
-            <p className="drawer-footer-note">{loaded ? `${plural(writable, 'row', 'rows')} to write` : ''}</p>
+            <p className="drawer-footer-note">{loaded ? toWrite(loaded.preview) : ''}</p>
             <button
               type="button"
               className="drawer-button"
@@ -296,9 +352,14 @@ function PreviewTable({ loaded }: { loaded: Loaded }) {
   return (
     <section className="import-preview" aria-label="Import preview">
       <p className="drawer-hint">
-        {loaded.name}: {plural(preview.totalRows, 'row', 'rows')}. Columns read:{' '}
-        {columns.map(([field, header]) => `${header} → ${field}`).join(', ') || 'none'}
-        {preview.ignoredColumns.length > 0 ? `; ignored: ${preview.ignoredColumns.join(', ')}` : ''}.
+        {loaded.name}: {plural(preview.totalRows, 'row', 'rows')}
+        {preview.format === 'csv' ? (
+          <>
+            . Columns read: {columns.map(([field, header]) => `${header} → ${field}`).join(', ') || 'none'}
+            {preview.ignoredColumns.length > 0 ? `; ignored: ${preview.ignoredColumns.join(', ')}` : ''}
+          </>
+        ) : null}
+        .
       </p>
       <Counts counts={preview.counts} label="Preview counts" />
       <div className="import-table" role="table" aria-label="Rows in the file" aria-rowcount={preview.rows.length + 1}>
@@ -319,10 +380,12 @@ function PreviewTable({ loaded }: { loaded: Loaded }) {
               return (
                 <div
                   key={item.index}
+                  ref={virtualizer.measureElement}
+                  data-index={item.index}
                   role="row"
                   aria-rowindex={item.index + 2}
                   className={`import-row import-row--${row.outcome}`}
-                  style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                  style={{ transform: `translateY(${item.start}px)`, minHeight: ROW_HEIGHT }}
                 >
                   <span role="cell" className="muted">
                     {row.line}
@@ -333,16 +396,13 @@ function PreviewTable({ loaded }: { loaded: Loaded }) {
                   <span role="cell" className="ellipsis">
                     {[row.firstName, row.lastName].filter(Boolean).join(' ')}
                   </span>
-                  <span role="cell" className="ellipsis">
+                  <span role="cell" className="import-role">
                     {row.role ?? ''}
+                    {row.otherRoles.length > 0 ? <span className="import-reason">also held: {row.otherRoles.join(', ')}</span> : null}
                   </span>
                   <span role="cell" className="import-outcome">
                     <span className={`import-badge import-badge--${row.outcome}`}>{OUTCOME_LABELS[row.outcome]}</span>
-                    {row.reason ? (
-                      <span className="import-reason" title={row.reason}>
-                        {row.reason}
-                      </span>
-                    ) : null}
+                    {row.reason ? <span className="import-reason">{row.reason}</span> : null}
                     {row.outcome === 'update' && row.changes.length > 0 ? (
                       <span className="import-reason">{row.changes.join(', ')}</span>
                     ) : null}
@@ -358,4 +418,106 @@ function PreviewTable({ loaded }: { loaded: Loaded }) {
       ) : null}
     </section>
   )
+}
+
+/** The format the file was read as; the admin can read it as another. */
+function FormatChoice(props: {
+  detected: ImportFormat
+  chosen: ImportOptions['format']
+  disabled: boolean
+  onChange(format: ImportOptions['format']): void
+}) {
+  const { detected, chosen, disabled, onChange } = props
+  return (
+    <div className="drawer-field">
+      <label htmlFor={`${ID}-format`}>Read the file as</label>
+      <select
+        id={`${ID}-format`}
+        value={chosen}
+        disabled={disabled}
+        onChange={(event) => onChange(IMPORT_FORMATS.find((format) => format === event.target.value) ?? 'auto')}
+      >
+        <option value="auto">{IMPORT_FORMAT_LABELS[detected]} (recognised from the content)</option>
+        {IMPORT_FORMATS.map((format) => (
+          <option key={format} value={format}>
+            {IMPORT_FORMAT_LABELS[format]}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}
+
+/**
+ * Rolekeeper keeps one role per user: for users holding several in the source, the admin picks
+ * which one (the first listed, the first in an order of their choosing) or skips them.
+ */
+function RoleRule(props: {
+  users: number
+  roles: string[]
+  rule: MultipleRoleRule
+  order: string[]
+  disabled: boolean
+  onChange(rule: MultipleRoleRule, order: string[]): void
+}) {
+  const { users, roles, rule, order, disabled, onChange } = props
+  // The order covers every role in conflict: the admin's ranking first, then the rest by name.
+  const ranked = [...order.filter((name) => roles.includes(name)), ...roles.filter((name) => !order.includes(name))]
+  const move = (index: number, by: number): void => {
+    const next = [...ranked]
+    const [name] = next.splice(index, 1)
+    if (name === undefined) return
+    next.splice(index + by, 0, name)
+    onChange('order', next)
+  }
+  return (
+    <fieldset className="drawer-fieldset import-role-rule">
+      <legend>{plural(users, 'user holds', 'users hold')} several roles; Rolekeeper keeps one per user</legend>
+      {(['first', 'order', 'skip'] as const).map((value) => (
+        <label key={value} className="drawer-check">
+          <input
+            type="radio"
+            name={`${ID}-multiple-roles`}
+            checked={rule === value}
+            disabled={disabled}
+            onChange={() => onChange(value, ranked)}
+          />
+          {RULE_WORDS[value]}
+        </label>
+      ))}
+      {rule === 'order' ? (
+        <ol className="import-role-order" aria-label="Role order, most wanted first">
+          {ranked.map((name, index) => (
+            <li key={name}>
+              <span>{name}</span>
+              <button
+                type="button"
+                className="drawer-button drawer-button--small"
+                aria-label={`Move ${name} up`}
+                disabled={disabled || index === 0}
+                onClick={() => move(index, -1)}
+              >
+                ↑
+              </button>
+              <button
+                type="button"
+                className="drawer-button drawer-button--small"
+                aria-label={`Move ${name} down`}
+                disabled={disabled || index === ranked.length - 1}
+                onClick={() => move(index, 1)}
+              >
+                ↓
+              </button>
+            </li>
+          ))}
+        </ol>
+      ) : null}
+    </fieldset>
+  )
+}
+
+/** What Import would write, in words: users, and roles when the file brings new ones. */
+function toWrite(preview: Loaded['preview']): string {
+  const users = plural(preview.counts.new + preview.counts.update, 'user', 'users')
+  return preview.newRoles.length > 0 ? `${users} and ${plural(preview.newRoles.length, 'role', 'roles')} to write` : `${users} to write`
 }

@@ -400,13 +400,15 @@ export function UsersPage() {
       {dialog === 'export' ? (
         <ExportDialog
           open
+          title="Export"
           onOpenChange={(open) => openDialog(open ? 'export' : null)}
           scopes={[
             { label: 'Every pending invite', scope: { kind: 'allInvites' } },
             {
               label: `The ${totalText} ${total === 1 ? 'user' : 'users'} shown by the current filter and search`,
               scope: { kind: 'users', selection: { filter: filterSpecOf(filter, storedSearch) } }
-            }
+            },
+            { label: 'The whole directory: every user and every role', scope: { kind: 'users', selection: { filter: {} } } }
           ]}
         />
       ) : null}
