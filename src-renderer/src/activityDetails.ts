@@ -8,7 +8,7 @@
  * settings, import); an action this does not know still reads as labelled fields, never as JSON.
  */
 import type { ActivityEntry, UserStatus } from '../../src-main/ipc/contract'
-import { USER_STATUSES } from '../../src-main/core/model'
+import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, USER_STATUSES } from '../../src-main/core/model'
 import { plural, STATUS_LABELS } from './format'
 
 /** A field that changed (`before` → `after`), or one value of a creation, deletion or count (`value`). */
@@ -94,7 +94,8 @@ function readable(field: string, value: unknown): string {
   if (typeof value === 'string') return ISO_TIME.test(value) ? timeFormat.format(new Date(value)) : value
   if (Array.isArray(value)) {
     if (value.length === 0) return '(none)'
-    if (value.every((item) => typeof item === 'string' || typeof item === 'number')) return shortList(value.map(String))
+    if (value.every((item) => typeof item === 'string' || typeof item === 'number'))
+      return shortList(value.map((item) => readable(field, item)))
     return plural(value.length, 'item', 'items')
   }
   if (isFields(value)) {
@@ -260,11 +261,50 @@ function importRows(after: Fields): DetailRow[] {
   const options = fieldsOf(after.options)
   const created = typeof after.created === 'number' ? after.created : 0
   const updated = typeof after.total === 'number' ? after.total : listOf(after.updated).length
+  const roles = listOf(after.createdRoles)
+    .map((role) => textOf(fieldsOf(role).name))
+    .filter((name): name is string => name !== null)
   return [
     ...count('New users', created),
     ...count('Updated users', updated),
+    ...(roles.length > 0 ? [{ label: 'New roles', value: shortList(roles) }] : []),
     ...(options.existing ? [{ label: 'Existing users', value: options.existing === 'update' ? 'Updated' : 'Left as they were' }] : []),
     ...(options.newUsersAs ? [{ label: 'New users as', value: readable('status', options.newUsersAs) }] : [])
+  ]
+}
+
+/** What an export held, in the words of the dialog it was made from. */
+function scopeWords(scope: Fields, lookup: RoleNameLookup): string {
+  switch (scope.kind) {
+    case 'roleInvites':
+      return `The pending invites of ${roleName(undefined, scope.roleId ?? null, lookup)}`
+    case 'allInvites':
+      return 'Every pending invite'
+    case 'inviteBatch':
+      return `An invite batch of ${plural(listOf(scope.userIds).length, 'user', 'users')}`
+    case 'users': {
+      const selection = fieldsOf(scope.selection)
+      if ('ids' in selection) return `${plural(listOf(selection.ids).length, 'chosen user', 'chosen users')}`
+      return Object.keys(fieldsOf(selection.filter)).length === 0 ? 'The whole directory' : 'The users a filter showed'
+    }
+    default:
+      return readable('scope', scope)
+  }
+}
+
+function formatLabel(format: string): string {
+  const known = EXPORT_FORMATS.find((candidate) => candidate === format)
+  return known ? EXPORT_FORMAT_INFO[known].label : format
+}
+
+function exportRows(after: Fields, lookup: RoleNameLookup): DetailRow[] {
+  const renewed = typeof after.renewedExpiredInvites === 'number' ? after.renewedExpiredInvites : 0
+  return [
+    ...(typeof after.format === 'string' ? [{ label: 'Format', value: formatLabel(after.format) }] : []),
+    ...(isFields(after.scope) ? [{ label: 'What', value: scopeWords(after.scope, lookup) }] : []),
+    ...(typeof after.rows === 'number' ? [{ label: 'Rows', value: plural(after.rows, 'row', 'rows') }] : []),
+    ...(renewed > 0 ? [{ label: 'Expired invites renewed', value: renewed.toLocaleString() }] : []),
+    ...(after.leftOutRefused === true ? [{ label: 'Refused users', value: 'Left out' }] : [])
   ]
 }
 
@@ -288,6 +328,8 @@ export function detailRowsOf(entry: ActivityEntry, lookup: RoleNameLookup): Deta
       return inviteRows(after, lookup)
     case 'user.import':
       return importRows(after)
+    case 'user.export':
+      return exportRows(after, lookup)
     default:
       if (entry.before === null || entry.before === undefined) return presentFields(after, lookup)
       if (entry.after === null || entry.after === undefined) return presentFields(before, lookup)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { recordActivity } from '../../src-main/core/activity'
@@ -84,6 +85,22 @@ describe('history in words', () => {
     expect(words).not.toMatch(UUID)
     expect(words).not.toContain('{')
     expect(words).not.toContain('renamed')
+  })
+
+  it('shows an export as its format, what it held and how many rows', async () => {
+    const { page } = h
+    await h.open('#/activity')
+    const tag = unique('exp').replace(' ', '')
+    const batch = await h.call('inviteUsers', { text: `${tag}.a@example.org, ${tag}.b@example.org`, roleId: null })
+    const userIds = batch.results.map((result) => result.userId).filter((id): id is string => id !== null)
+    await h.call('exportInvites', { exportId: randomUUID(), scope: { kind: 'inviteBatch', userIds }, format: 'csv' })
+    await openScreen(h, '#/activity', 'Activity')
+    const table = await openEntry(page, /^Exported 2 users as CSV/)
+    expect(await rowsOf(table)).toEqual([
+      ['Format', 'CSV'],
+      ['What', 'An invite batch of 2 users'],
+      ['Rows', '2 rows']
+    ])
   })
 
   it('reads entries written before names were kept, with the role’s name today', async () => {

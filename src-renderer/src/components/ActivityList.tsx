@@ -18,6 +18,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.invite.revoke': 'Invite revoked',
   'user.invite.accept': 'Invite accepted',
   'user.import': 'Users imported',
+  'user.export': 'Users exported',
   'settings.update': 'Settings changed'
 }
 
