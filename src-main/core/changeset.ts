@@ -17,13 +17,15 @@ interface StagedMember {
   rowid: UserRow['rowid'] | null
   found: SqlBoolean
   role_id: UserRow['role_id']
+  /** The name of the user's current role, for the activity log. */
+  role_name: RoleRow['name'] | null
   status: UserRow['status'] | null
   /** 1 when the user's current role has admin access. */
   admin: RoleRow['admin_access']
 }
 
 const LOOKUP_SQL = `SELECT wanted.key AS "index", wanted.value AS id, users.rowid AS rowid, users.id IS NOT NULL AS found,
-    users.role_id, users.status, coalesce(roles.admin_access, 0) AS admin
+    users.role_id, roles.name AS role_name, users.status, coalesce(roles.admin_access, 0) AS admin
   FROM json_each(?) AS wanted
   LEFT JOIN users ON users.id = wanted.value
   LEFT JOIN roles ON roles.id = users.role_id`
@@ -127,9 +129,7 @@ export function saveRoleChanges(store: Store, input: SaveRoleChangesInput): Role
         summary: saveSummary(role.name, changedFields.length, createdIds.length, addedIds.length, removedIds.length),
         before: {
           role: patched.before,
-          added: Object.fromEntries(
-            toAdd.filter((member) => member.role_id !== role.id).map((member) => [member.id, { roleId: member.role_id }])
-          )
+          added: Object.fromEntries(moved.map((member) => [member.id, { roleId: member.role_id, roleName: member.role_name }]))
         },
         after: { role: patched.after, created: createdIds, added: addedIds, removed: removedIds }
       })

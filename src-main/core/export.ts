@@ -99,6 +99,15 @@ export function exportSource(store: Store, scope: ExportScope, pageSize = EXPORT
         roles: rolesHeldWhere(store, PENDING),
         pages: mapped(filteredPages(store, PENDING, pageSize))
       }
+    case 'inviteBatch': {
+      const ids = [...new Set(scope.userIds)]
+      const wanted = sql<SqlBool>`users.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND ${PENDING}`
+      return {
+        total: getRaw(store, sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE ${wanted}`)?.n ?? 0,
+        roles: rolesHeldWhere(store, wanted),
+        pages: mapped(selectedUserPages(store, ids, pageSize, SELECTED_INVITES_SQL))
+      }
+    }
     case 'users': {
       if ('ids' in scope.selection) {
         const ids = [...new Set(scope.selection.ids)]
@@ -210,10 +219,16 @@ const SELECTED_USERS_SQL = `SELECT ${EXPORT_USER_COLUMNS.sql}
   FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value
   ORDER BY wanted.key`
 
+/** The same, keeping only pending invites (the rule of PENDING below). */
+const SELECTED_INVITES_SQL = `SELECT ${EXPORT_USER_COLUMNS.sql}
+  FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value
+  WHERE users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL
+  ORDER BY wanted.key`
+
 /** Chosen users in the order chosen, a slice of ids per page; ids of deleted users are left out. */
-function* selectedUserPages(store: Store, ids: readonly string[], pageSize: number): Generator<ExportRow[]> {
+function* selectedUserPages(store: Store, ids: readonly string[], pageSize: number, query = SELECTED_USERS_SQL): Generator<ExportRow[]> {
   for (let start = 0; start < ids.length; start += pageSize) {
-    yield store.prepare<ExportRow>(SELECTED_USERS_SQL).all(JSON.stringify(ids.slice(start, start + pageSize)))
+    yield store.prepare<ExportRow>(query).all(JSON.stringify(ids.slice(start, start + pageSize)))
   }
 }
 
@@ -394,9 +409,11 @@ function renewExpiredInvites(store: Store, scope: ExportScope): number {
   const where =
     scope.kind === 'allInvites'
       ? sql<SqlBool>`1`
-      : scope.roleId === null
-        ? sql<SqlBool>`users.role_id IS NULL`
-        : sql<SqlBool>`users.role_id = ${scope.roleId}`
+      : scope.kind === 'inviteBatch'
+        ? sql<SqlBool>`users.id IN (SELECT value FROM json_each(${JSON.stringify(scope.userIds)}))`
+        : scope.roleId === null
+          ? sql<SqlBool>`users.role_id IS NULL`
+          : sql<SqlBool>`users.role_id = ${scope.roleId}`
   return store.transaction(() => {
     const expired = allRaw(
       store,

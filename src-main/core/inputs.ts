@@ -156,6 +156,8 @@ export const exportScope = z.discriminatedUnion('kind', [
   /** `roleId` null: the pending invites of Public (users without a role). */
   z.strictObject({ kind: z.literal('roleInvites'), roleId: id.nullable() }),
   z.strictObject({ kind: z.literal('allInvites') }),
+  /** The users one invite call wrote (invited or re-invited), in the batch's order. */
+  z.strictObject({ kind: z.literal('inviteBatch'), userIds: z.array(id).min(1).max(LIMITS.pasteEntries) }),
   /** The directory's selection or current filter: a user export. */
   z.strictObject({ kind: z.literal('users'), selection: userSelection })
 ])
@@ -163,6 +165,8 @@ export const exportScope = z.discriminatedUnion('kind', [
  * What an export holds:
  * - `roleInvites`: the pending invites of one role (`roleId` null: Public);
  * - `allInvites`: every pending invite;
+ * - `inviteBatch`: the invites of one Invite dialog's result, in its order, leaving out users who
+ *   are no longer invited (accepted, revoked or deleted since);
  * - `users`: the directory's selection or filter, in any status: a user export, with profile
  *   columns, whose invite link is filled for invited users only.
  */

@@ -280,7 +280,7 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<Wr
         recordIds: written,
         summary: inviteSummary(counts.invited, counts.reinvited, into),
         before: reinvited.length > 0 ? { reinvited } : undefined,
-        after: { roleId: input.roleId, invited: counts.invited, reinvited: counts.reinvited, inviteExpiresAt: expiresAt }
+        after: { roleId: input.roleId, roleName, invited: counts.invited, reinvited: counts.reinvited, inviteExpiresAt: expiresAt }
       })
     }
     return {

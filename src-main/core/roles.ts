@@ -38,6 +38,19 @@ export function requireRoleRow(store: Store, id: string, field = 'id'): RoleRow 
   return row
 }
 
+/**
+ * Role id → name for the roles among `ids` that exist, so an activity entry keeps the names as
+ * they were when it was written: a later rename or deletion must not change what the log says.
+ */
+export function roleNamesOf(store: Store, ids: Iterable<string | null>): Record<string, string> {
+  const wanted = [...new Set([...ids].filter((id): id is string => id !== null))]
+  if (wanted.length === 0) return {}
+  const rows = store
+    .prepare<Pick<RoleRow, 'id' | 'name'>>('SELECT id, name FROM roles WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(wanted))
+  return Object.fromEntries(rows.map((row) => [row.id, row.name]))
+}
+
 /** The role with this name (ignoring case), e.g. for an import that names roles. */
 export function findRoleByName(store: Store, name: string): Role | undefined {
   const row = store.get(store.db.selectFrom('roles').selectAll().where('name_key', '=', roleNameKey(name)))
@@ -256,7 +269,7 @@ export function deleteRole(store: Store, input: DeleteRoleInput): { affected: nu
         ? `Deleted role ${row.name}; ${members.length} member(s) moved to ${targetRow.name}`
         : `Deleted role ${row.name}; ${members.length} member(s) became Public and suspended`,
       before: { role: toRole(row), members },
-      after: targetRow ? { roleId: targetRow.id } : { roleId: null, status: 'suspended' }
+      after: targetRow ? { roleId: targetRow.id, roleName: targetRow.name } : { roleId: null, roleName: null, status: 'suspended' }
     })
     return { affected: members.length }
   })

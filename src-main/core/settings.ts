@@ -170,11 +170,18 @@ export function updateSettings(store: Store, input: UpdateSettingsInput): Settin
       collection: 'settings',
       recordIds: changed,
       summary: `Changed ${changed.map(describeKey).join(', ')}`,
-      before: Object.fromEntries(changed.map((key) => [key, before[key]])),
-      after: Object.fromEntries(changed.map((key) => [key, after[key]]))
+      before: activityImage(before, changed),
+      after: activityImage(after, changed)
     })
     return withText(after)
   })
+}
+
+/** The changed settings as the log keeps them; a policy with its words, as the admin read them then. */
+function activityImage(values: StoredSettings, changed: readonly SettingKey[]): Record<string, unknown> {
+  const image: Record<string, unknown> = Object.fromEntries(changed.map((key) => [key, values[key]]))
+  if (changed.includes('passwordPolicy')) image.passwordPolicyText = passwordPolicyText(values.passwordPolicy)
+  return image
 }
 
 function describeKey(key: SettingKey): string {

@@ -15,7 +15,7 @@ import type { BulkUpdateUsersInput, CreateUserInput, DeleteUsersInput, NewUserFi
 import { freshInviteFields, newInviteNonces } from './invite-tokens'
 import type { User, UserStatus } from './model'
 import { hashPassword } from './passwords'
-import { requireRoleRow } from './roles'
+import { requireRoleRow, roleNamesOf } from './roles'
 import { passwordChecker } from './settings'
 import { allRaw, type Store } from './store'
 import { userFilterCondition } from './user-directory'
@@ -289,7 +289,7 @@ export function bulkUpdateUsers(store: Store, input: BulkUpdateUsersInput): { up
   return store.transaction(() => {
     const { patch } = input
     const condition = selectionCondition(store, input.selection)
-    if ('roleId' in patch && patch.roleId !== null) requireRoleRow(store, patch.roleId, 'patch.roleId')
+    const targetRole = 'roleId' in patch && patch.roleId !== null ? requireRoleRow(store, patch.roleId, 'patch.roleId') : null
     const changes = 'roleId' in patch ? sql<SqlBool>`users.role_id IS NOT ${patch.roleId}` : sql<SqlBool>`users.status != ${patch.status}`
     const rows = allRaw(
       store,
@@ -337,8 +337,17 @@ export function bulkUpdateUsers(store: Store, input: BulkUpdateUsersInput): { up
         'roleId' in patch
           ? `${patch.roleId === null ? 'Removed the role of' : 'Assigned a role to'} ${rows.length} user(s)`
           : `Set the status of ${rows.length} user(s) to ${patch.status}`,
-      before: 'roleId' in patch ? { roleId: groupIds(rows, (row) => row.role_id) } : { status: groupIds(rows, (row) => row.status) },
-      after: patch
+      before:
+        'roleId' in patch
+          ? {
+              roleId: groupIds(rows, (row) => row.role_id),
+              roleNames: roleNamesOf(
+                store,
+                rows.map((row) => row.role_id)
+              )
+            }
+          : { status: groupIds(rows, (row) => row.status) },
+      after: 'roleId' in patch ? { roleId: patch.roleId, roleName: targetRole?.name ?? null } : patch
     })
     return { updated: rows.length }
   })
@@ -352,6 +361,10 @@ export function deleteUsers(store: Store, input: DeleteUsersInput): { deleted: n
     const condition = selectionCondition(store, input.selection)
     const rows = allRaw(store, sql<SelectedUser>`SELECT users.id, users.email, users.role_id, users.status FROM users WHERE ${condition}`)
     if (rows.length === 0) return { deleted: 0 }
+    const roleNames = roleNamesOf(
+      store,
+      rows.map((row) => row.role_id)
+    )
     const admins = countActiveAdmins(store)
     store.prepare('DELETE FROM users WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(rows.map((row) => row.id)))
     ensureAdminRemains(store, admins, () => ({
@@ -364,9 +377,13 @@ export function deleteUsers(store: Store, input: DeleteUsersInput): { deleted: n
       summary: rows.length === 1 ? `Deleted user ${rows[0]?.email ?? ''}` : `Deleted ${rows.length} users`,
       before: {
         count: rows.length,
-        users: rows
-          .slice(0, DELETE_SNAPSHOT_LIMIT)
-          .map((row) => ({ id: row.id, email: row.email, roleId: row.role_id, status: row.status }))
+        users: rows.slice(0, DELETE_SNAPSHOT_LIMIT).map((row) => ({
+          id: row.id,
+          email: row.email,
+          roleId: row.role_id,
+          roleName: row.role_id === null ? null : (roleNames[row.role_id] ?? null),
+          status: row.status
+        }))
       }
     })
     return { deleted: rows.length }

@@ -171,12 +171,13 @@ function dateOf(store: Store): string {
   return store.now().toISOString().slice(0, 10)
 }
 
-/** e.g. `rolekeeper-invites-editors-2025-01-31.csv`, `rolekeeper-users-2025-01-31-ldif.ldif`. */
+/** e.g. `rolekeeper-invites-editors-2025-01-31.csv`, `rolekeeper-invite-batch-2025-01-31.csv`, `rolekeeper-users-2025-01-31-ldif.ldif`. */
 export function exportFileName(store: Store, options: ExportOptions): string {
   const { scope } = options
   let subject: string
   if (scope.kind === 'roleInvites') subject = `invites-${slug(roleName(store, scope.roleId))}`
   else if (scope.kind === 'allInvites') subject = 'invites'
+  else if (scope.kind === 'inviteBatch') subject = 'invite-batch'
   else subject = 'users'
   const { extension, handoff } = EXPORT_FORMAT_INFO[options.format]
   return `rolekeeper-${subject}-${dateOf(store)}${handoff ? `-${options.format}` : ''}.${extension}`

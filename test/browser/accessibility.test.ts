@@ -98,6 +98,36 @@ describe.each(['light', 'dark'] as const)('axe-core in the %s theme', (theme) =>
     await expectNoAxeViolations(page, `the invite results (${theme})`, '[role="dialog"]')
     await invite.getByRole('button', { name: 'Close', exact: true }).click()
   })
+
+  it('finds no violations with a toast over the invite results, nor in Export this batch', async () => {
+    const { page } = h
+    await page.emulateMedia({ colorScheme: theme })
+    await openRolePage(page)
+    await page.getByRole('button', { name: 'Invite users' }).click()
+    const invite = dialog(page, 'Invite users')
+    await invite.getByLabel('Emails').fill(`batch.${theme}@example.org`)
+    await invite.getByRole('button', { name: 'Invite', exact: true }).click()
+    await visible(invite.getByRole('list', { name: 'Results per address' }))
+
+    // A toast over the dialog: the whole page, toast included, stays clean.
+    await h.context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    await invite.getByRole('button', { name: 'Copy invite links' }).click()
+    await visible(
+      page
+        .getByRole('region', { name: /^Notifications/ })
+        .getByRole('listitem')
+        .first()
+    )
+    await expectNoAxeViolations(page, `the invite results with a toast (${theme})`)
+
+    await invite.getByRole('button', { name: 'Export this batch' }).click()
+    const exporter = dialog(page, 'Export this batch')
+    await visible(exporter)
+    await expectNoAxeViolations(page, `the Export this batch dialog (${theme})`, '[role="dialog"]')
+    await exporter.getByRole('button', { name: 'Cancel', exact: true }).click()
+    await exporter.waitFor({ state: 'detached' })
+    await invite.getByRole('button', { name: 'Close', exact: true }).click()
+  })
 })
 
 describe('keyboard only', () => {

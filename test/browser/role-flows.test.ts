@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { dialog, unique, useHarness, type Harness } from './harness'
+import { toasts } from './screens'
 
 const h = useHarness()
 
@@ -72,7 +73,7 @@ describe('inviting users from the role page', () => {
 
     await h.context.grantPermissions(['clipboard-read', 'clipboard-write'])
     await invite.getByRole('button', { name: 'Copy invite links' }).click()
-    await visible(page.getByText('Copied 2 invite links.'))
+    await visible(toasts(page, 'Copied 2 invite links.'))
     // The page's clipboard is typed only in the renderer's own build.
     const clipboard = await page.evaluate(() =>
       (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText()
@@ -120,7 +121,7 @@ describe('inviting users from the role page', () => {
     // Cancel races the invite (about two seconds here). That a cancel rolls back everything is
     // proven without a race in test/core/long-write and test/ipc/operations; here the page must
     // say what happened, and the database must agree with it either way.
-    const cancelled = page.getByText('Invite cancelled: nobody was invited')
+    const cancelled = toasts(page, 'Invite cancelled: nobody was invited')
     const finished = invite.getByRole('list', { name: 'Outcome counts' })
     // If the invite won the race, the click met the results view or closed the dialog.
     const settled = async (): Promise<boolean> => (await cancelled.count()) + (await finished.count()) > 0 || !(await invite.isVisible())

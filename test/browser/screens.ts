@@ -29,10 +29,13 @@ export async function searchUsers(page: Page, text: string, expectedRows: number
   await page.getByRole('searchbox', { name: 'Search users' }).fill(text)
   const wanted = text.toLowerCase()
   await expect
-    .poll(async () => {
-      const rows = await userRows(page).allTextContents()
-      return rows.length === expectedRows && rows.every((row) => row.toLowerCase().includes(wanted))
-    })
+    .poll(
+      async () => {
+        const rows = await userRows(page).allTextContents()
+        return rows.length === expectedRows && rows.every((row) => row.toLowerCase().includes(wanted))
+      },
+      { timeout: 10_000 }
+    )
     .toBe(true)
 }
 
@@ -45,4 +48,15 @@ export async function readClipboard(page: Page): Promise<string> {
 /** The directory's "N users" line under its heading. */
 export async function userCountText(page: Page): Promise<string> {
   return ((await page.locator('.page-subtitle').textContent()) ?? '').trim()
+}
+
+/** The toasts on screen, in the notifications region; those holding `text` when given. */
+export function toasts(page: Page, text?: string | RegExp): Locator {
+  const shown = page.getByRole('region', { name: /^Notifications/ }).getByRole('listitem')
+  return text === undefined ? shown : shown.filter({ hasText: text })
+}
+
+/** `expect.poll` with room for a loaded machine: the page answers in its own time, not within one second. */
+export function eventually<T>(read: () => T | Promise<T>) {
+  return expect.poll(read, { timeout: 10_000 })
 }

@@ -114,9 +114,18 @@ describe('saving a role page', () => {
     const createdId = result.created[0]?.id
     expect(entry).toMatchObject({ collection: 'roles', actor: 'tester' })
     expect(entry?.recordIds).toEqual([editors.id, createdId, viewer.id, member.id])
-    expect(entry?.before).toEqual({ role: { enforceTfa: false }, added: { [viewer.id]: { roleId: viewers.id } } })
+    expect(entry?.before).toEqual({ role: { enforceTfa: false }, added: { [viewer.id]: { roleId: viewers.id, roleName: 'Viewer' } } })
     expect(entry?.after).toEqual({ role: { enforceTfa: true }, created: [createdId], added: [viewer.id], removed: [member.id] })
     expect(listActivity(store, listActivityInput.parse({ recordId: member.id })).rows[0]?.action).toBe('role.save')
+  })
+
+  it("keeps the name the moved member's role had then, through a later rename", () => {
+    saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: editors.id, add: [viewer.id] }))
+    saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: viewers.id, role: { name: 'Readers' } }))
+    const [renamed, moved] = listActivity(store, listActivityInput.parse({ action: 'role.save' })).rows
+    expect(renamed?.before).toEqual({ role: { name: 'Viewer' }, added: {} })
+    expect(renamed?.after).toMatchObject({ role: { name: 'Readers' } })
+    expect(moved?.before).toEqual({ role: {}, added: { [viewer.id]: { roleId: viewers.id, roleName: 'Viewer' } } })
   })
 
   it('writes nothing to the log when nothing changes', () => {

@@ -5,10 +5,11 @@ import { DomainError } from '../../src-main/core/errors'
 import { exportToFile, exportToString } from '../../src-main/core/export'
 import { inviteIssuer } from '../../src-main/core/invite-token-cache'
 import { inviteClaims, signInviteToken } from '../../src-main/core/invite-tokens'
-import { acceptInvite, getInviteLink } from '../../src-main/core/invites'
+import { acceptInvite, getInviteLink, inviteUsers, revokeInvite } from '../../src-main/core/invites'
 import { updateSettings } from '../../src-main/core/settings'
 import type { Store } from '../../src-main/core/store'
 import type { ExportRequest } from '../../src-main/core/export'
+import { INVITE_EXPORT_COLUMNS } from '../../src-main/core/model'
 import { openTestStore, tempDir } from '../helpers/store'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')
@@ -225,6 +226,46 @@ describe('scopes', () => {
     )
     const json = JSON.parse(await exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
     expect(json[0]).toMatchObject({ email: 'carol@example.org', tags: ['night', 'ward 3'], invite_link: null, title: 'Nurse' })
+  })
+
+  it('an invite batch holds the batch users still invited, in the batch order, with the invite columns', async () => {
+    const batch = await inviteUsers(store, { text: 'dan@example.org, erin@example.org, fay@example.org', roleId: STAFF })
+    const [dan, erin, fay] = batch.results.map((result) => result.userId ?? '')
+    revokeInvite(store, { userId: erin ?? '' })
+    const options: ExportRequest = {
+      scope: { kind: 'inviteBatch', userIds: [fay ?? '', erin ?? '', dan ?? '', CAROL] },
+      format: 'csv',
+      bom: false
+    }
+    const rows = parse(await exportToString(store, options)) as string[][]
+    expect(rows[0]).toEqual([...INVITE_EXPORT_COLUMNS])
+    expect(rows.slice(1).map((row) => [row[0], row[3], row[4]])).toEqual([
+      ['fay@example.org', 'Staff', 'invited'],
+      ['dan@example.org', 'Staff', 'invited']
+    ])
+    const links = batch.results.filter((result) => result.userId !== erin).map((result) => result.inviteLink)
+    expect(rows.slice(1).map((row) => row[rows[0]?.indexOf('invite_link') ?? -1])).toEqual([links[1], links[0]])
+    const json = JSON.parse(await exportToString(store, { ...options, format: 'json' })) as Array<Record<string, unknown>>
+    expect(json.map((row) => row.email)).toEqual(['fay@example.org', 'dan@example.org'])
+    expect(Object.keys(json[0] ?? {})).not.toContain('title')
+  })
+
+  it('an invite batch counts only its pending invites for progress', async () => {
+    const folder = tempDir()
+    try {
+      const progress: Array<[number, number]> = []
+      const scope: ExportRequest['scope'] = { kind: 'inviteBatch', userIds: [ANN, CAROL, BOB, ANN] }
+      const result = await exportToFile(store, { scope, format: 'json', bom: false }, folder.file('batch.json'), {
+        onProgress: (done, total) => progress.push([done, total])
+      })
+      expect(result.rows).toBe(2)
+      expect(progress).toEqual([
+        [0, 2],
+        [2, 2]
+      ])
+    } finally {
+      folder.cleanup()
+    }
   })
 
   it('a filter exports every matching user in name order', async () => {

@@ -16,7 +16,7 @@ import {
 } from '../../src-main/core/invites'
 import type { InviteBatch, InviteResult, UserStatus } from '../../src-main/core/model'
 import { verifyPassword } from '../../src-main/core/passwords'
-import { createRole } from '../../src-main/core/roles'
+import { createRole, updateRole } from '../../src-main/core/roles'
 import { updateSettings } from '../../src-main/core/settings'
 import { openStore, type Store } from '../../src-main/core/store'
 import { getUser } from '../../src-main/core/user-directory'
@@ -218,6 +218,15 @@ describe('inviteUsers: the outcome per address', () => {
     expect(entry?.collection).toBe('users')
     expect(entry?.recordIds).toEqual(batch.results.slice(0, 3).map((result) => result.userId))
     expect(entry?.summary).toBe('Invited 2 users and re-invited 1 user into Public')
+    expect(entry?.after).toMatchObject({ roleId: null, roleName: null, invited: 2, reinvited: 1 })
+  })
+
+  it("keeps the role's name as it was when the users were invited", () => {
+    const editors = role('Editors')
+    invite('named@example.org', editors)
+    updateRole(store, { id: editors, patch: { name: 'Writers' } })
+    const [entry] = listActivity(store, { action: 'user.invite', limit: 10 }).rows
+    expect(entry?.after).toMatchObject({ roleId: editors, roleName: 'Editors' })
   })
 
   it('records nothing when nothing was written', async () => {

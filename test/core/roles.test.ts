@@ -160,6 +160,7 @@ describe('deleting a role', () => {
     const [entry] = listActivity(store, listActivityInput.parse({ action: 'role.delete' })).rows
     expect(entry?.recordIds).toHaveLength(3)
     expect(entry?.summary).toMatch(/2 member\(s\) became Public and suspended/)
+    expect(entry?.after).toEqual({ roleId: null, roleName: null, status: 'suspended' })
   })
 
   it('refuses moving the members into the role itself or into an unknown role, changing nothing', () => {

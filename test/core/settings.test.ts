@@ -57,6 +57,19 @@ describe('settings', () => {
     })
   })
 
+  it('log a password policy with its words as they read then', () => {
+    updateSettings(store, { passwordPolicy: { kind: 'strong', pattern: null } })
+    const [entry] = listActivity(store, { collection: 'settings', limit: 10 }).rows
+    expect(entry?.before).toEqual({
+      passwordPolicy: { kind: 'min8', pattern: null },
+      passwordPolicyText: passwordPolicyText({ kind: 'min8', pattern: null })
+    })
+    expect(entry?.after).toMatchObject({
+      passwordPolicy: { kind: 'strong', pattern: null },
+      passwordPolicyText: expect.stringMatching(/12/)
+    })
+  })
+
   it('drop a stored pattern when the policy is not custom', () => {
     expect(updateSettings(store, { passwordPolicy: { kind: 'strong', pattern: 'x+' } }).passwordPolicy).toEqual({
       kind: 'strong',

@@ -3,7 +3,7 @@ import { type CallInput } from '../../src-main/ipc/contract'
 import { listActivity } from '../../src-main/core/activity'
 import type { RoleDetail, User, UserSortField } from '../../src-main/core/model'
 import { verifyPassword } from '../../src-main/core/passwords'
-import { createRole } from '../../src-main/core/roles'
+import { createRole, updateRole } from '../../src-main/core/roles'
 import { updateSettings } from '../../src-main/core/settings'
 import type { Store } from '../../src-main/core/store'
 import { countUsers, getUser, listUsers, TOTAL_CAP } from '../../src-main/core/user-directory'
@@ -20,6 +20,7 @@ import {
   listActivityInput,
   listInvitesInput,
   listUsersInput,
+  updateRoleInput,
   updateSettingsInput,
   updateUserInput
 } from '../../src-main/core/inputs'
@@ -184,7 +185,23 @@ describe('bulk changes and deletion', () => {
     expect(getUser(store, { id: people[3]?.id ?? '' }).roleId).toBeNull()
     const [entry] = listActivity(store, listActivityInput.parse({ action: 'user.bulk_update' })).rows
     expect(entry?.recordIds.sort()).toEqual([...ids].sort())
-    expect(entry?.before).toEqual({ roleId: { null: expect.arrayContaining(ids) } })
+    expect(entry?.before).toEqual({ roleId: { null: expect.arrayContaining(ids) }, roleNames: {} })
+    expect(entry?.after).toEqual({ roleId: editors.id, roleName: 'Editor' })
+  })
+
+  it('logs the names the roles had when users were moved or deleted, not their names today', () => {
+    const ids = people.slice(0, 2).map((user) => user.id)
+    const first = people[0]?.id ?? ''
+    bulkUpdateUsers(store, bulkUpdateUsersInput.parse({ selection: { ids }, patch: { roleId: editors.id } }))
+    bulkUpdateUsers(store, bulkUpdateUsersInput.parse({ selection: { ids: [first] }, patch: { roleId: null } }))
+    deleteUsers(store, deleteUsersInput.parse({ selection: { ids: [people[1]?.id ?? ''] } }))
+    updateRole(store, updateRoleInput.parse({ id: editors.id, patch: { name: 'Writers' } }))
+    const [removed, assigned] = listActivity(store, listActivityInput.parse({ action: 'user.bulk_update' })).rows
+    expect(assigned?.after).toEqual({ roleId: editors.id, roleName: 'Editor' })
+    expect(removed?.before).toEqual({ roleId: { [editors.id]: [first] }, roleNames: { [editors.id]: 'Editor' } })
+    expect(removed?.after).toEqual({ roleId: null, roleName: null })
+    const [deleted] = listActivity(store, listActivityInput.parse({ action: 'user.delete' })).rows
+    expect(deleted?.before).toMatchObject({ users: [{ roleId: editors.id, roleName: 'Editor' }] })
   })
 
   it('sets the status of every user a filter selects', () => {

@@ -1,5 +1,7 @@
-import { useId } from 'react'
+import { useEffect, useId } from 'react'
 import type { ActivityCollection, ActivityEntry } from '../../../src-main/ipc/contract'
+import { detailRowsOf, type RoleNameLookup } from '../activityDetails'
+import { useRoles } from '../state/roles'
 import { Icon } from './Icon'
 
 export const ACTION_LABELS: Record<string, string> = {
@@ -16,6 +18,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.invite.revoke': 'Invite revoked',
   'user.invite.accept': 'Invite accepted',
   'user.import': 'Users imported',
+  'user.export': 'Users exported',
   'settings.update': 'Settings changed',
   'settings.directus_target': 'Directus target changed'
 }
@@ -32,75 +35,44 @@ export const actionLabel = (action: string): string => ACTION_LABELS[action] ?? 
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
-export interface Change {
-  field: string
-  before: unknown
-  after: unknown
+/** Role names today, for entries written before the log kept the name beside the id. */
+function useRoleNameLookup(): RoleNameLookup {
+  const roles = useRoles((state) => state.overview?.roles)
+  useEffect(() => {
+    if (!useRoles.getState().overview) void useRoles.getState().load()
+  }, [])
+  return (roleId) => roles?.find((role) => role.id === roleId)?.name ?? null
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
-
-/** The keys whose value differs between before and after; a whole value when either is not an object. */
-export function changesOf(before: unknown, after: unknown): Change[] {
-  const beforeIsObject = isRecord(before) || before === null || before === undefined
-  const afterIsObject = isRecord(after) || after === null || after === undefined
-  if (!beforeIsObject || !afterIsObject) return [{ field: '', before, after }]
-  const left = isRecord(before) ? before : {}
-  const right = isRecord(after) ? after : {}
-  const fields = [...new Set([...Object.keys(left), ...Object.keys(right)])]
-  // A log entry of a creation or deletion has one side only: every field is news.
-  const oneSided = !isRecord(before) || !isRecord(after)
-  return fields
-    .filter((field) => oneSided || JSON.stringify(left[field]) !== JSON.stringify(right[field]))
-    .map((field) => ({ field, before: left[field], after: right[field] }))
-}
-
-const MAX_VALUE_CHARACTERS = 400
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
-
-/** A value as an administrator reads it; long lists and records are cut short. */
-export function readableValue(value: unknown): string {
-  if (value === undefined || value === null || value === '') return '—'
-  if (typeof value === 'string') return ISO_TIME.test(value) ? timeFormat.format(new Date(value)) : value
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number')) {
-    const text = value.length === 0 ? '(none)' : value.join(', ')
-    return text.length > MAX_VALUE_CHARACTERS ? `${text.slice(0, MAX_VALUE_CHARACTERS)}… (${value.length} in all)` : text
-  }
-  const text = JSON.stringify(value)
-  return text.length > MAX_VALUE_CHARACTERS ? `${text.slice(0, MAX_VALUE_CHARACTERS)}…` : text
-}
-
-/** `inviteExpiresAt` → `invite expires at`. */
-const fieldLabel = (field: string): string =>
-  field === ''
-    ? 'Value'
-    : field
-        .replace(/_/g, ' ')
-        .replace(/([a-z])([A-Z])/g, '$1 $2')
-        .replace(/^./, (c) => c.toUpperCase())
-
-const present = (value: unknown): boolean => value !== undefined && value !== null
-
+/** What an entry changed, a row per field (old and new value) or per count; nothing for empty parts. */
 export function ChangeTable({ entry }: { entry: ActivityEntry }) {
-  const changes = changesOf(entry.before, entry.after)
-  if (changes.length === 0) return <p className="muted activity-nochange">No details were recorded for this change.</p>
+  const rows = detailRowsOf(entry, useRoleNameLookup())
+  if (rows.length === 0) return <p className="muted activity-nochange">No details were recorded for this change.</p>
+  const changes = rows.some((row) => 'before' in row)
   return (
     <table className="activity-diff">
-      <caption className="visually-hidden">Before and after</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
+      <caption className="visually-hidden">{changes ? 'Before and after' : 'Details'}</caption>
+      {changes ? (
+        <thead>
+          <tr>
+            <th scope="col">Field</th>
+            <th scope="col">Before</th>
+            <th scope="col">After</th>
+          </tr>
+        </thead>
+      ) : null}
       <tbody>
-        {changes.map((change) => (
-          <tr key={change.field}>
-            <th scope="row">{fieldLabel(change.field)}</th>
-            <td className={present(change.before) ? 'activity-before' : undefined}>{readableValue(change.before)}</td>
-            <td className={present(change.after) ? 'activity-after' : undefined}>{readableValue(change.after)}</td>
+        {rows.map((row, index) => (
+          <tr key={`${index}-${row.label}`}>
+            <th scope="row">{row.label}</th>
+            {'value' in row ? (
+              <td colSpan={changes ? 2 : 1}>{row.value}</td>
+            ) : (
+              <>
+                <td className="activity-before">{row.before}</td>
+                <td className="activity-after">{row.after}</td>
+              </>
+            )}
           </tr>
         ))}
       </tbody>

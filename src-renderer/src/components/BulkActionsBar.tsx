@@ -136,7 +136,7 @@ export function BulkActionsBar() {
           </button>
           <span className="bulk-spacer" />
           <button type="button" className="button button--small" onClick={clearSelection}>
-            Clear selection
+            Clear<span className="bulk-clear-more"> selection</span>
           </button>
         </div>
       ) : null}

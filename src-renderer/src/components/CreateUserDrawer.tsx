@@ -3,7 +3,9 @@ import type { CallInput, UserStatus } from '../../../src-main/ipc/contract'
 import { LIMITS } from '../../../src-main/core/model'
 import { generatePassword } from '../../../src-main/core/rules'
 import { api } from '../api'
+import { copyToClipboard } from '../clipboard'
 import { describeError } from '../errors'
+import { notify } from '../state/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
 import { checkLength, checkTags, StatusField, tagList, textOrNull, UserFields } from './UserFields'
 
@@ -147,6 +149,16 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
     if (checks.current.password === check) setErrors((previous) => ({ ...previous, password: error }))
   }
 
+  // The admin hands a generated password on by hand: it is shown once, here, and never stored in clear.
+  const copyPassword = async (): Promise<void> => {
+    const copied = await copyToClipboard(form.password)
+    notify(
+      copied
+        ? { tone: 'success', message: 'Copied the password.' }
+        : { tone: 'error', message: 'The password could not be copied to the clipboard.' }
+    )
+  }
+
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault()
     if (checking) return
@@ -220,9 +232,16 @@ function CreateUserForm({ stagedEmails, onStage }: Pick<CreateUserDrawerProps, '
                 >
                   {passwordVisible ? 'Hide' : 'Show'}
                 </button>
+              </div>
+              <div className="drawer-password-actions">
                 <button type="button" className="drawer-button" onClick={() => void fillGeneratedPassword()}>
                   Generate password
                 </button>
+                {form.password.length > 0 ? (
+                  <button type="button" className="drawer-button" aria-label="Copy password" onClick={() => void copyPassword()}>
+                    Copy
+                  </button>
+                ) : null}
               </div>
               <FieldError id={`${ID}-password`} error={errors.password} />
             </div>

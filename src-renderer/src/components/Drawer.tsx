@@ -1,6 +1,7 @@
 import * as Dialog from '@radix-ui/react-dialog'
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import '../styles/drawers.css'
+import { useOverlayEscape } from './overlayEscape'
 
 export interface DrawerProps {
   open: boolean
@@ -51,6 +52,7 @@ export function Drawer({ open, onOpenChange, placement = 'side', className, chil
     }),
     [onOpenChange]
   )
+  useOverlayEscape(open, controls.requestClose)
 
   return (
     <Dialog.Root
@@ -149,6 +151,7 @@ export function DrawerFooter({ children }: { children: ReactNode }) {
 function DiscardConfirm({ open, onKeepEditing, onDiscard }: { open: boolean; onKeepEditing(): void; onDiscard(): void }) {
   const returnTo = useRef<HTMLElement | null>(null)
   const discarding = useRef(false)
+  useOverlayEscape(open, onKeepEditing)
   return (
     <Dialog.Root
       open={open}

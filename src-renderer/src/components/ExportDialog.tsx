@@ -13,7 +13,6 @@ import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, KEYCLOAK_IF_EXISTS } from '../../..
 import { api } from '../api'
 import { describeError, fieldError } from '../errors'
 import { formatCount, plural } from '../format'
-import { notify } from '../state/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose } from './Drawer'
 
 export interface ExportChoice {
@@ -135,8 +134,8 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
     const result = await api.exportInvites({ ...options, exportId })
     if (!mounted.current) return
     if (result.ok) {
+      // The dialog says where the file went; a toast as well would report one export twice.
       setPhase({ kind: 'done', outcome: result.value })
-      notify({ tone: 'success', message: `Exported ${plural(result.value.rows, 'row', 'rows')} to ${result.value.path}.` })
     } else if (result.error.code === 'cancelled') {
       setPhase({ kind: 'options' })
     } else {

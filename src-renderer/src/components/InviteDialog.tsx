@@ -7,7 +7,9 @@ import { describeError } from '../errors'
 import { notify } from '../state/notifications'
 import { useRoles } from '../state/roles'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, FieldError, fieldProps, useDrawerClose, useDrawerDirty } from './Drawer'
+import { ExportDialog } from './ExportDialog'
 import { OperationProgress, useOperation } from './OperationProgress'
+import { MOD_KEY_LABEL } from '../platform'
 
 export interface InviteDialogProps {
   open: boolean
@@ -53,6 +55,8 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
   const [submitting, setSubmitting] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [batch, setBatch] = useState<InviteBatch | null>(null)
+  /** Valid entries in the latest answer about the paste (0 when it was refused, e.g. over the entry limit). */
+  const [validInLatest, setValidInLatest] = useState(0)
   const previewRequest = useRef(0)
   const operation = useOperation()
 
@@ -76,6 +80,7 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
     const ticket = ++previewRequest.current
     if (value.trim().length === 0) {
       setPreview(null)
+      setValidInLatest(0)
       return null
     }
     const result = await api.previewInvites({ text: value })
@@ -83,10 +88,12 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
     if (!result.ok) {
       setError(describeError(result.error))
       setPreview(null)
+      setValidInLatest(0)
       return null
     }
     setError(null)
     setPreview({ text: value, value: result.value })
+    setValidInLatest(result.value.counts.valid)
     return result.value
   }
 
@@ -98,7 +105,8 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
 
   const current = preview && preview.text === text ? preview.value : null
   const shown = preview?.value ?? null
-  const canInvite = !submitting && text.trim().length > 0 && (current ? current.counts.valid > 0 : (shown?.counts.valid ?? 1) > 0)
+  // Until the paste is checked, and after it was refused, nothing valid would be sent.
+  const canInvite = !submitting && text.trim().length > 0 && validInLatest > 0
 
   const submit = async (): Promise<void> => {
     if (submitting || text.trim().length === 0) return
@@ -194,7 +202,7 @@ function InviteForm({ fixedRoleId, onInvited }: Omit<InviteDialogProps, 'open' |
         ) : (
           <>
             <p className="drawer-footer-note">
-              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to invite
+              <kbd>{MOD_KEY_LABEL}</kbd>+<kbd>Enter</kbd> to invite
             </p>
             <button
               type="button"
@@ -336,6 +344,9 @@ function resultDetail(result: InviteResult): string {
 
 function ResultActions({ batch, onClose }: { batch: InviteBatch; onClose(): void }) {
   const links = batch.results.filter((result) => result.inviteLink !== null)
+  const [exporting, setExporting] = useState(false)
+  // The users this batch invited or re-invited, in the order of the result list.
+  const userIds = links.map((result) => result.userId).filter((userId): userId is string => userId !== null)
   const copy = async (): Promise<void> => {
     const text = links.map((result) => `${result.email ?? result.raw}\t${result.inviteLink ?? ''}`).join('\n')
     const copied = await copyToClipboard(text)
@@ -352,12 +363,28 @@ function ResultActions({ batch, onClose }: { batch: InviteBatch; onClose(): void
           ? 'No new links in this batch'
           : `${links.length.toLocaleString()} ${links.length === 1 ? 'link' : 'links'} ready`}
       </p>
+      <button type="button" className="drawer-button" disabled={userIds.length === 0} onClick={() => setExporting(true)}>
+        Export this batch
+      </button>
       <button type="button" className="drawer-button" disabled={links.length === 0} onClick={() => void copy()}>
         Copy invite links
       </button>
       <button type="button" className="drawer-button drawer-button--primary" onClick={onClose}>
         Close
       </button>
+      {exporting && userIds.length > 0 ? (
+        <ExportDialog
+          open
+          title="Export this batch"
+          onOpenChange={(next) => setExporting(next)}
+          scopes={[
+            {
+              label: `The ${userIds.length.toLocaleString()} ${userIds.length === 1 ? 'invite' : 'invites'} of this batch, in its order`,
+              scope: { kind: 'inviteBatch', userIds }
+            }
+          ]}
+        />
+      ) : null}
     </>
   )
 }

@@ -37,12 +37,14 @@ function Avatar({ person }: { person: Pick<User, 'email' | 'firstName' | 'lastNa
 function Identity({
   person,
   status,
+  expired = false,
   note,
   noteTone,
   strike
 }: {
   person: Pick<User, 'email' | 'firstName' | 'lastName'>
   status: UserStatus
+  expired?: boolean
   note?: string | null
   noteTone?: 'warning'
   strike?: boolean
@@ -52,7 +54,7 @@ function Identity({
     <span className={strike ? 'member-identity struck' : 'member-identity'}>
       <span className="member-line">
         <span className="member-name">{name || person.email}</span>
-        <StatusBadge status={status} />
+        <StatusBadge status={status} expired={expired} />
       </span>
       {name || note ? (
         <span className="member-line member-details">
@@ -97,6 +99,7 @@ function StagedNewRow({
         <button
           type="button"
           className="icon-button"
+          data-row-action
           aria-label={`Remove ${person.email} from role`}
           title="Remove from role"
           onClick={onRemove}
@@ -179,6 +182,28 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
     scroller.current?.scrollTo({ top: 0 })
   }, [members.search])
 
+  // Remove and Undo replace the button that was pressed: focus goes to the same row's new button,
+  // or, when the row itself goes away, to the next row (the previous one at the end, else the list).
+  const focusTarget = useRef<string | null>(null)
+  const listRef = useRef<HTMLDivElement>(null)
+  const focusAfterRender = (key: string | null): void => {
+    focusTarget.current = key ?? ''
+  }
+  const neighbourKey = (key: string): string | null => {
+    const index = rows.findIndex((candidate) => candidate.key === key)
+    const next = rows[index + 1]?.kind === 'more' ? undefined : rows[index + 1]
+    return (next ?? rows[index - 1])?.key ?? null
+  }
+  useEffect(() => {
+    const key = focusTarget.current
+    if (key === null) return
+    focusTarget.current = null
+    const list = listRef.current
+    const slot = key ? list?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(key)}"]`) : null
+    const target = slot?.querySelector<HTMLElement>('[data-row-action]') ?? list
+    target?.focus()
+  }, [rows])
+
   const newCount = staged.create.length + staged.add.length
   const removeCount = staged.remove.length
   const searching = members.search.trim().length > 0
@@ -209,7 +234,10 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
             status={row.draft.status ?? 'active'}
             note="Will be created on save"
             error={error}
-            onRemove={() => unstageCreatedUser(row.draft.email)}
+            onRemove={() => {
+              focusAfterRender(neighbourKey(row.key))
+              unstageCreatedUser(row.draft.email)
+            }}
           />
         )
       }
@@ -220,7 +248,10 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
             status={row.user.status}
             note={row.user.roleName ? `Moves here from ${row.user.roleName}` : 'Joins from Public'}
             error={error}
-            onRemove={() => unstageAddedUser(row.user.id)}
+            onRemove={() => {
+              focusAfterRender(neighbourKey(row.key))
+              unstageAddedUser(row.user.id)
+            }}
           />
         )
       case 'member': {
@@ -233,6 +264,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
               <Identity
                 person={user}
                 status={user.status}
+                expired={expiry?.expired ?? false}
                 note={expiry?.text ?? null}
                 noteTone={expiry?.expired ? 'warning' : undefined}
                 strike={removed}
@@ -243,8 +275,12 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
                   <button
                     type="button"
                     className="button button--small"
+                    data-row-action
                     aria-label={`Undo remove ${user.email}`}
-                    onClick={() => undoRemoval(user.id)}
+                    onClick={() => {
+                      focusAfterRender(row.key)
+                      undoRemoval(user.id)
+                    }}
                   >
                     <Icon name="undo" />
                     Undo
@@ -255,9 +291,13 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
                   <button
                     type="button"
                     className="icon-button"
+                    data-row-action
                     aria-label={`Remove ${user.email} from role`}
                     title="Remove from role"
-                    onClick={() => stageRemoval(user.id)}
+                    onClick={() => {
+                      focusAfterRender(row.key)
+                      stageRemoval(user.id)
+                    }}
                   >
                     <Icon name="person_remove" />
                   </button>
@@ -307,7 +347,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
       </div>
 
       {failure?.lastAdmin ? (
-        <div className="banner banner--error">
+        <div className="banner banner--error" role="alert">
           <Icon name="gpp_bad" />
           <span>{failure.message}</span>
         </div>
@@ -335,7 +375,14 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
           </div>
         ) : null}
         {!members.loaded && !members.error ? <div className="empty muted">Loading members…</div> : null}
-        <div role="list" aria-label="Members" className="members-list" style={{ height: virtualizer.getTotalSize() }}>
+        <div
+          ref={listRef}
+          role="list"
+          aria-label="Members"
+          tabIndex={-1}
+          className="members-list"
+          style={{ height: virtualizer.getTotalSize() }}
+        >
           {items.map((item) => {
             const row = rows[item.index]
             if (!row) return null
@@ -343,6 +390,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
               <div
                 key={item.key}
                 role="listitem"
+                data-row-key={row.key}
                 className="member-slot"
                 style={{ transform: `translateY(${item.start}px)`, height: item.size }}
               >

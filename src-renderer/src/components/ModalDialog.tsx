@@ -1,5 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog'
 import { useRef, type FormEvent, type ReactNode } from 'react'
+import { useOverlayEscape } from './overlayEscape'
 
 export interface ModalDialogProps {
   open: boolean
@@ -28,9 +29,12 @@ export function ModalDialog({
   initialFocus
 }: ModalDialogProps) {
   const opener = useRef<HTMLElement | null>(null)
+  useOverlayEscape(open, () => onOpenChange(false))
 
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault()
+    // React sends a submit up through the portal: a dialog asked from a drawer's form must not submit that form too.
+    event.stopPropagation()
     onSubmit?.()
   }
 

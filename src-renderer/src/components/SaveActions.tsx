@@ -15,6 +15,8 @@ export function SaveActions({ dirty, saving, onSave, onSaveAndStay, onDiscard }:
   // Nothing to save or discard: the menu has nothing to offer.
   const open = menuWanted && dirty
   const toggle = useRef<HTMLButtonElement>(null)
+  const saveButton = useRef<HTMLButtonElement>(null)
+  const canSave = dirty && !saving
   const menu = useRef<HTMLDivElement>(null)
   const menuId = useId()
 
@@ -37,8 +39,10 @@ export function SaveActions({ dirty, saving, onSave, onSaveAndStay, onDiscard }:
     if (refocus) toggle.current?.focus()
   }
 
+  // The toggle is disabled once nothing is left to save; Save stays focusable, so focus waits there.
   const choose = (action: () => void): void => {
-    close(true)
+    close(false)
+    saveButton.current?.focus()
     action()
   }
 
@@ -83,7 +87,16 @@ export function SaveActions({ dirty, saving, onSave, onSaveAndStay, onDiscard }:
 
   return (
     <div className="split-button">
-      <button type="button" className="button button--primary split-main" disabled={!dirty || saving} onClick={onSave}>
+      {/* aria-disabled, not disabled: a disabled button drops focus to the page when a save ends. */}
+      <button
+        type="button"
+        ref={saveButton}
+        className="button button--primary split-main"
+        aria-disabled={!canSave}
+        onClick={() => {
+          if (canSave) onSave()
+        }}
+      >
         <Icon name="check" />
         {saving ? 'Saving…' : 'Save'}
       </button>

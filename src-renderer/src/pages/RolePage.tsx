@@ -14,7 +14,7 @@ import { plural } from '../format'
 import { navigate, setLeaveGuard } from '../router'
 import { desktopShell } from '../shell'
 import { notify } from '../state/notifications'
-import { isDirty, useRolePage } from '../state/rolePage'
+import { failureHasBanner, isDirty, useRolePage } from '../state/rolePage'
 
 type Overlay = 'create' | 'add' | 'invite' | 'delete' | 'export' | null
 
@@ -116,9 +116,6 @@ export function RolePage({ roleId }: { roleId: string }) {
     )
   }
 
-  const placedElsewhere =
-    failure && (failure.lastAdmin || Object.keys(failure.rows).length > 0 || Object.keys(failure.roleFields).length > 0)
-
   return (
     <div className="page page--role">
       <header className="page-header">
@@ -174,8 +171,8 @@ export function RolePage({ roleId }: { roleId: string }) {
         </div>
       </header>
 
-      {failure && !placedElsewhere ? (
-        <div className="banner banner--error page-banner">
+      {failure && failureHasBanner(failure) && !failure.lastAdmin ? (
+        <div className="banner banner--error page-banner" role="alert">
           <Icon name="error" />
           <span>{failure.message}</span>
         </div>

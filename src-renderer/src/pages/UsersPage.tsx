@@ -16,7 +16,10 @@ import { SearchField } from '../components/SearchField'
 
 /** In the order an administrator looks for them; drafts (revoked invites, imports) last. */
 const FILTER_STATUSES: UserStatus[] = ['active', 'invited', 'suspended', 'archived', 'draft']
-const ROW_HEIGHT = 56
+const ROW_HEIGHT = 44
+/** Up to this many roles get a chip each; more share one select, so the filters stay on one line. */
+const ROLE_CHIPS = 6
+const TABLE_ID = 'users-table'
 const PREFETCH_ROWS = 60
 const SEARCH_DELAY_MS = 250
 
@@ -64,6 +67,32 @@ function FilterChip({ filter, label, count }: { filter: DirectoryFilter; label: 
   )
 }
 
+/** Many roles: one select instead of a chip each (choosing "Any role" goes back to All). */
+function RoleFilterSelect() {
+  const counts = useDirectory((state) => state.counts)
+  const roles = useDirectory((state) => state.roles)
+  const current = useDirectory((state) => state.filter)
+  const setFilter = useDirectory((state) => state.setFilter)
+  const chosen = current.startsWith('role:') ? current.slice('role:'.length) : ''
+  return (
+    <span className={chosen ? 'filter-select is-chosen' : 'filter-select'}>
+      <select
+        aria-label="Role"
+        className="input select filter-select-input"
+        value={chosen}
+        onChange={(event) => setFilter(event.target.value ? `role:${event.target.value}` : 'all')}
+      >
+        <option value="">Any role</option>
+        {roles.map((role) => (
+          <option key={role.id} value={role.id}>
+            {role.name} ({formatCount(counts?.byRole[role.id] ?? role.memberCount)})
+          </option>
+        ))}
+      </select>
+    </span>
+  )
+}
+
 function Filters() {
   const counts = useDirectory((state) => state.counts)
   const roles = useDirectory((state) => state.roles)
@@ -75,10 +104,31 @@ function Filters() {
       ))}
       <FilterChip filter="noRole" label="No role" count={counts?.noRole} />
       {roles.length > 0 ? <span className="directory-filters-divider" aria-hidden="true" /> : null}
-      {roles.map((role) => (
-        <FilterChip key={role.id} filter={`role:${role.id}`} label={role.name} count={counts?.byRole[role.id] ?? role.memberCount} />
-      ))}
+      {roles.length > ROLE_CHIPS ? (
+        <RoleFilterSelect />
+      ) : (
+        roles.map((role) => (
+          <FilterChip key={role.id} filter={`role:${role.id}`} label={role.name} count={counts?.byRole[role.id] ?? role.memberCount} />
+        ))
+      )}
     </div>
+  )
+}
+
+/** Past the filters (a chip per status, maybe per role) straight to the table, for keyboard users. */
+function SkipToTable() {
+  return (
+    <a
+      href={`#${TABLE_ID}`}
+      className="skip-link"
+      onClick={(event) => {
+        // The app routes on the hash: move focus without touching it.
+        event.preventDefault()
+        document.getElementById(TABLE_ID)?.focus()
+      }}
+    >
+      Skip to the users table
+    </a>
   )
 }
 
@@ -133,23 +183,28 @@ function UserRow({ user, index, selected, onOpen }: { user: User; index: number;
           <button type="button" className="link-button directory-name" onClick={() => onOpen(user)}>
             {name || user.email}
           </button>
-          <span className="directory-email-below">{user.email}</span>
+          <span className="directory-email-below" title={user.email}>
+            {user.email}
+          </span>
         </span>
       </div>
       <div role="cell" className="directory-cell col-email">
-        <span className="ellipsis">{user.email}</span>
+        <span className="ellipsis" title={user.email}>
+          {user.email}
+        </span>
       </div>
       <div role="cell" className="directory-cell col-role">
         <span className={user.roleName ? 'ellipsis' : 'ellipsis muted'}>{user.roleName ?? 'Public'}</span>
       </div>
       <div role="cell" className="directory-cell col-status">
-        <StatusBadge status={user.status} />
+        <StatusBadge status={user.status} expired={expiry?.expired ?? false} />
       </div>
       <div role="cell" className="directory-cell col-created">
         {formatDate(user.createdAt)}
       </div>
       <div role="cell" className={expiry?.expired ? 'directory-cell col-expires expired' : 'directory-cell col-expires'}>
-        {expiry ? (expiry.expired ? `Expired ${formatDate(user.inviteExpiresAt ?? '')}` : formatDate(user.inviteExpiresAt ?? '')) : ''}
+        {expiry?.expired ? <span className="visually-hidden">Expired </span> : null}
+        {expiry ? formatDate(user.inviteExpiresAt ?? '') : ''}
       </div>
     </div>
   )
@@ -215,7 +270,7 @@ export function UsersPage() {
 
   return (
     <div className="page page--directory">
-      <header className="page-header">
+      <header className="page-header directory-header">
         <div className="page-heading">
           <h1 className="page-title">User Directory</h1>
           <p className="page-subtitle" aria-live="polite">
@@ -239,26 +294,8 @@ export function UsersPage() {
         </div>
       </header>
 
+      <SkipToTable />
       <Filters />
-
-      <BulkActionsBar />
-
-      {selection.kind === 'ids' && everyLoaded && nextCursor ? (
-        <p className="selection-note">
-          All {formatCount(rows.length)} users shown so far are selected.{' '}
-          <button type="button" className="link-button" onClick={selectAllMatching}>
-            Select all {totalText} matching users
-          </button>
-        </p>
-      ) : null}
-      {selection.kind === 'filter' ? (
-        <p className="selection-note">
-          All {totalText} users matching this filter are selected.{' '}
-          <button type="button" className="link-button" onClick={clearSelection}>
-            Clear selection
-          </button>
-        </p>
-      ) : null}
 
       {error ? (
         <div className="banner banner--error page-banner" role="alert">
@@ -270,55 +307,77 @@ export function UsersPage() {
         </div>
       ) : null}
 
-      <div className="card directory-card" role="table" aria-label="Users" aria-rowcount={total + 1}>
-        <div role="rowgroup" className="directory-head">
-          <div role="row" aria-rowindex={1} className="directory-row directory-row--head">
-            <div role="columnheader" className="directory-cell col-select">
-              <input
-                ref={headerBox}
-                type="checkbox"
-                className="checkbox"
-                aria-label="Select all shown users"
-                checked={everyLoaded && rows.length > 0}
-                disabled={rows.length === 0}
-                onChange={toggleLoaded}
-              />
+      <div className={selectedCount > 0 ? 'card directory-card has-selection' : 'card directory-card'}>
+        <div id={TABLE_ID} className="directory-table" role="table" aria-label="Users" aria-rowcount={total + 1} tabIndex={-1}>
+          <div role="rowgroup" className="directory-head">
+            <div role="row" aria-rowindex={1} className="directory-row directory-row--head">
+              <div role="columnheader" className="directory-cell col-select">
+                <input
+                  ref={headerBox}
+                  type="checkbox"
+                  className="checkbox"
+                  aria-label="Select all shown users"
+                  checked={everyLoaded && rows.length > 0}
+                  disabled={rows.length === 0}
+                  onChange={toggleLoaded}
+                />
+              </div>
+              {COLUMNS.map((column) => (
+                <SortHeader key={column.field} column={column} />
+              ))}
             </div>
-            {COLUMNS.map((column) => (
-              <SortHeader key={column.field} column={column} />
-            ))}
+          </div>
+          <div ref={scroller} className="directory-scroll">
+            {loaded && rows.length === 0 && !error ? (
+              <p className="empty">
+                {storedSearch.trim() || filter !== 'all' ? 'No users match this filter.' : 'No users yet. Invite some to get started.'}
+              </p>
+            ) : null}
+            {!loaded ? <p className="empty">Loading users…</p> : null}
+            <div role="rowgroup" className="directory-body" style={{ height: virtualizer.getTotalSize() }}>
+              {items.map((item) => {
+                const user = rows[item.index]
+                return (
+                  <div key={item.key} className="directory-slot" style={{ transform: `translateY(${item.start}px)`, height: item.size }}>
+                    {user ? (
+                      <UserRow
+                        user={user}
+                        index={item.index}
+                        selected={selection.kind === 'filter' || (selectedIds?.has(user.id) ?? false)}
+                        onOpen={(opened) => setOpenUserId(opened.id)}
+                      />
+                    ) : (
+                      <div role="row" className="directory-row directory-row--more">
+                        <div role="cell" className="directory-cell muted">
+                          Loading more users…
+                        </div>
+                      </div>
+                    )}
+                  </div>
+                )
+              })}
+            </div>
           </div>
         </div>
-        <div ref={scroller} className="directory-scroll">
-          {loaded && rows.length === 0 && !error ? (
-            <p className="empty">
-              {storedSearch.trim() || filter !== 'all' ? 'No users match this filter.' : 'No users yet. Invite some to get started.'}
+        {/* Over the foot of the table, so rows never move when a selection starts or ends. */}
+        <div className="bulk-dock">
+          {selection.kind === 'ids' && everyLoaded && nextCursor ? (
+            <p className="selection-note">
+              All {formatCount(rows.length)} users shown so far are selected.{' '}
+              <button type="button" className="link-button" onClick={selectAllMatching}>
+                Select all {totalText} matching users
+              </button>
             </p>
           ) : null}
-          {!loaded ? <p className="empty">Loading users…</p> : null}
-          <div role="rowgroup" className="directory-body" style={{ height: virtualizer.getTotalSize() }}>
-            {items.map((item) => {
-              const user = rows[item.index]
-              return (
-                <div key={item.key} className="directory-slot" style={{ transform: `translateY(${item.start}px)`, height: item.size }}>
-                  {user ? (
-                    <UserRow
-                      user={user}
-                      index={item.index}
-                      selected={selection.kind === 'filter' || (selectedIds?.has(user.id) ?? false)}
-                      onOpen={(opened) => setOpenUserId(opened.id)}
-                    />
-                  ) : (
-                    <div role="row" className="directory-row directory-row--more">
-                      <div role="cell" className="directory-cell muted">
-                        Loading more users…
-                      </div>
-                    </div>
-                  )}
-                </div>
-              )
-            })}
-          </div>
+          {selection.kind === 'filter' ? (
+            <p className="selection-note">
+              All {totalText} users matching this filter are selected.{' '}
+              <button type="button" className="link-button" onClick={clearSelection}>
+                Clear selection
+              </button>
+            </p>
+          ) : null}
+          <BulkActionsBar />
         </div>
       </div>
       <p className="visually-hidden" aria-live="polite">

@@ -13,8 +13,9 @@ interface NotificationsState {
   dismiss: (id: number) => void
 }
 
-const VISIBLE_MS: Record<NotificationTone, number> = { success: 5000, info: 5000, error: 12000 }
-const MAX_VISIBLE = 4
+/** How long a toast stays when nobody hovers or focuses it (the toast component pauses it then). */
+export const VISIBLE_MS: Record<NotificationTone, number> = { success: 6000, info: 6000, error: 10000 }
+const MAX_VISIBLE = 3
 
 let nextId = 1
 
@@ -23,9 +24,13 @@ export const useNotifications = create<NotificationsState>()((set) => ({
   dismiss: (id) => set((state) => ({ items: state.items.filter((item) => item.id !== id) }))
 }))
 
-/** Show a result or an error in the notification area; it goes away by itself. */
+/**
+ * Show a result or an error as a toast; it goes away by itself. The same words already on screen
+ * are shown once, as one outcome, and start their time again.
+ */
 export function notify(notification: { tone: NotificationTone; message: string }): void {
   const item: Notification = { id: nextId++, ...notification }
-  useNotifications.setState((state) => ({ items: [...state.items, item].slice(-MAX_VISIBLE) }))
-  setTimeout(() => useNotifications.getState().dismiss(item.id), VISIBLE_MS[item.tone])
+  useNotifications.setState((state) => ({
+    items: [...state.items.filter((shown) => shown.message !== item.message || shown.tone !== item.tone), item].slice(-MAX_VISIBLE)
+  }))
 }

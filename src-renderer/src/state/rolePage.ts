@@ -94,6 +94,14 @@ function failureOf(error: ApiError, staged: StagedChanges): SaveFailure {
   return { error, message, roleFields, rows, lastAdmin: error.code === 'last_admin' }
 }
 
+/**
+ * Where a failed save is reported: beside the rows or fields it names (then a toast says that
+ * nothing was saved), or in a banner on the page (the last administrator; anything unplaced).
+ */
+export function failureHasBanner(failure: SaveFailure): boolean {
+  return failure.lastAdmin || (Object.keys(failure.rows).length === 0 && Object.keys(failure.roleFields).length === 0)
+}
+
 function labelOfUserField(field: string): string {
   const labels: Record<string, string> = {
     email: 'Email',
@@ -289,7 +297,8 @@ export const useRolePage = create<RolePageState>()((set, get) => {
       if (!result.ok) {
         const failure = failureOf(result.error, staged)
         set({ saving: false, failure })
-        notify({ tone: 'error', message: failure.message })
+        // One report per outcome: a banner already says it, announced as an alert.
+        if (!failureHasBanner(failure)) notify({ tone: 'error', message: failure.message })
         return false
       }
       const { role, created, added, removed } = result.value
