@@ -190,8 +190,11 @@ function* planSteps(store: Store, input: string | Buffer, options: ImportOptions
     }
     const problems: string[] = [...(user.problems ?? [])]
     const checked = checkEmail(email)
-    if (checked.ok) row.key = checked.key
-    else problems.push(email === '' ? 'No email address' : `Email: ${checked.reason}`)
+    if (checked.ok) {
+      // The address as every other path stores it (no invisible characters, NFC), and its key.
+      row.email = checked.email
+      row.key = checked.key
+    } else problems.push(email === '' ? 'No email address' : `Email: ${checked.reason}`)
     if (row.firstName !== null && row.firstName.length > LIMITS.personName) {
       problems.push(`First name is longer than ${LIMITS.personName} characters`)
     }
