@@ -10,7 +10,8 @@ export default defineConfig({
       // better-sqlite3 is a native module: it must stay a runtime require, never bundled.
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: here('src-main/index.ts') },
+        // The integrity check's worker is its own bundle beside index.js (core/db/integrity.ts loads it).
+        input: { index: here('src-main/index.ts'), 'integrity-worker': here('src-main/core/db/integrity-worker.ts') },
         external: ['better-sqlite3']
       }
     }

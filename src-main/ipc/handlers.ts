@@ -8,6 +8,7 @@
 import type { z } from 'zod'
 import { listActivity } from '../core/activity'
 import { saveRoleChanges } from '../core/changeset'
+import { isReadOnlyError, readOnlyMessage } from '../core/db/open'
 import { DomainError, type ApiError, type Result } from '../core/errors'
 import { LIMITS, type AppInfo } from '../core/model'
 import { acceptInvite, getInviteLink, inviteUsers, inviteUsersYielding, listInvites, resendInvite, revokeInvite } from '../core/invites'
@@ -112,7 +113,7 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       // `store` is read once the call's turn has come: an `openDatabase` before it may have replaced it.
       return { ok: true, value: await lane(call) }
     } catch (error) {
-      return { ok: false, error: toApiError(name, error) }
+      return { ok: false, error: toApiError(name, error, store.file) }
     }
   }
 
@@ -262,7 +263,7 @@ const UNIQUE_FIELDS: Record<string, { field: string; message: string }> = {
   'roles.name_key': { field: 'name', message: 'A role with this name already exists' }
 }
 
-function toApiError(name: CallName, error: unknown): ApiError {
+function toApiError(name: CallName, error: unknown, databaseFile: string): ApiError {
   if (error instanceof DomainError) {
     return {
       code: error.code,
@@ -288,9 +289,14 @@ function toApiError(name: CallName, error: unknown): ApiError {
   if (code === 'SQLITE_FULL') {
     return { code: 'database', message: 'The disk is full: the change was not saved.' }
   }
-  if (code === 'SQLITE_READONLY' || code?.startsWith('SQLITE_READONLY_')) {
-    return { code: 'database', message: 'The database file is read-only: the change was not saved.' }
+  if (code === 'SQLITE_READONLY_DBMOVED') {
+    return {
+      code: 'database',
+      message:
+        'The database file was moved or deleted while Rolekeeper had it open, so the change was not saved. Open it again where it is now (Settings → Open database).'
+    }
   }
+  if (isReadOnlyError(error)) return { code: 'database', message: readOnlyMessage(databaseFile, 'file', true) }
   if (code === 'SQLITE_CORRUPT' || code?.startsWith('SQLITE_IOERR')) {
     console.error(`[rolekeeper] ${name}:`, error)
     return { code: 'database', message: 'The database file cannot be read or written. Restore a backup or open another file.' }
