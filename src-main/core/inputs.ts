@@ -312,11 +312,22 @@ export type ApplyImportInput = z.output<typeof applyImportInput>
 /** A copy made with SQLite's backup API, saved through the save dialog. */
 export const backupDatabaseInput = empty
 /**
- * Switch to another database file chosen in the open dialog, after checking it: a damaged
- * file, one from a newer version or another application's is refused with `database` and
- * the current database stays in use.
+ * Switch to another database file chosen in the open dialog, after checking it: a damaged or
+ * read-only file, one from a newer version or another application's is refused with `database`
+ * and the current database stays in use. With `operationId` the check of the file reports
+ * progress tagged with it and `cancelOperation` stops it (answering `cancelled`, the current
+ * database still in use). `requested`: open the file the desktop was asked to open (File → Open
+ * Recent, a file given on the command line or to a second launch) instead of asking in the
+ * open dialog; the page never names it.
  */
-export const openDatabaseInput = empty
+export const openDatabaseInput = z.strictObject({ operationId: id.optional(), requested: z.boolean().default(false) })
+export type OpenDatabaseInput = z.output<typeof openDatabaseInput>
+/**
+ * Show a file this run of the app saved (an export or a backup) in the system's file manager,
+ * by the `savedFileId` its outcome carried: never a path of the page's choosing.
+ */
+export const showSavedFileInput = z.strictObject({ savedFileId: id })
+export type ShowSavedFileInput = z.output<typeof showSavedFileInput>
 
 export const listActivityInput = z.strictObject({
   collection: z.enum(ACTIVITY_COLLECTIONS).optional(),

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
+import type { IntegrityControl } from '../core/db/integrity'
 import { DomainError } from '../core/errors'
 import { loadOrCreateInviteKey } from '../core/keyfile'
 import { openStore, type Store } from '../core/store'
@@ -37,7 +38,7 @@ export interface HostFilesOptions {
   allowOpen?: string
   /** Where the invite key of a database the host opens lives. */
   inviteKeyFileFor(dbFile: string): string
-  /** The store in use now, and what to do with the one `switchDatabase` opens. */
+  /** The store in use now, and what to do with the one `openDatabase` opened. */
   currentStore(): Store
   useStore(store: Store): void
 }
@@ -78,7 +79,9 @@ export class HostFiles implements FilePort {
     return Promise.resolve(this.downloadTarget(suggestedName))
   }
 
-  chooseDatabaseFile(): Promise<string> {
+  chooseDatabaseFile(requested: boolean): Promise<string | null> {
+    // Nothing asks the browser host to open a file (no recent list, no second launch).
+    if (requested) return Promise.resolve(null)
     if (!this.options.allowOpen) {
       return Promise.reject(
         new DomainError(
@@ -90,12 +93,14 @@ export class HostFiles implements FilePort {
     return Promise.resolve(resolve(this.options.allowOpen))
   }
 
-  async switchDatabase(file: string): Promise<Store> {
-    const next = await openStore({ file, inviteKey: loadOrCreateInviteKey(this.options.inviteKeyFileFor(file)) })
+  openDatabase(file: string, control: Pick<IntegrityControl, 'signal' | 'onProgress'>): Promise<Store> {
+    return openStore({ file, inviteKey: loadOrCreateInviteKey(this.options.inviteKeyFileFor(file)), mustExist: true, integrity: control })
+  }
+
+  useDatabase(next: Store): void {
     const previous = this.options.currentStore()
     this.options.useStore(next)
     previous.close()
-    return next
   }
 
   /** Remove every download; the host is stopping. */

@@ -10,7 +10,7 @@ import { listActivity } from '../core/activity'
 import { saveRoleChanges } from '../core/changeset'
 import { isReadOnlyError, readOnlyMessage } from '../core/db/open'
 import { DomainError, type ApiError, type Result } from '../core/errors'
-import { LIMITS, type AppInfo } from '../core/model'
+import { LIMITS, type AppInfo, type Settings } from '../core/model'
 import { acceptInvite, getInviteLink, inviteUsers, inviteUsersYielding, listInvites, resendInvite, revokeInvite } from '../core/invites'
 import { previewInvites } from '../core/paste'
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
@@ -20,7 +20,7 @@ import { countUsers, getUser, listUsers } from '../core/user-directory'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../core/users'
 import { CALL_NAMES, contract, type CallName, type CallOutput, type ParsedInput } from './contract'
 import { createCallQueue, Operations } from './operations'
-import type { FilePort } from './ports'
+import type { FilePort, WorkNotice } from './ports'
 import { transferHandlers, type OperationControl } from './transfers'
 
 export type HandlerMap = { [K in CallName]: (input: unknown) => Promise<Result<CallOutput<K>>> }
@@ -35,6 +35,8 @@ export interface HandlerContext {
   appInfo: AppInfo
   /** Dialogs, files and the window; without it the calls that need files say so. */
   files?: FilePort
+  /** The settings changed, or another database (with its own) is in use: the desktop follows the theme. */
+  settingsChanged?(settings: Settings): void
 }
 
 export const INTERNAL_MESSAGE = 'Something went wrong. The details were written to the log.'
@@ -53,14 +55,28 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       context.files?.ended(operationId)
     }
   }
+  const announce = async <T>(work: Promise<T>, done: (value: T) => WorkNotice, failed: string): Promise<T> => {
+    try {
+      const value = await work
+      context.files?.workEnded?.(done(value))
+      return value
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'cancelled')) {
+        context.files?.workEnded?.({ title: failed, body: error instanceof DomainError ? error.message : INTERNAL_MESSAGE })
+      }
+      throw error
+    }
+  }
   const transfers = transferHandlers({
     files: context.files,
     replaceStore: (next) => {
       store = next
       databasePath = next.file
+      context.settingsChanged?.(getSettings(next))
     },
     operations,
-    track
+    track,
+    announce
   })
 
   const implementation: Implementation = {
@@ -82,10 +98,18 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     deleteUsers,
 
     previewInvites,
-    inviteUsers: (current, input) =>
-      input.operationId === undefined
-        ? inviteUsers(current, input)
-        : track(input.operationId, 'operationId', (control) => inviteUsersYielding(current, input, control)),
+    inviteUsers: (current, input) => {
+      const { operationId } = input
+      if (operationId === undefined) return inviteUsers(current, input)
+      return announce(
+        track(operationId, 'operationId', (control) => inviteUsersYielding(current, input, control)),
+        ({ counts }) => ({
+          title: 'Invite finished',
+          body: `${counts.invited} invited, ${counts.reinvited} re-invited, ${counts.invalid} invalid`
+        }),
+        'Invite failed'
+      )
+    },
     resendInvite,
     revokeInvite,
     getInviteLink,
@@ -93,7 +117,11 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     acceptInvite,
 
     getSettings,
-    updateSettings,
+    updateSettings: (current, input) => {
+      const settings = updateSettings(current, input)
+      context.settingsChanged?.(settings)
+      return settings
+    },
     checkPassword,
 
     ...transfers,
