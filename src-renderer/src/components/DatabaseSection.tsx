@@ -1,41 +1,44 @@
 import { useState } from 'react'
-import type { AppInfo } from '../../../src-main/ipc/contract'
+import type { AppInfo, BackupOutcome } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
+import { useDatabaseFile } from '../state/databaseFile'
 import { notify } from '../state/notifications'
 import { Icon } from './Icon'
+import { ShowInFolderButton } from './ShowInFolderButton'
 
-/** The database file in use: where it is, a backup through the save dialog, and switching to another file. */
+/**
+ * The database file in use: where it is, a backup through the save dialog (then Show in folder
+ * beside where it says where it went), and switching to another file, whose check shows its
+ * progress in the Opening database dialog.
+ */
 export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
-  const [busy, setBusy] = useState<'backup' | 'open' | null>(null)
+  const [backingUp, setBackingUp] = useState(false)
+  const [backup, setBackup] = useState<BackupOutcome | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
+  const opening = useDatabaseFile((state) => state.opening !== null)
+  const openDatabase = useDatabaseFile((state) => state.open)
+  const busy = backingUp || opening
 
   const backUp = async (): Promise<void> => {
-    setBusy('backup')
+    setBackingUp(true)
     setProblem(null)
+    setBackup(null)
     try {
       const result = await api.backupDatabase()
-      if (result.ok) notify({ tone: 'success', message: `Backed up the database to ${result.value.path}.` })
-      else if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
+      if (result.ok) {
+        setBackup(result.value)
+        notify({ tone: 'success', message: `Backed up the database to ${result.value.path}.` })
+      } else if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
     } finally {
-      setBusy(null)
+      setBackingUp(false)
     }
   }
 
   const openOther = async (): Promise<void> => {
-    setBusy('open')
     setProblem(null)
-    try {
-      const result = await api.openDatabase()
-      if (result.ok) {
-        // Every screen shows data of the previous file: start again on the new one.
-        window.location.reload()
-        return
-      }
-      if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
-    } finally {
-      setBusy(null)
-    }
+    const error = await openDatabase()
+    if (error) setProblem(describeError(error))
   }
 
   return (
@@ -60,24 +63,21 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
           <span>{problem}</span>
         </div>
       ) : null}
+      {backup ? (
+        <div className="saved-file" role="status">
+          <span>
+            Backed up to <span className="mono">{backup.path}</span>
+            {backup.download ? ' (see your browser’s downloads).' : '.'}
+          </span>
+          <ShowInFolderButton savedFileId={backup.savedFileId} />
+        </div>
+      ) : null}
       <div className="form-actions form-actions--start">
-        <button
-          type="button"
-          className="button"
-          disabled={busy !== null}
-          aria-busy={busy === 'backup' || undefined}
-          onClick={() => void backUp()}
-        >
+        <button type="button" className="button" disabled={busy} aria-busy={backingUp || undefined} onClick={() => void backUp()}>
           <Icon name="backup" />
           Back up database
         </button>
-        <button
-          type="button"
-          className="button"
-          disabled={busy !== null}
-          aria-busy={busy === 'open' || undefined}
-          onClick={() => void openOther()}
-        >
+        <button type="button" className="button" disabled={busy} aria-busy={opening || undefined} onClick={() => void openOther()}>
           <Icon name="folder_open" />
           Open database
         </button>

@@ -3,6 +3,7 @@ import type { MenuCommand } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
 import { navigate, useRouter } from '../router'
+import { useDatabaseFile } from '../state/databaseFile'
 import { notify } from '../state/notifications'
 import { useRolePage } from '../state/rolePage'
 import { useDirectory, type DirectoryDialog } from '../state/users'
@@ -22,15 +23,17 @@ async function backUp(): Promise<void> {
   else if (result.error.code !== 'cancelled') notify({ tone: 'error', message: describeError(result.error) })
 }
 
-async function openOther(): Promise<void> {
-  const result = await api.openDatabase()
-  if (result.ok) window.location.reload()
-  else if (result.error.code !== 'cancelled') notify({ tone: 'error', message: describeError(result.error) })
+async function openOther(requested: boolean): Promise<void> {
+  const error = await useDatabaseFile.getState().open(requested)
+  if (error) notify({ tone: 'error', message: describeError(error) })
 }
 
 function run(command: MenuCommand): void {
   if (overlayOpen()) return
   switch (command) {
+    case 'settings':
+      navigate({ page: 'settings' })
+      return
     case 'save':
       if (useRouter.getState().route.page === 'role') void useRolePage.getState().save()
       return
@@ -50,7 +53,10 @@ function run(command: MenuCommand): void {
       void backUp()
       return
     case 'open-database':
-      void openOther()
+      void openOther(false)
+      return
+    case 'open-requested-database':
+      void openOther(true)
       return
   }
 }

@@ -1,5 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog'
 import { useRef, type FormEvent, type ReactNode } from 'react'
+import { DialogOverlay } from './DialogOverlay'
 
 export interface ModalDialogProps {
   open: boolean
@@ -44,7 +45,7 @@ export function ModalDialog({
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
+        <DialogOverlay className="dialog-overlay" open={open} />
         <Dialog.Content
           className="dialog"
           role={role}

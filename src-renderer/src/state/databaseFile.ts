@@ -1,0 +1,57 @@
+import { create } from 'zustand'
+import type { ApiError } from '../../../src-main/ipc/contract'
+import { api } from '../api'
+
+/** An Open database in progress: the check of the chosen file, as the desktop reports it. */
+export interface OpeningDatabase {
+  operationId: string
+  /** Null until the desktop reports the check (the dialog is still open, or the browser host). */
+  done: number | null
+  total: number | null
+  cancelling: boolean
+}
+
+interface DatabaseFileState {
+  opening: OpeningDatabase | null
+  /**
+   * Open another database: the one chosen in the open dialog, or (`requested`) the one the
+   * desktop was asked to open (Open Recent, the command line). On success the page starts again
+   * on it; otherwise the error, or null when the admin cancelled.
+   */
+  open(requested?: boolean): Promise<ApiError | null>
+  cancel(): void
+}
+
+/** One Open database at a time, wherever it was started from (Settings, the menu, Open Recent). */
+export const useDatabaseFile = create<DatabaseFileState>()((set, get) => ({
+  opening: null,
+  open: async (requested = false) => {
+    if (get().opening) return null
+    const operationId = crypto.randomUUID()
+    set({ opening: { operationId, done: null, total: null, cancelling: false } })
+    const stop = window.rolekeeperShell?.onProgress?.((progress) => {
+      if (progress.operationId !== operationId) return
+      set((state) =>
+        state.opening?.operationId === operationId ? { opening: { ...state.opening, done: progress.done, total: progress.total } } : state
+      )
+    })
+    try {
+      const result = await api.openDatabase({ operationId, requested })
+      if (result.ok) {
+        // Every screen shows data of the previous file: start again on the new one.
+        window.location.reload()
+        return null
+      }
+      return result.error.code === 'cancelled' ? null : result.error
+    } finally {
+      stop?.()
+      set({ opening: null })
+    }
+  },
+  cancel: () => {
+    const { opening } = get()
+    if (!opening || opening.cancelling) return
+    set({ opening: { ...opening, cancelling: true } })
+    void api.cancelOperation({ operationId: opening.operationId })
+  }
+}))
