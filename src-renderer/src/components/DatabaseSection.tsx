@@ -1,45 +1,25 @@
-import { useState } from 'react'
-import type { AppInfo, BackupOutcome } from '../../../src-main/ipc/contract'
-import { api } from '../api'
+import { useEffect } from 'react'
+import type { AppInfo } from '../../../src-main/ipc/contract'
 import { describeError } from '../errors'
 import { useDatabaseFile } from '../state/databaseFile'
-import { notify } from '../state/notifications'
 import { Icon } from './Icon'
 import { ShowInFolderButton } from './ShowInFolderButton'
 
 /**
- * The database file in use: where it is, a backup through the save dialog (then Show in folder
- * beside where it says where it went), and switching to another file, whose check shows its
- * progress in the Opening database dialog.
+ * The database file in use: where it is, a backup through the save dialog (then where it went,
+ * with Show in folder), and switching to another file, whose check shows its progress in the
+ * Opening database dialog. The menu's Back up database… and Open database… end here too.
  */
 export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
-  const [backingUp, setBackingUp] = useState(false)
-  const [backup, setBackup] = useState<BackupOutcome | null>(null)
-  const [problem, setProblem] = useState<string | null>(null)
+  const backingUp = useDatabaseFile((state) => state.backingUp)
+  const backup = useDatabaseFile((state) => state.backup)
+  const problem = useDatabaseFile((state) => state.problem)
   const opening = useDatabaseFile((state) => state.opening !== null)
+  const backUp = useDatabaseFile((state) => state.backUp)
   const openDatabase = useDatabaseFile((state) => state.open)
   const busy = backingUp || opening
-
-  const backUp = async (): Promise<void> => {
-    setBackingUp(true)
-    setProblem(null)
-    setBackup(null)
-    try {
-      const result = await api.backupDatabase()
-      if (result.ok) {
-        setBackup(result.value)
-        notify({ tone: 'success', message: `Backed up the database to ${result.value.path}.` })
-      } else if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
-    } finally {
-      setBackingUp(false)
-    }
-  }
-
-  const openOther = async (): Promise<void> => {
-    setProblem(null)
-    const error = await openDatabase()
-    if (error) setProblem(describeError(error))
-  }
+  // What was said is about this visit to Settings, not the next one.
+  useEffect(() => () => useDatabaseFile.setState({ backup: null, problem: null }), [])
 
   return (
     <section className="card settings-card" aria-labelledby="settings-database-title">
@@ -60,7 +40,7 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
       {problem ? (
         <div className="banner banner--error" role="alert">
           <Icon name="error" />
-          <span>{problem}</span>
+          <span>{describeError(problem)}</span>
         </div>
       ) : null}
       {backup ? (
@@ -77,7 +57,7 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
           <Icon name="backup" />
           Back up database
         </button>
-        <button type="button" className="button" disabled={busy} aria-busy={opening || undefined} onClick={() => void openOther()}>
+        <button type="button" className="button" disabled={busy} aria-busy={opening || undefined} onClick={() => void openDatabase()}>
           <Icon name="folder_open" />
           Open database
         </button>

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { ApiError } from '../../../src-main/ipc/contract'
+import type { ApiError, BackupOutcome } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 
 /** An Open database in progress: the check of the chosen file, as the desktop reports it. */
@@ -12,6 +12,13 @@ export interface OpeningDatabase {
 }
 
 interface DatabaseFileState {
+  backingUp: boolean
+  /** The last backup saved, shown with Show in folder in Settings. */
+  backup: BackupOutcome | null
+  /** The last failure of a backup or an open, shown in Settings; null when cancelled or fine. */
+  problem: ApiError | null
+  /** Back up through the save dialog. */
+  backUp(): Promise<void>
   opening: OpeningDatabase | null
   /**
    * Open another database: the one chosen in the open dialog, or (`requested`) the one the
@@ -22,11 +29,27 @@ interface DatabaseFileState {
   cancel(): void
 }
 
-/** One Open database at a time, wherever it was started from (Settings, the menu, Open Recent). */
+/** Backups and Open database, wherever started (Settings, the menu, Open Recent); one at a time. */
+
 export const useDatabaseFile = create<DatabaseFileState>()((set, get) => ({
+  backingUp: false,
+  backup: null,
+  problem: null,
+  backUp: async () => {
+    if (get().backingUp || get().opening) return
+    set({ backingUp: true, backup: null, problem: null })
+    try {
+      const result = await api.backupDatabase()
+      if (result.ok) set({ backup: result.value })
+      else if (result.error.code !== 'cancelled') set({ problem: result.error })
+    } finally {
+      set({ backingUp: false })
+    }
+  },
   opening: null,
   open: async (requested = false) => {
-    if (get().opening) return null
+    if (get().opening || get().backingUp) return null
+    set({ problem: null })
     const operationId = crypto.randomUUID()
     set({ opening: { operationId, done: null, total: null, cancelling: false } })
     const stop = window.rolekeeperShell?.onProgress?.((progress) => {
@@ -42,7 +65,9 @@ export const useDatabaseFile = create<DatabaseFileState>()((set, get) => ({
         window.location.reload()
         return null
       }
-      return result.error.code === 'cancelled' ? null : result.error
+      if (result.error.code === 'cancelled') return null
+      set({ problem: result.error })
+      return result.error
     } finally {
       stop?.()
       set({ opening: null })
