@@ -10,8 +10,13 @@ export default defineConfig({
       // better-sqlite3 is a native module: it must stay a runtime require, never bundled.
       externalizeDeps: true,
       rollupOptions: {
-        // The import reader runs in a worker thread of its own (core/import-reader.ts).
-        input: { index: here('src-main/index.ts'), 'import-reader-worker': here('src-main/core/import-reader-worker.ts') },
+        // Workers are bundles of their own beside index.js: the import reader (core/import-reader.ts)
+        // and the integrity check (core/db/integrity.ts).
+        input: {
+          index: here('src-main/index.ts'),
+          'import-reader-worker': here('src-main/core/import-reader-worker.ts'),
+          'integrity-worker': here('src-main/core/db/integrity-worker.ts')
+        },
         external: ['better-sqlite3']
       }
     }

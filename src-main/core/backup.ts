@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { syncFolder } from './files'
+import { removeStaleTemporaries, syncFolder, temporaryBeside } from './files'
 import { DomainError } from './errors'
 import type { Store } from './store'
 
@@ -14,7 +13,9 @@ import type { Store } from './store'
  */
 export async function backupToFile(store: Store, targetPath: string): Promise<{ path: string; bytes: number }> {
   const folder = dirname(targetPath)
-  const tempPath = join(folder, `.${basename(targetPath)}.${randomBytes(6).toString('hex')}.part`)
+  await removeStaleTemporaries(folder)
+  const temporary = temporaryBeside(targetPath)
+  const tempPath = temporary.path
   try {
     await store.sqlite.backup(tempPath)
     checkCopy(tempPath)
@@ -32,6 +33,8 @@ export async function backupToFile(store: Store, targetPath: string): Promise<{ 
   } catch (error) {
     await Promise.all(['', '-wal', '-shm', '-journal'].map((suffix) => rm(tempPath + suffix, { force: true })))
     throw error
+  } finally {
+    temporary.release()
   }
 }
 

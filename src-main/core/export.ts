@@ -5,9 +5,8 @@
  * holds more than one page, and every format (CSV, JSON, the hand-off formats) shares the same
  * scopes, progress, cancel and atomic write.
  */
-import { randomBytes } from 'node:crypto'
-import { open, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { open, rename, rm, type FileHandle } from 'node:fs/promises'
+import { basename, dirname } from 'node:path'
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { z } from 'zod'
 import { columns, type RowOf } from './db/columns'
@@ -33,7 +32,7 @@ import {
 import { toRole } from './roles'
 import { inviteSettings } from './settings'
 import { getRaw, allRaw, type Store } from './store'
-import { syncFolder } from './files'
+import { removeStaleTemporaries, syncFolder, temporaryBeside } from './files'
 import { userFilterCondition } from './user-directory'
 
 /** Rows read from the store per page: one keyset query, one write to the file. */
@@ -474,8 +473,16 @@ export async function exportToFile(
   const { onProgress, signal } = control
   if (signal?.aborted) throw cancelled()
   const folder = dirname(targetPath)
-  const tempPath = join(folder, `.${basename(targetPath)}.${randomBytes(6).toString('hex')}.part`)
-  const file = await open(tempPath, 'wx')
+  await removeStaleTemporaries(folder)
+  const temporary = temporaryBeside(targetPath)
+  const tempPath = temporary.path
+  let file: FileHandle
+  try {
+    file = await open(tempPath, 'wx')
+  } catch (error) {
+    temporary.release()
+    throw error
+  }
   let fileOpen = true
   let rows = 0
   let renewed = 0
@@ -504,6 +511,8 @@ export async function exportToFile(
     if (fileOpen) await file.close().catch(() => undefined)
     await rm(tempPath, { force: true })
     throw error
+  } finally {
+    temporary.release()
   }
   await syncFolder(folder)
   store.transaction(() => {

@@ -307,8 +307,11 @@ function* planSteps(store: Store, source: ReadSource, options: ImportOptions): W
     }
     const problems: string[] = [...(user.problems ?? [])]
     const checked = checkEmail(email)
-    if (checked.ok) row.key = checked.key
-    else problems.push(email === '' ? 'No email address' : `Email: ${checked.reason}`)
+    if (checked.ok) {
+      // The address as every other path stores it (no invisible characters, NFC), and its key.
+      row.email = checked.email
+      row.key = checked.key
+    } else problems.push(email === '' ? 'No email address' : `Email: ${checked.reason}`)
     const tooLong = (value: string | null | undefined, max: number): boolean => typeof value === 'string' && value.length > max
     if (tooLong(row.firstName, LIMITS.personName)) problems.push(`First name is longer than ${LIMITS.personName} characters`)
     if (tooLong(row.lastName, LIMITS.personName)) problems.push(`Last name is longer than ${LIMITS.personName} characters`)

@@ -22,22 +22,10 @@ import {
   USER_SORT_FIELDS,
   USER_STATUSES
 } from './model'
-import { directusUrlProblem, inviteUrlTemplateProblem, ipEntryProblem, passwordPatternProblem } from './rules'
+import { directusUrlProblem, inviteUrlTemplateProblem, ipEntryProblem, passwordPatternProblem, textProblem } from './rules'
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
-
-const id = z.uuid({ error: 'Not a valid id' })
-const cursor = z.string().max(2000)
-const limit = z.int().min(1).max(LIMITS.pageSize).default(100)
-/** Free text a person types to search: bounded, and no NUL, which no name or address holds. */
-const searchText = z
-  .string()
-  .max(200)
-  .refine((text) => !text.includes('\0'), { error: 'A search cannot contain a NUL character' })
-const empty = z.strictObject({})
-
-const optionalText = (max: number) => z.string().max(max).nullish()
 
 /** A zod check from a rule that answers with its problem (or null). */
 const rule =
@@ -47,24 +35,37 @@ const rule =
     if (message !== null) ctx.issues.push({ code: 'custom', input: ctx.value, message })
   }
 
+/**
+ * Every string a call takes: no NUL and no lone UTF-16 surrogate (rules.ts `textProblem`), so
+ * such text is a validation error on its field instead of reaching SQLite or a validator.
+ */
+const text = () => z.string().check(rule(textProblem))
+
+const id = z.uuid({ error: 'Not a valid id' })
+const cursor = text().max(2000)
+const limit = z.int().min(1).max(LIMITS.pageSize).default(100)
+/** Free text a person types to search. */
+const searchText = text().max(200)
+const empty = z.strictObject({})
+
+const optionalText = (max: number) => text().max(max).nullish()
+
 // ---------------------------------------------------------------------------------------------
 // Roles
 
 export const roleFields = z.strictObject({
-  name: z
-    .string()
+  name: text()
     .trim()
     .min(1, { error: 'A role needs a name' })
     .max(LIMITS.roleName, { error: `At most ${LIMITS.roleName} characters` }),
-  icon: z
-    .string()
+  icon: text()
     .regex(/^[a-z0-9_]{1,64}$/, { error: 'Not a Material Symbols icon name' })
     .optional(),
   description: optionalText(LIMITS.roleDescription),
   adminAccess: z.boolean().optional(),
   appAccess: z.boolean().optional(),
   ipAccess: z
-    .array(z.string().trim().check(rule(ipEntryProblem)))
+    .array(text().trim().check(rule(ipEntryProblem)))
     .max(LIMITS.ipAccessEntries)
     .optional(),
   enforceTfa: z.boolean().optional()
@@ -77,18 +78,17 @@ export type RolePatch = z.output<typeof rolePatch>
 // ---------------------------------------------------------------------------------------------
 // Users
 
-const tags = z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags, { error: `At most ${LIMITS.tags} tags` })
+const tags = z.array(text().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags, { error: `At most ${LIMITS.tags} tags` })
 
 /** A user as the admin fills it in. The email's syntax is checked by the store's validator. */
 export const userFields = z.strictObject({
-  email: z
-    .string()
+  email: text()
     .trim()
     .min(1, { error: 'An email address is required' })
     .max(LIMITS.email, { error: `At most ${LIMITS.email} characters` }),
   firstName: optionalText(LIMITS.personName),
   lastName: optionalText(LIMITS.personName),
-  password: z.string().max(LIMITS.password).nullish(),
+  password: text().max(LIMITS.password).nullish(),
   status: z.enum(USER_STATUSES).default('active'),
   title: optionalText(LIMITS.profileText),
   location: optionalText(LIMITS.profileText),
@@ -103,7 +103,7 @@ export const userPatch = z.strictObject({
   firstName: optionalText(LIMITS.personName),
   lastName: optionalText(LIMITS.personName),
   /** A new password; null removes it; absent leaves it as it is. */
-  password: z.string().max(LIMITS.password).nullish(),
+  password: text().max(LIMITS.password).nullish(),
   status: z.enum(USER_STATUSES).optional(),
   roleId: id.nullish(),
   title: optionalText(LIMITS.profileText),
@@ -136,7 +136,7 @@ export type UserSelection = z.output<typeof userSelection>
 export const passwordPolicyInput = z
   .strictObject({
     kind: z.enum(PASSWORD_POLICY_KINDS),
-    pattern: z.string().max(500).nullable().default(null)
+    pattern: text().max(500).nullable().default(null)
   })
   .check((ctx) => {
     if (ctx.value.kind !== 'custom') return
@@ -144,7 +144,7 @@ export const passwordPolicyInput = z
     if (message !== null) ctx.issues.push({ code: 'custom', input: ctx.value.pattern, path: ['pattern'], message })
   })
 
-export const inviteUrlTemplate = z.string().trim().max(2000).check(rule(inviteUrlTemplateProblem))
+export const inviteUrlTemplate = text().trim().max(2000).check(rule(inviteUrlTemplateProblem))
 
 // ---------------------------------------------------------------------------------------------
 // Export and import
@@ -301,8 +301,8 @@ export const listInvitesInput = z.strictObject({ roleId: id.nullable().optional(
 export type ListInvitesInput = z.output<typeof listInvitesInput>
 /** Accept with a bare token or a whole invite link. */
 export const acceptInviteInput = z.strictObject({
-  token: z.string().trim().min(1).max(4000),
-  password: z.string().max(LIMITS.password),
+  token: text().trim().min(1).max(4000),
+  password: text().max(LIMITS.password),
   firstName: optionalText(LIMITS.personName),
   lastName: optionalText(LIMITS.personName)
 })
@@ -334,7 +334,7 @@ export type SaveDirectusTargetInput = z.output<typeof saveDirectusTargetInput>
 export const clearDirectusTargetInput = empty
 
 /** Check a password against the policy as the admin types (nothing is stored). */
-export const checkPasswordInput = z.strictObject({ password: z.string().max(LIMITS.password) })
+export const checkPasswordInput = z.strictObject({ password: text().max(LIMITS.password) })
 export type CheckPasswordInput = z.output<typeof checkPasswordInput>
 
 /**
@@ -373,16 +373,27 @@ export type ApplyImportInput = z.output<typeof applyImportInput>
 /** A copy made with SQLite's backup API, saved through the save dialog. */
 export const backupDatabaseInput = empty
 /**
- * Switch to another database file chosen in the open dialog, after checking it: a damaged
- * file, one from a newer version or another application's is refused with `database` and
- * the current database stays in use.
+ * Switch to another database file chosen in the open dialog, after checking it: a damaged or
+ * read-only file, one from a newer version or another application's is refused with `database`
+ * and the current database stays in use. With `operationId` the check of the file reports
+ * progress tagged with it and `cancelOperation` stops it (answering `cancelled`, the current
+ * database still in use). `requested`: open the file the desktop was asked to open (File → Open
+ * Recent, a file given on the command line or to a second launch) instead of asking in the
+ * open dialog; the page never names it.
  */
-export const openDatabaseInput = empty
+export const openDatabaseInput = z.strictObject({ operationId: id.optional(), requested: z.boolean().default(false) })
+export type OpenDatabaseInput = z.output<typeof openDatabaseInput>
+/**
+ * Show a file this run of the app saved (an export or a backup) in the system's file manager,
+ * by the `savedFileId` its outcome carried: never a path of the page's choosing.
+ */
+export const showSavedFileInput = z.strictObject({ savedFileId: id })
+export type ShowSavedFileInput = z.output<typeof showSavedFileInput>
 
 export const listActivityInput = z.strictObject({
   collection: z.enum(ACTIVITY_COLLECTIONS).optional(),
-  action: z.string().max(100).optional(),
-  recordId: z.string().max(100).optional(),
+  action: text().max(100).optional(),
+  recordId: text().max(100).optional(),
   after: cursor.optional(),
   limit
 })

@@ -486,13 +486,16 @@ export interface ExportOutcome {
   rows: number
   path: string
   download?: HostDownload
+  /** Names the file for `showSavedFile` (Show in folder); null where it is a download (browser host). */
+  savedFileId: string | null
 }
 
-/** A backup of the database saved through the save dialog; `path` and `download` as for an export. */
+/** A backup of the database saved through the save dialog; `path`, `download` and `savedFileId` as for an export. */
 export interface BackupOutcome {
   saved: true
   path: string
   download?: HostDownload
+  savedFileId: string | null
 }
 
 /** The verification key (a JWKS) saved through the save dialog; `path` and `download` as for an export. */

@@ -1,7 +1,8 @@
-import { checkEmail } from './email'
+import { checkEmail, stripInvisible } from './email'
 import { DomainError } from './errors'
 import { LIMITS, type PasteEntry, type PastePreview, type PasteEntryStatus } from './model'
 import type { PreviewInvitesInput } from './inputs'
+import { textProblem } from './rules'
 import type { Store } from './store'
 
 /** A parsed entry with the address's unique key, which the invite writer needs. */
@@ -9,13 +10,6 @@ export interface ParsedPasteEntry extends PasteEntry {
   /** The normalised address (`checkEmail`'s key) of a valid entry; null otherwise. */
   key: string | null
 }
-
-/**
- * Format characters that are invisible but break an address when copied along with it:
- * zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and isolates (all of
- * Unicode's "Cf" category), plus the Mongolian vowel separator which older data still carries.
- */
-const INVISIBLE = /[\p{Cf}\u180e]/gu
 
 const COMMA = 0x2c
 const SEMICOLON = 0x3b
@@ -207,10 +201,12 @@ function entryOf(piece: Piece): ParsedPasteEntry {
   if (address.length > 7 && address.slice(0, 7).toLowerCase() === 'mailto:') address = address.slice(7).trim()
   const name = piece.name === null ? NO_NAME : splitName(piece.name)
   const check = checkEmail(address)
+  const nameProblem = piece.name === null ? null : textProblem(piece.name)
   let reason: string | null = null
   if (!check.ok) reason = check.reason
   else if (tooLong(name.firstName)) reason = `The first name is longer than ${LIMITS.personName} characters`
   else if (tooLong(name.lastName)) reason = `The last name is longer than ${LIMITS.personName} characters`
+  else if (nameProblem !== null) reason = `The name ${nameProblem.charAt(0).toLowerCase()}${nameProblem.slice(1)}`
   return {
     raw: piece.raw,
     email: check.ok ? check.email : address === '' ? null : address,
@@ -233,7 +229,8 @@ function tooLong(name: string | null): boolean {
  * repeat, ignoring case, of an earlier valid entry, which it names). Writes nothing.
  */
 export function parsePasteEntries(text: string): ParsedPasteEntry[] {
-  const cleaned = text.replace(INVISIBLE, '')
+  // Stripped before splitting as well, so an invisible character never joins or splits entries.
+  const cleaned = stripInvisible(text)
   // Without quotes or angle brackets there are no names: every separated word is a piece.
   const pieces =
     cleaned.includes('"') || cleaned.includes('<')

@@ -6,6 +6,26 @@
  */
 
 // ---------------------------------------------------------------------------------------------
+// Text the store can hold
+
+/** In `u` mode a surrogate class matches only a half without its partner. */
+const LONE_SURROGATE = /\p{Cs}/u
+
+export const NUL_MESSAGE = 'Contains a NUL character'
+export const LONE_SURROGATE_MESSAGE = 'Contains a broken character (half of a UTF-16 pair)'
+
+/**
+ * What makes text unfit to store, or null: a NUL, at which SQLite's C functions and the search
+ * index stop reading, or a lone UTF-16 surrogate, which has no UTF-8 form and would be written as
+ * U+FFFD, a different text from the one checked.
+ */
+export function textProblem(text: string): string | null {
+  if (text.includes('\0')) return NUL_MESSAGE
+  if (LONE_SURROGATE.test(text)) return LONE_SURROGATE_MESSAGE
+  return null
+}
+
+// ---------------------------------------------------------------------------------------------
 // IP allow-list entries
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
+import type { IntegrityControl } from '../core/db/integrity'
 import { DomainError } from '../core/errors'
 import type { Store } from '../core/store'
 import type { ChosenImportFile, FilePort, ImportFileContent, SaveTarget } from '../ipc/ports'
@@ -35,9 +36,9 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface HostFilesOptions {
   /** The one database file `openDatabase` may switch to (`--allow-open`); none: refused. */
   allowOpen?: string
-  /** A store on another database file, with the keys kept beside it. */
-  openStore(file: string): Promise<Store>
-  /** The store in use now, and what to do with the one `switchDatabase` opens. */
+  /** A store on another database file, with the keys kept beside it, checked as it opens. */
+  openStore(file: string, control: Pick<IntegrityControl, 'signal' | 'onProgress'>): Promise<Store>
+  /** The store in use now, and what to do with the one `openDatabase` opened. */
   currentStore(): Store
   useStore(store: Store): void
 }
@@ -82,7 +83,9 @@ export class HostFiles implements FilePort {
     return Promise.resolve(this.downloadTarget(suggestedName))
   }
 
-  chooseDatabaseFile(): Promise<string> {
+  chooseDatabaseFile(requested: boolean): Promise<string | null> {
+    // Nothing asks the browser host to open a file (no recent list, no second launch).
+    if (requested) return Promise.resolve(null)
     if (!this.options.allowOpen) {
       return Promise.reject(
         new DomainError(
@@ -94,12 +97,14 @@ export class HostFiles implements FilePort {
     return Promise.resolve(resolve(this.options.allowOpen))
   }
 
-  async switchDatabase(file: string): Promise<Store> {
-    const next = await this.options.openStore(file)
+  openDatabase(file: string, control: Pick<IntegrityControl, 'signal' | 'onProgress'>): Promise<Store> {
+    return this.options.openStore(file, control)
+  }
+
+  useDatabase(next: Store): void {
     const previous = this.options.currentStore()
     this.options.useStore(next)
     previous.close()
-    return next
   }
 
   /** Remove every download; the host is stopping. */

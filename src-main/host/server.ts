@@ -71,7 +71,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let store = await openStoreWithKeyFiles(dbFile)
   const files = new HostFiles({
     ...(options.allowOpen === undefined ? {} : { allowOpen: options.allowOpen }),
-    openStore: (file) => openStoreWithKeyFiles(file),
+    openStore: (file, control) => openStoreWithKeyFiles(file, { mustExist: true, integrity: control }),
     currentStore: () => store,
     useStore: (next) => {
       store = next

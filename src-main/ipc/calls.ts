@@ -43,6 +43,7 @@ export const CALL_NAMES = [
   'applyImport',
   'backupDatabase',
   'openDatabase',
+  'showSavedFile',
   'listActivity'
 ] as const satisfies readonly CallName[]
 
@@ -60,10 +61,23 @@ export const SHELL_CHANNELS = {
 
 /**
  * What the desktop's native menu asks the page to do. The menu owns the accelerators
- * (CmdOrCtrl+S save, CmdOrCtrl+N new user, CmdOrCtrl+F find, CmdOrCtrl+O open database), so on
+ * (CmdOrCtrl+S save, CmdOrCtrl+N new user, CmdOrCtrl+F find, CmdOrCtrl+O open database,
+ * CmdOrCtrl+, settings), so on
  * the desktop the page acts on these commands and not on its own keydown for the same keys.
  */
-export const MENU_COMMANDS = ['save', 'new-user', 'find', 'open-database', 'backup-database', 'import-users', 'export-invites'] as const
+export const MENU_COMMANDS = [
+  'save',
+  'new-user',
+  'find',
+  'open-database',
+  /** Open the file the desktop was asked to open (Open Recent, the command line): `openDatabase({ requested: true })`. */
+  'open-requested-database',
+  'backup-database',
+  'import-users',
+  'export-invites',
+  /** Show the Settings page (the app menu's Settings…, ⌘, on macOS). */
+  'settings'
+] as const
 
 export type MenuCommand = (typeof MENU_COMMANDS)[number]
 

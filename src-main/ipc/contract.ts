@@ -93,6 +93,7 @@ export const contract = {
 
   backupDatabase: call<BackupOutcome>()(input.backupDatabaseInput),
   openDatabase: call<OpenDatabaseOutcome>()(input.openDatabaseInput),
+  showSavedFile: call<{ shown: true }>()(input.showSavedFileInput),
 
   listActivity: call<ActivityPage>()(input.listActivityInput)
 }

@@ -8,8 +8,9 @@
 import type { z } from 'zod'
 import { listActivity } from '../core/activity'
 import { saveRoleChanges } from '../core/changeset'
+import { isReadOnlyError, readOnlyMessage } from '../core/db/open'
 import { DomainError, type ApiError, type Result } from '../core/errors'
-import { LIMITS, type AppInfo } from '../core/model'
+import { LIMITS, type AppInfo, type Settings } from '../core/model'
 import { clearDirectusTarget, getDirectusTarget, saveDirectusTarget } from '../core/directus-target'
 import { previewExport } from '../core/export'
 import {
@@ -30,7 +31,7 @@ import { countUsers, getUser, listUsers } from '../core/user-directory'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../core/users'
 import { CALL_NAMES, contract, type CallName, type CallOutput, type ParsedInput } from './contract'
 import { createCallQueue, Operations } from './operations'
-import type { FilePort } from './ports'
+import type { FilePort, WorkNotice } from './ports'
 import { transferHandlers, type OperationControl } from './transfers'
 
 export type HandlerMap = { [K in CallName]: (input: unknown) => Promise<Result<CallOutput<K>>> }
@@ -45,6 +46,8 @@ export interface HandlerContext {
   appInfo: AppInfo
   /** Dialogs, files and the window; without it the calls that need files say so. */
   files?: FilePort
+  /** The settings changed, or another database (with its own) is in use: the desktop follows the theme. */
+  settingsChanged?(settings: Settings): void
 }
 
 export const INTERNAL_MESSAGE = 'Something went wrong. The details were written to the log.'
@@ -63,14 +66,28 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       context.files?.ended(operationId)
     }
   }
+  const announce = async <T>(work: Promise<T>, done: (value: T) => WorkNotice, failed: string): Promise<T> => {
+    try {
+      const value = await work
+      context.files?.workEnded?.(done(value))
+      return value
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'cancelled')) {
+        context.files?.workEnded?.({ title: failed, body: error instanceof DomainError ? error.message : INTERNAL_MESSAGE })
+      }
+      throw error
+    }
+  }
   const transfers = transferHandlers({
     files: context.files,
     replaceStore: (next) => {
       store = next
       databasePath = next.file
+      context.settingsChanged?.(getSettings(next))
     },
     operations,
-    track
+    track,
+    announce
   })
 
   const implementation: Implementation = {
@@ -92,10 +109,18 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     deleteUsers,
 
     previewInvites,
-    inviteUsers: (current, input) =>
-      input.operationId === undefined
-        ? inviteUsers(current, input)
-        : track(input.operationId, 'operationId', (control) => inviteUsersYielding(current, input, control)),
+    inviteUsers: (current, input) => {
+      const { operationId } = input
+      if (operationId === undefined) return inviteUsers(current, input)
+      return announce(
+        track(operationId, 'operationId', (control) => inviteUsersYielding(current, input, control)),
+        ({ counts }) => ({
+          title: 'Invite finished',
+          body: `${counts.invited} invited, ${counts.reinvited} re-invited, ${counts.invalid} invalid`
+        }),
+        'Invite failed'
+      )
+    },
     resendInvite,
     revokeInvite,
     getInviteLink,
@@ -104,7 +129,11 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
     getInviteVerification,
 
     getSettings,
-    updateSettings,
+    updateSettings: (current, input) => {
+      const settings = updateSettings(current, input)
+      context.settingsChanged?.(settings)
+      return settings
+    },
     checkPassword,
     getDirectusTarget,
     saveDirectusTarget,
@@ -128,7 +157,7 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       // `store` is read once the call's turn has come: an `openDatabase` before it may have replaced it.
       return { ok: true, value: await lane(call) }
     } catch (error) {
-      return { ok: false, error: toApiError(name, error) }
+      return { ok: false, error: toApiError(name, error, store.file) }
     }
   }
 
@@ -278,7 +307,7 @@ const UNIQUE_FIELDS: Record<string, { field: string; message: string }> = {
   'roles.name_key': { field: 'name', message: 'A role with this name already exists' }
 }
 
-function toApiError(name: CallName, error: unknown): ApiError {
+function toApiError(name: CallName, error: unknown, databaseFile: string): ApiError {
   if (error instanceof DomainError) {
     return {
       code: error.code,
@@ -304,9 +333,14 @@ function toApiError(name: CallName, error: unknown): ApiError {
   if (code === 'SQLITE_FULL') {
     return { code: 'database', message: 'The disk is full: the change was not saved.' }
   }
-  if (code === 'SQLITE_READONLY' || code?.startsWith('SQLITE_READONLY_')) {
-    return { code: 'database', message: 'The database file is read-only: the change was not saved.' }
+  if (code === 'SQLITE_READONLY_DBMOVED') {
+    return {
+      code: 'database',
+      message:
+        'The database file was moved or deleted while Rolekeeper had it open, so the change was not saved. Open it again where it is now (Settings → Open database).'
+    }
   }
+  if (isReadOnlyError(error)) return { code: 'database', message: readOnlyMessage(databaseFile, 'file', true) }
   if (code === 'SQLITE_CORRUPT' || code?.startsWith('SQLITE_IOERR')) {
     console.error(`[rolekeeper] ${name}:`, error)
     return { code: 'database', message: 'The database file cannot be read or written. Restore a backup or open another file.' }

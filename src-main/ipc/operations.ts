@@ -87,7 +87,8 @@ export class Operations {
     return true
   }
 
-  cancelAll(): void {
-    for (const controller of this.running.values()) controller.abort()
+  /** Stop everything running but `except` (the operation that asks). */
+  cancelAll(except?: string): void {
+    for (const [operationId, controller] of this.running) if (operationId !== except) controller.abort()
   }
 }

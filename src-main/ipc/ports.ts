@@ -4,8 +4,15 @@
  * temporary folder served as downloads, the tests with a recording fake. The renderer never
  * names a path: every path here comes from a dialog (or the host's command line).
  */
+import type { IntegrityControl } from '../core/db/integrity'
 import type { Store } from '../core/store'
 import type { ExportFormat } from '../core/model'
+
+/** Long work that ended, for the operating system's notification when the window is not in front. */
+export interface WorkNotice {
+  title: string
+  body: string
+}
 
 /** Where an export or a backup is written, as the save dialog answered. */
 export interface SaveTarget {
@@ -72,19 +79,29 @@ export interface FilePort {
   chooseVerificationKeyTarget(suggestedName: string): Promise<SaveTarget | null>
 
   /**
-   * The open dialog for another database file; null when dismissed. May throw
-   * `DomainError('database')` where opening another file is not offered (the browser host
-   * started without `--allow-open`).
+   * The open dialog for another database file; null when dismissed. `requested`: instead of the
+   * dialog, the file the desktop was asked to open (Open Recent, the command line, a second
+   * launch), or null when there is none. May throw `DomainError('database')` where opening
+   * another file is not offered (the browser host started without `--allow-open`).
    */
-  chooseDatabaseFile(): Promise<string | null>
+  chooseDatabaseFile(requested: boolean): Promise<string | null>
 
   /**
-   * Make `file` the app's database. The handler has already opened it once with
-   * `openDatabaseFile(file, { mustExist: true })` (refused if damaged, newer or foreign; migrated
-   * if older) and closed it again. The port opens a store on it (with the app's invite key),
-   * remembers it as the database for the next start, closes the previous store and returns the
-   * new one, which the handlers use from then on. If it throws, the previous store must still
-   * be open and in use.
+   * Open a store on `file` (with the app's invite keys): refused if read-only, damaged, newer or
+   * foreign (the integrity check reporting to `control` and stopped by its signal), migrated if
+   * older. Nothing is switched yet: the current store stays in use.
    */
-  switchDatabase(file: string): Promise<Store>
+  openDatabase(file: string, control: Pick<IntegrityControl, 'signal' | 'onProgress'>): Promise<Store>
+
+  /**
+   * Make `store` (from `openDatabase`) the app's database: remember it for the next start,
+   * close the previous store and start the page again on the new one.
+   */
+  useDatabase(store: Store): void
+
+  /** Show a saved file in the system's file manager (desktop only). */
+  showInFolder?(path: string): void
+
+  /** An export, import, invite, backup or open ended (desktop: notify when the window is not focused). */
+  workEnded?(notice: WorkNotice): void
 }

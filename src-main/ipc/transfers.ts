@@ -1,12 +1,15 @@
 /**
  * The calls that reach files through the `FilePort`: invite lists out (export) and in (import),
- * the database backup, the verification key (a JWKS) and switching to another database file. Each takes the dialog's answer,
- * runs the core service on the current store and says where the result went; a dismissed
- * dialog answers `cancelled`, like a cancelled export.
+ * the database backup, the verification key (a JWKS), switching to another database file and
+ * showing a saved file in its folder. Each takes the dialog's answer, runs the core service on
+ * the current store and says where the result went; a dismissed dialog answers `cancelled`,
+ * like a cancelled export. A saved file is named to the page by an id, so Show in folder never
+ * takes a path from it.
  */
-import { resolve } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
 import { backupToFile } from '../core/backup'
-import { openDatabaseFile } from '../core/db/open'
 import { DomainError } from '../core/errors'
 import { exportToFile } from '../core/export'
 import { writeFileAtomic } from '../core/files'
@@ -14,12 +17,13 @@ import { applyImport, applyImportYielding, previewImportYielding, type ImportInp
 import { verificationKeyFileText } from '../core/invites'
 import type { Store } from '../core/store'
 import type { ExportOptions } from '../core/inputs'
-import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type HostDownload, type ImportPreview } from '../core/model'
+import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type HostDownload, type ImportPreview, type ImportResult } from '../core/model'
 import type { CallName, CallOutput, ParsedInput } from './contract'
 import type { Operations } from './operations'
-import type { FilePort, ImportFileContent, SaveTarget } from './ports'
+import type { FilePort, ImportFileContent, SaveTarget, WorkNotice } from './ports'
 
-type TransferCall = 'exportInvites' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'exportVerificationKey' | 'openDatabase'
+type TransferCall =
+  'exportInvites' | 'previewImport' | 'applyImport' | 'backupDatabase' | 'exportVerificationKey' | 'openDatabase' | 'showSavedFile'
 
 export type TransferImplementation = {
   [K in TransferCall]: (store: Store, input: ParsedInput<K>) => Promise<CallOutput<K>>
@@ -38,6 +42,8 @@ export interface TransferSession {
    * however it ends.
    */
   track<T>(operationId: string, field: string, run: (control: OperationControl) => Promise<T>): Promise<T>
+  /** Tell the port how long work ended (the desktop's notification), success or failure alike. */
+  announce<T>(work: Promise<T>, done: (value: T) => WorkNotice, failed: string): Promise<T>
 }
 
 export interface OperationControl {
@@ -48,10 +54,23 @@ export interface OperationControl {
 /** Satisfies `CallName`, so a renamed call breaks here too. */
 const _transferCallsAreCalls: TransferCall extends CallName ? true : never = true
 
+/** Saved files Show in folder can still name; older ones are forgotten. */
+const SAVED_FILES_KEPT = 50
+
 export function transferHandlers(session: TransferSession): TransferImplementation {
   const port = (): FilePort => {
     if (!session.files) throw new DomainError('internal', 'Files cannot be saved or opened here.')
     return session.files
+  }
+  /** Files saved in this run by id, so the page can ask to show one without naming a path. */
+  const savedFiles = new Map<string, string>()
+  const remember = (target: SaveTarget): string | null => {
+    // A download (browser host) is in the browser's hands: there is no folder of ours to show.
+    if (target.download || !session.files?.showInFolder) return null
+    const id = randomUUID()
+    savedFiles.set(id, target.path)
+    for (const old of [...savedFiles.keys()].slice(0, Math.max(0, savedFiles.size - SAVED_FILES_KEPT))) savedFiles.delete(old)
+    return id
   }
 
   return {
@@ -62,8 +81,12 @@ export function transferHandlers(session: TransferSession): TransferImplementati
       return session.track(input.exportId, 'exportId', async (control) => {
         const target = await files.chooseExportTarget(suggestedName, input.format)
         if (!target || control.signal.aborted) throw cancelled('The export was cancelled; no file was written')
-        const result = await exportToFile(store, options, target.path, control)
-        return { saved: true, rows: result.rows, ...savedAs(target) }
+        const result = await session.announce(
+          exportToFile(store, options, target.path, control),
+          (written) => ({ title: 'Export finished', body: `${rowCount(written.rows)} saved to ${basename(target.path)}` }),
+          'Export failed'
+        )
+        return { saved: true, rows: result.rows, ...savedAs(target), savedFileId: remember(target) }
       })
     },
 
@@ -101,16 +124,29 @@ export function transferHandlers(session: TransferSession): TransferImplementati
           : 'files' in file
             ? file.files.map((sent) => ({ name: sent.name, content: sent.text }))
             : readImportFiles(port(), file.fileId)
-      if (input.operationId === undefined) return applyImport(store, await read(), options)
-      return session.track(input.operationId, 'operationId', async (control) => applyImportYielding(store, await read(), options, control))
+      const imported = async (): Promise<ImportResult> => {
+        if (input.operationId === undefined) return applyImport(store, await read(), options)
+        return session.track(input.operationId, 'operationId', async (control) =>
+          applyImportYielding(store, await read(), options, control)
+        )
+      }
+      return session.announce(
+        imported(),
+        ({ counts }) => ({ title: 'Import finished', body: `${counts.new} new, ${counts.update} updated, ${counts.invalid} invalid` }),
+        'Import failed'
+      )
     },
 
     async backupDatabase(store) {
       const files = port()
       const target = await files.chooseBackupTarget(`rolekeeper-backup-${dateOf(store)}.db`)
       if (!target) throw cancelled('No backup was saved')
-      await backupToFile(store, target.path)
-      return { saved: true, ...savedAs(target) }
+      await session.announce(
+        backupToFile(store, target.path),
+        () => ({ title: 'Backup finished', body: `The database was saved to ${basename(target.path)}` }),
+        'Backup failed'
+      )
+      return { saved: true, ...savedAs(target), savedFileId: remember(target) }
     },
 
     async exportVerificationKey(store) {
@@ -121,20 +157,40 @@ export function transferHandlers(session: TransferSession): TransferImplementati
       return { saved: true, ...savedAs(target) }
     },
 
-    async openDatabase(store) {
+    async openDatabase(store, input) {
       const files = port()
-      const file = await files.chooseDatabaseFile()
+      const file = await files.chooseDatabaseFile(input.requested)
       if (!file) throw cancelled('No database was opened')
       if (resolve(file) === resolve(store.file)) return { opened: true, databasePath: store.file }
-      await checkDatabase(file)
+      const open = (control: Partial<OperationControl>): Promise<Store> =>
+        session.announce(
+          files.openDatabase(file, control).catch((error: unknown) => {
+            if (error instanceof DomainError) throw error
+            const reason = error instanceof Error ? error.message : String(error)
+            throw new DomainError('database', `${basename(file)} cannot be opened as a database (${reason}). Open another file.`)
+          }),
+          () => ({ title: 'Database opened', body: `Rolekeeper now works on ${basename(file)}` }),
+          'The database could not be opened'
+        )
+      const next = input.operationId === undefined ? await open({}) : await session.track(input.operationId, 'operationId', open)
       // A running export reads the store being closed: stop it (its temporary file is removed).
-      session.operations.cancelAll()
-      const next = await files.switchDatabase(file)
+      session.operations.cancelAll(input.operationId)
+      files.useDatabase(next)
       session.replaceStore(next)
       return { opened: true, databasePath: next.file }
+    },
+
+    async showSavedFile(_store, input) {
+      const path = savedFiles.get(input.savedFileId)
+      if (path === undefined) throw new DomainError('not_found', 'This file is no longer known. Look for it where it was saved.')
+      if (!existsSync(path)) throw new DomainError('not_found', `${basename(path)} is no longer where it was saved.`)
+      port().showInFolder?.(path)
+      return { shown: true }
     }
   }
 }
+
+const rowCount = (rows: number): string => `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`
 
 const cancelled = (message: string): DomainError => new DomainError('cancelled', message)
 
@@ -152,19 +208,6 @@ async function readImportFiles(files: FilePort, fileId: string): Promise<ImportF
     throw new DomainError('limit_exceeded', `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)
   }
   return read
-}
-
-/** Opened once, refused if damaged, newer or foreign (migrated, after a backup, if older), closed. */
-async function checkDatabase(file: string): Promise<void> {
-  let opened
-  try {
-    opened = await openDatabaseFile(file, { mustExist: true })
-  } catch (error) {
-    if (error instanceof DomainError) throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new DomainError('database', `${file} cannot be opened as a database (${reason}). Open another file.`)
-  }
-  opened.sqlite.close()
 }
 
 function dateOf(store: Store): string {

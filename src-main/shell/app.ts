@@ -1,21 +1,25 @@
 /**
  * The desktop app's start-up: one instance, the log, the data folder, the store, the IPC
- * contract, the `app:` protocol, the menu and the window. Every Electron piece is a parameter,
- * typed by the small interfaces of the shell modules, so the tests run all of it against
- * recording fakes.
+ * contract, the `app:` protocol, the menu and the window, and the desktop's habits around them:
+ * the system theme and title bar following the theme setting, recent databases, a database file
+ * given on the command line or to a second launch, Show in folder and notifications. Every
+ * Electron piece is a parameter, typed by the small interfaces of the shell modules, so the
+ * tests run all of it against recording fakes.
  */
-import { mkdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { extname, join, resolve } from 'node:path'
 import { DomainError } from '../core/errors'
 import { directusTargetFile, type DirectusTargetStorage } from '../core/directus-target'
 import { loadInviteKeys, type InviteKeys } from '../core/invite-keys'
 import type { KeyProtection } from '../core/keyfile'
+import type { Theme } from '../core/model'
+import { getSettings } from '../core/settings'
 import { openStore, type Store } from '../core/store'
 import { SHELL_CHANNELS, type MenuCommand } from '../ipc/calls'
 import { createHandlerMap, type HandlerMap } from '../ipc/handlers'
 import { registerIpc, trustedSender, type IpcMainLike, type SenderFrame } from '../ipc/register'
 import { writeFileAtomic } from '../core/files'
-import { createDesktopFiles, type FileDialogLike } from './files'
+import { createDesktopFiles, DATABASE_FILTERS, type FileDialogLike, type OpenDialogOptionsLike } from './files'
 import { captureConsole, createLog, type Log } from './log'
 import { installMenu, type MenuLike } from './menu'
 import { refusePermissions, type SessionLike } from './permissions'
@@ -26,8 +30,11 @@ import {
   placementOf,
   refuseNavigation,
   restorablePlacement,
+  WINDOW_BACKGROUND,
   windowOptions,
   type Bounds,
+  type MessageBoxOptionsLike,
+  type PreventableEvent,
   type UnsavedChanges,
   type WindowLike,
   type WindowOptions
@@ -42,7 +49,12 @@ export interface AppLike {
   getPath(name: 'userData' | 'logs' | 'documents'): string
   getVersion(): string
   getName(): string
-  on(event: 'second-instance', listener: () => void): unknown
+  /** The system's list of recent files (macOS Open Recent and dock, the Windows jump list). */
+  addRecentDocument(path: string): void
+  clearRecentDocuments(): void
+  on(event: 'second-instance', listener: (event: unknown, argv: string[], workingDirectory: string) => void): unknown
+  /** macOS: a file dropped on the dock icon, opened from Finder or from Open Recent. */
+  on(event: 'open-file', listener: (event: PreventableEvent, path: string) => void): unknown
   on(event: 'window-all-closed', listener: () => void): unknown
   on(event: 'activate', listener: () => void): unknown
   on(event: 'will-quit', listener: () => void): unknown
@@ -64,6 +76,30 @@ export interface SafeStorageLike {
   getSelectedStorageBackend(): string
 }
 
+/** `nativeTheme`: what Chromium's `prefers-color-scheme`, the title bar and native dialogs follow. */
+export interface NativeThemeLike {
+  themeSource: Theme
+  readonly shouldUseDarkColors: boolean
+  on(event: 'updated', listener: () => void): unknown
+}
+
+export interface NotificationLike {
+  show(): void
+  on(event: 'click', listener: () => void): unknown
+}
+
+export interface NotificationModuleLike {
+  new (options: { title: string; body: string }): NotificationLike
+  isSupported(): boolean
+}
+
+/** The dialogs the start-up needs before any window exists. */
+export interface WindowlessDialogLike {
+  showErrorBox(title: string, content: string): void
+  showMessageBox(options: MessageBoxOptionsLike): Promise<{ response: number }>
+  showOpenDialog(options: OpenDialogOptionsLike): Promise<{ canceled: boolean; filePaths: string[] }>
+}
+
 export interface ShellElectron<W extends WindowLike, M> {
   app: AppLike
   BrowserWindow: new (options: WindowOptions) => W
@@ -71,13 +107,15 @@ export interface ShellElectron<W extends WindowLike, M> {
   protocol: ProtocolLike
   session: { readonly defaultSession: SessionLike }
   Menu: MenuLike<M>
-  dialog: FileDialogLike<W> & { showErrorBox(title: string, content: string): void }
+  dialog: FileDialogLike<W> & WindowlessDialogLike
   safeStorage: SafeStorageLike
   screen: {
     getAllDisplays(): Array<{ readonly id: number; readonly workArea: Bounds }>
     getPrimaryDisplay(): { readonly id: number; readonly workArea: Bounds }
   }
-  shell: { openPath(path: string): Promise<string> }
+  shell: { openPath(path: string): Promise<string>; showItemInFolder(path: string): void }
+  nativeTheme: NativeThemeLike
+  Notification: NotificationModuleLike
 }
 
 export interface ShellEnvironment {
@@ -86,6 +124,11 @@ export interface ShellEnvironment {
   mainDir: string
   /** The dev server's URL while developing (electron-vite sets ELECTRON_RENDERER_URL). */
   rendererUrl?: string
+  /** The packaged app's resources folder (`process.resourcesPath`), where the help lives. */
+  resourcesDir?: string
+  /** The command line the app was started with (a database file may be on it), and where from. */
+  argv?: readonly string[]
+  workingDirectory?: string
 }
 
 export interface DataPaths {
@@ -121,6 +164,34 @@ export function dataPaths(userData: string): DataPaths {
 export function bundlePaths(mainDir: string): { preload: string; renderer: string } {
   return { preload: join(mainDir, '../preload/index.cjs'), renderer: join(mainDir, '../renderer') }
 }
+
+/**
+ * The documentation Help opens: a page shipped with the app (electron-builder's extraResources),
+ * opened in the default browser, so it reads the same offline; from a checkout, the source file.
+ */
+export function helpFile(environment: Pick<ShellEnvironment, 'mainDir' | 'resourcesDir'>, packaged: boolean): string {
+  return packaged && environment.resourcesDir
+    ? join(environment.resourcesDir, 'help', 'index.html')
+    : join(environment.mainDir, '../../resources/help/index.html')
+}
+
+const DATABASE_EXTENSIONS = new Set(DATABASE_FILTERS.flatMap((filter) => filter.extensions).filter((extension) => extension !== '*'))
+
+/**
+ * The database file named on a command line (`rolekeeper ~/people.db`), resolved from where it
+ * was typed: the last argument with a database's extension. The first is the executable; flags
+ * (Chromium's and Electron's own) start with a dash.
+ */
+export function databaseArgument(argv: readonly string[], workingDirectory: string): string | null {
+  for (const argument of argv.slice(1).toReversed()) {
+    if (argument.startsWith('-')) continue
+    if (DATABASE_EXTENSIONS.has(extname(argument).slice(1).toLowerCase())) return resolve(workingDirectory, argument)
+  }
+  return null
+}
+
+/** Recent databases kept (File → Open Recent on Windows and Linux). */
+export const RECENT_KEPT = 10
 
 /**
  * The keys and the Directus SECRET wrapped by the operating system's secure storage where there is a real one.
@@ -162,6 +233,9 @@ export async function startApp<W extends WindowLike, M>(
   let window: W | null = null
   let unsaved: UnsavedChanges | null = null
   let openWindow: (() => W) | null = null
+  /** Opens a file the desktop was asked to open, once the app is running. */
+  let requestDatabase: ((file: string) => void) | null = null
+  let requestedAtStart = databaseArgument(environment.argv ?? [], environment.workingDirectory ?? process.cwd())
   // Quit (menu, dock, shortcut) closes the windows first; a window kept open cancels it.
   let quitRequested = false
   app.on('before-quit', () => {
@@ -171,7 +245,20 @@ export async function startApp<W extends WindowLike, M>(
     if (window && !window.isDestroyed()) focusWindow(window)
     else openWindow?.()
   }
-  app.on('second-instance', showWindow)
+  const requested = (file: string): void => {
+    if (requestDatabase) requestDatabase(file)
+    else requestedAtStart = file
+  }
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = databaseArgument(argv, workingDirectory)
+    if (file) requested(file)
+    else showWindow()
+  })
+  // Registered before ready: macOS sends the file a launch was for before the app is ready.
+  app.on('open-file', (event, file) => {
+    event.preventDefault()
+    requested(file)
+  })
 
   await app.whenReady()
 
@@ -187,38 +274,67 @@ export async function startApp<W extends WindowLike, M>(
   serveApp(electron.protocol, { rendererDir: bundle.renderer })
 
   let inviteKeys: InviteKeys
-  let store: Store
   try {
     mkdirSync(paths.backups, { recursive: true })
     inviteKeys = await loadInviteKeys({ signing: paths.signingKey, legacy: paths.legacyInviteKey }, protection)
-    store = await openChosenDatabase(paths, { inviteKeys, directusTarget }, electron.dialog)
   } catch (error) {
     console.error('[rolekeeper] cannot open the data folder:', error)
-    electron.dialog.showErrorBox(
-      'Rolekeeper cannot open its database',
-      `${messageOf(error)}\n\nThe data folder is ${paths.folder}. Nothing in it was changed.`
-    )
+    electron.dialog.showErrorBox('Rolekeeper cannot open its data folder', `${messageOf(error)}\n\nThe data folder is ${paths.folder}.`)
     app.exit(1)
     return null
   }
+  const opened = await openAtStart(electron.dialog, paths, { inviteKeys, directusTarget }, requestedAtStart)
+  if (!opened) {
+    app.exit(1)
+    return null
+  }
+  let store: Store = opened
+
+  const recentMenu = environment.platform !== 'linux'
+  const remember = (file: string): void => {
+    rememberDatabase(paths, file)
+    // macOS fills File → Open Recent and the dock menu from this; Windows its jump list.
+    if (recentMenu) app.addRecentDocument(file)
+    reinstallMenu()
+  }
+
+  const background = (): string => (electron.nativeTheme.shouldUseDarkColors ? WINDOW_BACKGROUND.dark : WINDOW_BACKGROUND.light)
+  const applyTheme = (theme: Theme): void => {
+    // The page's prefers-color-scheme, the title bar and the native dialogs all follow it.
+    electron.nativeTheme.themeSource = theme
+    if (window && !window.isDestroyed()) window.setBackgroundColor(background())
+  }
+  electron.nativeTheme.on('updated', () => {
+    if (window && !window.isDestroyed()) window.setBackgroundColor(background())
+  })
+  applyTheme(getSettings(store).theme)
 
   const files = createDesktopFiles({
     dialog: electron.dialog,
     window: () => window,
     startFolder: documentsFolder(app, paths.folder),
     hasUnsavedChanges: () => unsaved?.get() ?? false,
-    openStore: (file) => openStore({ file, inviteKeys, directusTarget, mustExist: true, backupDir: paths.backups }),
+    openStore: (file, control) =>
+      openStore({ file, inviteKeys, directusTarget, mustExist: true, backupDir: paths.backups, integrity: control }),
     currentStore: () => store,
     switched: (next) => {
       store = next
-      rememberDatabase(paths, next.file)
+      remember(next.file)
       log.write('info', `Switched to the database ${next.file}`)
+    },
+    showItemInFolder: (path) => electron.shell.showItemInFolder(path),
+    notify: (notice) => {
+      if (!electron.Notification.isSupported()) return
+      const notification = new electron.Notification(notice)
+      notification.on('click', showWindow)
+      notification.show()
     }
   })
   const handlers = createHandlerMap({
     store,
     appInfo: { version: app.getVersion(), databasePath: store.file, runtime: 'desktop' },
-    files
+    files,
+    settingsChanged: (settings) => applyTheme(settings.theme)
   })
   const isTrusted = trustedSender(environment.rendererUrl)
   registerIpc(electron.ipcMain, handlers, isTrusted)
@@ -238,37 +354,66 @@ export async function startApp<W extends WindowLike, M>(
     focusWindow(window)
     window.webContents.send(SHELL_CHANNELS.menuCommand, command)
   }
-  installMenu(
-    electron.Menu,
-    environment.platform,
-    { appName: app.getName(), developer: !app.isPackaged },
-    {
-      command: sendCommand,
-      about: () => {
-        if (!window || window.isDestroyed()) return
-        electron.dialog
-          .showMessageBox(window, {
-            type: 'info',
-            buttons: ['OK'],
-            defaultId: 0,
-            cancelId: 0,
-            title: `About ${app.getName()}`,
-            message: `${app.getName()} ${app.getVersion()}`,
-            detail: `Database: ${store.file}\nData folder: ${paths.folder}\nLogs: ${log.folder}`,
-            noLink: true
-          })
-          .catch((error: unknown) => console.error('[rolekeeper] the About box failed:', error))
-      },
-      openLogsFolder: () => {
-        electron.shell
-          .openPath(log.folder)
-          .then((problem) => {
-            if (problem) console.warn(`[rolekeeper] could not open the logs folder: ${problem}`)
-          })
-          .catch((error: unknown) => console.warn('[rolekeeper] could not open the logs folder:', error))
-      }
+
+  requestDatabase = (file: string): void => {
+    files.requestDatabase(file)
+    if (window && !window.isDestroyed()) {
+      // The page opens it as it opens a chosen file: unsaved edits asked about, progress, Cancel.
+      sendCommand('open-requested-database')
+      return
     }
-  )
+    // No page to ask or to show progress in (macOS, every window closed): open it, then show it.
+    void handlers.openDatabase({ requested: true }).then((result) => {
+      if (!result.ok && result.error.code !== 'cancelled') {
+        electron.dialog.showErrorBox('Rolekeeper could not open the database', result.error.message)
+      }
+      showWindow()
+    })
+  }
+
+  const help = helpFile(environment, app.isPackaged)
+  const openPath = (path: string, what: string): void => {
+    electron.shell
+      .openPath(path)
+      .then((problem) => {
+        if (problem) console.warn(`[rolekeeper] could not open ${what}: ${problem}`)
+      })
+      .catch((error: unknown) => console.warn(`[rolekeeper] could not open ${what}:`, error))
+  }
+  function reinstallMenu(): void {
+    installMenu(
+      electron.Menu,
+      environment.platform,
+      { appName: app.getName(), developer: !app.isPackaged, recent: recentDatabases(paths) },
+      {
+        command: sendCommand,
+        about: () => {
+          if (!window || window.isDestroyed()) return
+          electron.dialog
+            .showMessageBox(window, {
+              type: 'info',
+              buttons: ['OK'],
+              defaultId: 0,
+              cancelId: 0,
+              title: `About ${app.getName()}`,
+              message: `${app.getName()} ${app.getVersion()}`,
+              detail: `Database: ${store.file}\nData folder: ${paths.folder}\nLogs: ${log.folder}`,
+              noLink: true
+            })
+            .catch((error: unknown) => console.error('[rolekeeper] the About box failed:', error))
+        },
+        openLogsFolder: () => openPath(log.folder, 'the logs folder'),
+        openHelp: () => openPath(help, 'the help'),
+        openRecent: (file) => requestDatabase?.(file),
+        clearRecent: () => {
+          forgetRecentDatabases(paths)
+          if (recentMenu) app.clearRecentDocuments()
+          reinstallMenu()
+        }
+      }
+    )
+  }
+  remember(store.file)
 
   openWindow = (): W => {
     const primary = electron.screen.getPrimaryDisplay()
@@ -278,7 +423,7 @@ export async function startApp<W extends WindowLike, M>(
       // The primary display first: a window no display shows any more is put back on it.
       [primary, ...others].map((display) => display.workArea)
     )
-    const created = new electron.BrowserWindow(windowOptions(bundle.preload, placement))
+    const created = new electron.BrowserWindow(windowOptions(bundle.preload, placement, electron.nativeTheme.shouldUseDarkColors))
     refuseNavigation(created.webContents)
     unsaved = confirmCloseWithUnsavedChanges(created, electron.dialog, () => {
       quitRequested = false
@@ -318,29 +463,75 @@ export async function startApp<W extends WindowLike, M>(
 }
 
 /**
- * The database opened last time if the admin chose another file, else the one in the data
- * folder. A chosen file that cannot be opened any more (moved, damaged, from a newer version) is
- * forgotten, with a message saying so, and the data folder's database opens instead.
+ * The store to start on. A database the desktop was asked to open (command line, Finder) comes
+ * first, then the one opened last time if the admin chose another file, else the one in the data
+ * folder. One that cannot be opened any more is passed over with a message saying so. If even
+ * the data folder's database is refused (damaged, read-only, newer), the admin is told why and
+ * offered a way out — open another database, such as a backup — or to quit; nothing is changed.
+ * Null: the admin quit.
  */
-async function openChosenDatabase(
+async function openAtStart(
+  dialog: WindowlessDialogLike,
   paths: DataPaths,
   keys: { inviteKeys: InviteKeys; directusTarget: DirectusTargetStorage },
-  dialog: { showErrorBox(title: string, content: string): void }
-): Promise<Store> {
+  requested: string | null
+): Promise<Store | null> {
+  const open = (file: string, mustExist: boolean): Promise<Store> => openStore({ file, ...keys, mustExist, backupDir: paths.backups })
   const chosen = rememberedDatabase(paths)
-  if (chosen !== null && resolve(chosen) !== resolve(paths.database)) {
+  for (const [file, why] of [
+    [requested, 'The database you asked to open'],
+    [chosen, 'The database used last time']
+  ] as const) {
+    if (file === null || resolve(file) === resolve(paths.database)) continue
     try {
-      return await openStore({ file: chosen, ...keys, mustExist: true, backupDir: paths.backups })
+      const store = await open(file, true)
+      rememberDatabase(paths, store.file)
+      return store
     } catch (error) {
-      console.error(`[rolekeeper] the database used last, ${chosen}, cannot be opened:`, error)
-      rememberDatabase(paths, paths.database)
+      console.error(`[rolekeeper] ${file} cannot be opened:`, error)
+      if (file === chosen) rememberDatabase(paths, paths.database)
       dialog.showErrorBox(
         'Rolekeeper opened its own database instead',
-        `${messageOf(error)}\n\nThe database used last time, ${chosen}, was not changed. Rolekeeper opened ${paths.database} instead; choose File → Open database… to open another file.`
+        `${messageOf(error)}\n\n${why}, ${file}, was not changed. Rolekeeper opened ${paths.database} instead; choose File → Open database… to open another file.`
       )
     }
   }
-  return openStore({ file: paths.database, ...keys, backupDir: paths.backups })
+  let problem: unknown
+  try {
+    return await open(paths.database, false)
+  } catch (error) {
+    problem = error
+  }
+  for (;;) {
+    console.error('[rolekeeper] the database cannot be opened:', problem)
+    const { response } = await dialog.showMessageBox({
+      type: 'error',
+      buttons: ['Open another database…', 'Quit'],
+      defaultId: 0,
+      cancelId: 1,
+      title: 'Rolekeeper cannot open its database',
+      message: 'Rolekeeper cannot open its database.',
+      detail: `${messageOf(problem)}\n\nNothing in it was changed. You can open another database instead — a backup, for example (copies taken before each upgrade are in ${paths.backups}) — or quit.`,
+      noLink: true
+    })
+    if (response !== 0) return null
+    const answer = await dialog.showOpenDialog({
+      title: 'Open database',
+      defaultPath: paths.backups,
+      buttonLabel: 'Open',
+      filters: DATABASE_FILTERS,
+      properties: ['openFile']
+    })
+    const [file] = answer.filePaths
+    if (answer.canceled || !file) continue
+    try {
+      const store = await open(file, true)
+      rememberDatabase(paths, store.file)
+      return store
+    } catch (error) {
+      problem = error
+    }
+  }
 }
 
 /** What the log removes besides what it recognises by shape: the Directus SECRET, when one is kept. */
@@ -354,18 +545,51 @@ function loggedSecrets(directusTarget: DirectusTargetStorage): string[] {
   }
 }
 
-function rememberedDatabase(paths: DataPaths): string | null {
-  const saved = readJson(paths.databaseChoice)
-  const file: unknown = typeof saved === 'object' && saved !== null ? Reflect.get(saved, 'file') : null
-  return typeof file === 'string' && file !== '' ? file : null
+interface DatabaseChoice {
+  /** The file to open at the next start. */
+  file: string | null
+  /** Opened lately, newest first. */
+  recent: string[]
 }
 
-function rememberDatabase(paths: DataPaths, file: string): void {
+function readChoice(paths: DataPaths): DatabaseChoice {
+  const saved = readJson(paths.databaseChoice)
+  const field = (name: string): unknown => (typeof saved === 'object' && saved !== null ? Reflect.get(saved, name) : undefined)
+  const file = field('file')
+  const recent = field('recent')
+  return {
+    file: typeof file === 'string' && file !== '' ? file : null,
+    recent: Array.isArray(recent) ? recent.filter((entry): entry is string => typeof entry === 'string' && entry !== '') : []
+  }
+}
+
+function writeChoice(paths: DataPaths, choice: DatabaseChoice): void {
   try {
-    writeFileAtomic(paths.databaseChoice, `${JSON.stringify({ file })}\n`)
+    writeFileAtomic(paths.databaseChoice, `${JSON.stringify(choice)}\n`)
   } catch (error) {
     console.warn('[rolekeeper] could not remember which database is open:', error)
   }
+}
+
+function rememberedDatabase(paths: DataPaths): string | null {
+  return readChoice(paths).file
+}
+
+/** `file` is open now: open it at the next start, and put it first among the recent ones. */
+function rememberDatabase(paths: DataPaths, file: string): void {
+  const { recent } = readChoice(paths)
+  const key = resolve(file)
+  writeChoice(paths, { file, recent: [file, ...recent.filter((entry) => resolve(entry) !== key)].slice(0, RECENT_KEPT) })
+}
+
+/** The recent databases that are still there. */
+function recentDatabases(paths: DataPaths): string[] {
+  return readChoice(paths).recent.filter((file) => existsSync(file))
+}
+
+function forgetRecentDatabases(paths: DataPaths): void {
+  const { file } = readChoice(paths)
+  writeChoice(paths, { file, recent: file === null ? [] : [file] })
 }
 
 /** Where the first save or open dialog starts; some Linux setups have no Documents folder. */

@@ -1,7 +1,10 @@
 /**
  * The desktop's `FilePort`: the main process's own save and open dialogs (the page never names a
- * path), progress of exports, imports and invites in the window and on the taskbar or dock, import files remembered by
- * id, and switching the app to another database file.
+ * path), progress of exports, imports, invites and database checks in the window and on the
+ * taskbar or dock, import files remembered by id, switching the app to another database file
+ * (one chosen in the dialog, or one the desktop was asked to open: Open Recent, the command
+ * line, a second launch), Show in folder, and a system notification when long work ends while
+ * the window is in the background.
  */
 import { randomUUID } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
@@ -10,7 +13,8 @@ import { DomainError } from '../core/errors'
 import type { Store } from '../core/store'
 import { EXPORT_FORMAT_INFO, IMPORT_MAX_BYTES, type ExportFormat, type OperationProgress } from '../core/model'
 import { SHELL_CHANNELS } from '../ipc/calls'
-import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
+import type { IntegrityControl } from '../core/db/integrity'
+import type { ChosenImportFile, FilePort, SaveTarget, WorkNotice } from '../ipc/ports'
 import { DISCARD_CHANGES, KEEP_EDITING, type DialogLike, type WindowLike } from './window'
 
 export interface FileFilter {
@@ -48,13 +52,22 @@ export interface DesktopFilesOptions<W extends WindowLike> {
   /** Whether the page holds unsaved edits, which opening another database would discard. */
   hasUnsavedChanges(): boolean
   /** Open a store on another database file, with the app's invite keys. */
-  openStore(file: string): Promise<Store>
+  openStore(file: string, control: Pick<IntegrityControl, 'signal' | 'onProgress'>): Promise<Store>
   /** The store the app uses now. */
   currentStore(): Store
   /** The new store is in use: remember it for the next start. */
   switched(store: Store): void
+  /** `shell.showItemInFolder`. */
+  showItemInFolder(path: string): void
+  /** Show a system notification (called only while the window is not focused). */
+  notify(notice: WorkNotice): void
   /** Runs the window's reload once the call that switched has answered (a timer by default). */
   later?(task: () => void): void
+}
+
+export interface DesktopFiles extends FilePort {
+  /** The file `openDatabase({ requested: true })` opens next (Open Recent, the command line). */
+  requestDatabase(file: string): void
 }
 
 const exportFilter = (format: ExportFormat): FileFilter[] => [
@@ -72,10 +85,14 @@ const FILTERS: Record<'database' | 'import', FileFilter[]> = {
   ]
 }
 
-export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOptions<W>): FilePort {
+/** The open dialog's filters for a database file, also used before the window exists. */
+export const DATABASE_FILTERS = FILTERS.database
+
+export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOptions<W>): DesktopFiles {
   const { dialog } = options
   const later = options.later ?? ((task: () => void): void => void setTimeout(task, 0))
   let folder = options.startFolder
+  let requested: string | null = null
   const importFiles = new Map<string, string[]>()
   /** Exports, imports and invites running now, newest last: the taskbar shows the newest. */
   const running = new Map<string, OperationProgress>()
@@ -174,10 +191,10 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
     chooseVerificationKeyTarget: (suggestedName) =>
       save('Export verification key', suggestedName, [{ name: 'JSON Web Key Set', extensions: ['json', 'jwks'] }]),
 
-    async chooseDatabaseFile() {
+    async chooseDatabaseFile(wantsRequested) {
       const window = liveWindow()
-      if (!window) return null
-      if (options.hasUnsavedChanges()) {
+      if (wantsRequested ? requested === null : !window) return null
+      if (window && options.hasUnsavedChanges()) {
         const { response } = await dialog.showMessageBox(window, {
           type: 'warning',
           buttons: [DISCARD_CHANGES, KEEP_EDITING],
@@ -190,20 +207,38 @@ export function createDesktopFiles<W extends WindowLike>(options: DesktopFilesOp
         })
         if (response !== 0) return null
       }
-      return open('Open database', 'Open', FILTERS.database)
+      if (wantsRequested) {
+        const file = requested
+        requested = null
+        return file
+      }
+      return window ? open('Open database', 'Open', FILTERS.database) : null
     },
 
-    async switchDatabase(file) {
+    requestDatabase(file) {
+      requested = file
+    },
+
+    // If this throws, nothing has changed: the previous store is still open and in use.
+    openDatabase: (file, control) => options.openStore(file, control),
+
+    useDatabase(next) {
       const previous = options.currentStore()
-      // If this throws, nothing has changed: the previous store is still open and in use.
-      const next = await options.openStore(file)
       options.switched(next)
       previous.close()
       importFiles.clear()
       // Every page shows data of the previous file: start the page again on the new one, once
       // the call that switched has had its answer.
       later(() => liveWindow()?.webContents.reload())
-      return next
+    },
+
+    showInFolder: (path) => options.showItemInFolder(path),
+
+    workEnded(notice) {
+      const window = liveWindow()
+      // In front, the page says it itself; a notification would say it twice.
+      if (window?.isFocused()) return
+      options.notify(notice)
     }
   }
 }

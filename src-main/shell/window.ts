@@ -41,6 +41,9 @@ export interface WindowLike {
   getNormalBounds(): Bounds
   /** The taskbar / dock progress: 0–1, or -1 to remove it. */
   setProgressBar(progress: number): void
+  isFocused(): boolean
+  /** Painted where the page has not drawn yet, and behind it while resizing. */
+  setBackgroundColor(color: string): void
 }
 
 export interface WindowOptions {
@@ -69,7 +72,10 @@ export interface WindowOptions {
 
 export const DEFAULT_SIZE = { width: 1280, height: 820 }
 
-export function windowOptions(preload: string, placement?: WindowPlacement | null): WindowOptions {
+/** The page's own background (`--bg` in base.css), so no white shows before or around it. */
+export const WINDOW_BACKGROUND = { light: '#f3f4f7', dark: '#111318' } as const
+
+export function windowOptions(preload: string, placement?: WindowPlacement | null, dark = false): WindowOptions {
   return {
     ...DEFAULT_SIZE,
     ...(placement ? placement.bounds : {}),
@@ -78,7 +84,7 @@ export function windowOptions(preload: string, placement?: WindowPlacement | nul
     // Shown on ready-to-show, so the first paint is the page and not a blank frame.
     show: false,
     title: 'Rolekeeper',
-    backgroundColor: '#ffffff',
+    backgroundColor: dark ? WINDOW_BACKGROUND.dark : WINDOW_BACKGROUND.light,
     webPreferences: {
       preload,
       contextIsolation: true,

@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { MenuCommands } from './components/MenuCommands'
 import { Notifications } from './components/Notifications'
+import { OpeningDatabaseDialog } from './components/OpeningDatabaseDialog'
 import { Sidebar } from './components/Sidebar'
 import { UnsavedChangesDialog } from './components/UnsavedChangesDialog'
 import { AcceptInvitePage } from './pages/AcceptInvitePage'
@@ -50,6 +51,7 @@ export function App() {
         <Page route={route} />
       </main>
       <UnsavedChangesDialog />
+      <OpeningDatabaseDialog />
       <Notifications />
       <MenuCommands />
     </div>

@@ -3,7 +3,7 @@
  * loader, its schema validation and its file matchers), since the installers themselves can only
  * be built on a machine that can download Electron.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative, resolve } from 'node:path'
 import type { AppInfo, Configuration, TargetConfiguration } from 'app-builder-lib'
@@ -12,6 +12,7 @@ import { getFileMatchers, type FileMatcher } from 'app-builder-lib/out/fileMatch
 import { DebugLogger } from 'builder-util'
 import { expandMacro } from 'app-builder-lib/out/util/macroExpander'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { helpFile } from '../../src-main/shell/app'
 
 const root = resolve(import.meta.dirname, '../..')
 const quiet = new DebugLogger(false)
@@ -256,6 +257,23 @@ describe('electron-builder.yml', () => {
       defaultSrc: root
     })?.[0]?.createFilter() as unknown as Filter
     expect(unpacked(join(sqliteModule, 'prebuilds', binary), file)).toBe(true)
+  })
+
+  it('ships the help page outside the asar, where Help opens it, and packs the integrity check’s worker bundle', () => {
+    const [help, ...others] =
+      getFileMatchers(config, 'extraResources', '/resources', {
+        macroExpander: identity,
+        customBuildOptions: config.linux ?? {},
+        globalOutDir: join(root, 'release'),
+        defaultSrc: root
+      }) ?? []
+    expect(others).toEqual([])
+    expect(help?.from).toBe(join(root, 'resources/help'))
+    expect(help?.to).toBe('/resources/help')
+    expect(helpFile({ mainDir: '/app/out/main', resourcesDir: '/resources' }, true)).toBe('/resources/help/index.html')
+    // From a checkout, the same page, found from the built main bundle's folder.
+    expect(existsSync(helpFile({ mainDir: join(root, 'out/main') }, false))).toBe(true)
+    expect(appFilter()(join(root, 'out/main/integrity-worker.js'), file)).toBe(true)
   })
 
   it('uses icons that exist: a 512-pixel PNG for Linux, an icns for macOS, an ico for Windows', () => {

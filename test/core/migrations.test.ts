@@ -204,9 +204,55 @@ describe('opening and migrating a database', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
+  test('addresses written before NFC keys are normalised; one that now equals another user’s is left and reported', async () => {
+    const { file } = folder()
+    const path = file('old.db')
+    const version = migrations.findIndex((migration) => migration.name.includes('email-keys-in-nfc'))
+    fileAtVersion(path, version)
+    const sqlite = new BetterSqlite3(path)
+    const now = '2026-01-01T00:00:00.000Z'
+    const insert = sqlite.prepare(
+      `INSERT INTO users (id, email, email_key, status, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?)`
+    )
+    // As the earlier rule keyed them: lower-cased, nothing else.
+    for (const [id, email] of [
+      ['u-nfd', 'Zoe\u0301@example.org'],
+      ['u-zw', 'ann\u200b@example.org'],
+      ['u-cafe', 'caf\u00e9@example.org'],
+      ['u-cafe-nfd', 'cafe\u0301@example.org'],
+      ['u-plain', 'bob@example.org']
+    ] as const) {
+      insert.run(id, email, email.toLowerCase(), now, now)
+    }
+    sqlite.close()
+
+    const opened = await openDatabaseFile(path)
+    const rows = opened.sqlite.prepare('SELECT id, email, email_key FROM users ORDER BY rowid').all()
+    expect(rows).toEqual([
+      { id: 'u-nfd', email: 'Zo\u00e9@example.org', email_key: 'zo\u00e9@example.org' },
+      { id: 'u-zw', email: 'ann@example.org', email_key: 'ann@example.org' },
+      { id: 'u-cafe', email: 'caf\u00e9@example.org', email_key: 'caf\u00e9@example.org' },
+      { id: 'u-cafe-nfd', email: 'cafe\u0301@example.org', email_key: 'cafe\u0301@example.org' },
+      { id: 'u-plain', email: 'bob@example.org', email_key: 'bob@example.org' }
+    ])
+    const search = opened.sqlite.prepare('SELECT rowid FROM users_search WHERE users_search MATCH \'"ann@ex"\'').all()
+    expect(search).toHaveLength(1)
+    const entry = opened.sqlite
+      .prepare<[], { actor: string; summary: string; record_ids: string }>('SELECT actor, summary, record_ids FROM activity')
+      .get()
+    expect(entry?.actor).toBe('Rolekeeper')
+    expect(entry?.summary).toBe(
+      'Normalised 2 email addresses (Unicode NFC, invisible characters removed); 1 left as it was: the same address as another user (cafe\u0301@example.org)'
+    )
+    expect(JSON.parse(entry?.record_ids ?? '[]')).toEqual(['u-nfd', 'u-zw', 'u-cafe-nfd'])
+    opened.sqlite.close()
+  })
+
   test('every migration is named by date and order, and names are unique', () => {
     const names = migrations.map((migration) => migration.name)
     expect(new Set(names).size).toBe(names.length)
-    names.forEach((name, index) => expect(name).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}-${index + 1}-`)))
+    // Order numbers are handed out before branches meet, so they rise but may skip one.
+    const orders = names.map((name) => Number(/^\d{4}-\d{2}-\d{2}-(\d+)-[a-z0-9-]+$/.exec(name)?.[1]))
+    orders.forEach((order, index) => expect(order, names[index]).toBeGreaterThan(index === 0 ? 0 : (orders[index - 1] ?? 0)))
   })
 })

@@ -266,3 +266,54 @@ describe('a browser host started without --allow-open', () => {
     expect(result.ok ? '' : result.error.message).toMatch(/not available in the browser host/)
   })
 })
+
+describe('a browser host and a damaged database', () => {
+  const temp = tempDir('rolekeeper-host-damaged-')
+  afterAll(() => temp.cleanup())
+
+  /** A Rolekeeper database whose users table has a page of noise in the middle. */
+  async function damaged(path: string): Promise<Buffer> {
+    const store = await openStoreWithKeyFiles(path)
+    store.sqlite.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+      INSERT INTO users (id, email, email_key, status, created_at, updated_at)
+      SELECT printf('u-%d', i), printf('u%d@example.org', i), printf('u%d@example.org', i), 'active', 'x', 'x' FROM n`)
+    const page = store.sqlite
+      .prepare<[], number>("SELECT pageno FROM dbstat WHERE name = 'users' AND pagetype = 'leaf' LIMIT 1 OFFSET 5")
+      .pluck()
+      .get()
+    store.close()
+    const bytes = readFileSync(path)
+    bytes.fill(0x5a, ((page ?? 2) - 1) * 4096, (page ?? 2) * 4096)
+    writeFileSync(path, bytes)
+    return bytes
+  }
+
+  it('is refused when the host starts on it, and when Open database would switch to it; its bytes stay as they were', async () => {
+    const startOn = temp.file('start.db')
+    const startBytes = await damaged(startOn)
+    await expect(startHost({ dbFile: startOn, port: 0, rendererDir: renderer(temp.file('renderer')) })).rejects.toThrow(/is damaged/)
+    expect(readFileSync(startOn).equals(startBytes)).toBe(true)
+
+    const openLater = temp.file('later.db')
+    const laterBytes = await damaged(openLater)
+    const host = await startHost({
+      dbFile: temp.file('fine.db'),
+      port: 0,
+      rendererDir: renderer(temp.file('renderer')),
+      allowOpen: openLater
+    })
+    try {
+      const reply = await send(host.port, {
+        method: 'POST',
+        path: '/__rolekeeper/call/openDatabase',
+        headers: { 'Content-Type': 'application/json', 'X-Rolekeeper-Secret': host.secret },
+        body: '{}'
+      })
+      const result = JSON.parse(reply.body.toString('utf8')) as Result<unknown>
+      expect(result).toMatchObject({ ok: false, error: { code: 'database', message: expect.stringMatching(/^later\.db is damaged/) } })
+    } finally {
+      await host.close()
+    }
+    expect(readFileSync(openLater).equals(laterBytes)).toBe(true)
+  })
+})

@@ -100,7 +100,8 @@ function validInputs(seed: Seed): { [K in CallName]: { input: Json; required: st
     previewImport: { input: { file: { fileId: EXPORT_ID }, existing: 'update', newUsersAs: 'draft' }, required: [] },
     applyImport: { input: { file: { fileId: EXPORT_ID }, existing: 'skip', operationId: EXPORT_ID }, required: ['file'] },
     backupDatabase: { input: {}, required: [] },
-    openDatabase: { input: {}, required: [] },
+    openDatabase: { input: { operationId: EXPORT_ID, requested: false }, required: [] },
+    showSavedFile: { input: { savedFileId: EXPORT_ID }, required: ['savedFileId'] },
     listActivity: { input: { collection: 'users', limit: 20 }, required: [] }
   }
 }

@@ -42,8 +42,11 @@ class ProgressPort implements FilePort {
   chooseDatabaseFile(): Promise<null> {
     return Promise.resolve(null)
   }
-  switchDatabase(): Promise<Store> {
+  openDatabase(): Promise<Store> {
     return Promise.reject(new Error('not in this test'))
+  }
+  useDatabase(): void {
+    throw new Error('not in this test')
   }
 }
 

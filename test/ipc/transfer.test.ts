@@ -16,7 +16,8 @@ import type { InviteKeys } from '../../src-main/core/invite-keys'
 import { openStore, type Store } from '../../src-main/core/store'
 import type { ApiError, AppInfo, ExportFormat, Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
-import type { ChosenImportFile, FilePort, SaveTarget } from '../../src-main/ipc/ports'
+import type { IntegrityControl } from '../../src-main/core/db/integrity'
+import type { ChosenImportFile, FilePort, SaveTarget, WorkNotice } from '../../src-main/ipc/ports'
 import { testInviteKeys } from '../helpers/keys'
 import { tempDir } from '../helpers/store'
 
@@ -39,6 +40,10 @@ class RecordingFiles implements FilePort {
   verificationKeyTarget: SaveTarget | null = null
   importFile: ChosenImportFile | null = null
   databaseFile: string | null = null
+  /** What the desktop was asked to open (Open Recent, the command line). */
+  requestedFile: string | null = null
+  readonly shown: string[] = []
+  readonly notices: WorkNotice[] = []
   readonly importPaths = new Map<string, string>()
   readonly asked: Array<{ dialog: string; suggestedName?: string; format?: ExportFormat }> = []
   readonly reported: Array<{ operationId: string; done: number; total: number }> = []
@@ -79,16 +84,23 @@ class RecordingFiles implements FilePort {
     this.asked.push({ dialog: 'verification key', suggestedName })
     return Promise.resolve(this.verificationKeyTarget)
   }
-  chooseDatabaseFile(): Promise<string | null> {
-    this.asked.push({ dialog: 'database' })
-    return Promise.resolve(this.databaseFile)
+  chooseDatabaseFile(requested: boolean): Promise<string | null> {
+    this.asked.push({ dialog: requested ? 'requested database' : 'database' })
+    return Promise.resolve(requested ? this.requestedFile : this.databaseFile)
   }
-  async switchDatabase(file: string): Promise<Store> {
-    const next = await openStore({ file, inviteKeys: this.inviteKeys, actor: 'tester', now: () => TODAY })
+  openDatabase(file: string, control: Pick<IntegrityControl, 'signal' | 'onProgress'>): Promise<Store> {
+    return openStore({ file, inviteKeys: this.inviteKeys, actor: 'tester', now: () => TODAY, mustExist: true, integrity: control })
+  }
+  useDatabase(next: Store): void {
     this.current.store.close()
     this.current.store = next
-    this.switchedTo.push(file)
-    return next
+    this.switchedTo.push(next.file)
+  }
+  showInFolder(path: string): void {
+    this.shown.push(path)
+  }
+  workEnded(notice: WorkNotice): void {
+    this.notices.push(notice)
   }
 
   chooseImport(path: string): ChosenImportFile {
@@ -141,7 +153,7 @@ describe('exportInvites', () => {
     const outcome = valueOf(
       await api.exportInvites({ exportId, scope: { kind: 'roleInvites', roleId: editorsId }, format: 'csv', bom: false })
     )
-    expect(outcome).toEqual({ saved: true, rows: 3, path: temp.file('chosen.csv') })
+    expect(outcome).toEqual({ saved: true, rows: 3, path: temp.file('chosen.csv'), savedFileId: expect.any(String) })
     expect(files.asked).toEqual([{ dialog: 'export', suggestedName: 'rolekeeper-invites-editors-reviewers-2025-01-31.csv', format: 'csv' }])
 
     const rows = parse(readFileSync(temp.file('chosen.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>
@@ -316,11 +328,31 @@ describe('exportVerificationKey', () => {
   })
 })
 
+describe('showSavedFile', () => {
+  it('shows a saved export or backup by the id its outcome carried, and nothing else', async () => {
+    files.exportTarget = saveTo('shown.csv')
+    const exported = valueOf(await api.exportInvites({ exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'csv' }))
+    files.backupTarget = { path: temp.file('shown.db') }
+    const backedUp = valueOf(await api.backupDatabase({}))
+    for (const savedFileId of [exported.savedFileId, backedUp.savedFileId]) {
+      expect(valueOf(await api.showSavedFile({ savedFileId: savedFileId ?? '' }))).toEqual({ shown: true })
+    }
+    expect(files.shown).toEqual([temp.file('shown.csv'), temp.file('shown.db')])
+    expect(errorOf(await api.showSavedFile({ savedFileId: randomUUID() })).code).toBe('not_found')
+  })
+
+  it('gives no id for a download, which has no folder of ours (the browser host)', async () => {
+    files.exportTarget = () => Promise.resolve({ path: temp.file('download.csv'), download: { url: '/x', fileName: 'download.csv' } })
+    const exported = valueOf(await api.exportInvites({ exportId: randomUUID(), scope: { kind: 'allInvites' }, format: 'csv' }))
+    expect(exported.savedFileId).toBeNull()
+  })
+})
+
 describe('backupDatabase', () => {
   it('writes an openable copy with the same rows through the save dialog', async () => {
     files.backupTarget = { path: temp.file('copy.db') }
     const outcome = valueOf(await api.backupDatabase({}))
-    expect(outcome).toEqual({ saved: true, path: temp.file('copy.db') })
+    expect(outcome).toEqual({ saved: true, path: temp.file('copy.db'), savedFileId: expect.any(String) })
     expect(files.asked).toEqual([{ dialog: 'backup', suggestedName: 'rolekeeper-backup-2025-01-31.db' }])
 
     const copy = await openStore({ file: temp.file('copy.db'), inviteKeys, mustExist: true })
@@ -378,6 +410,51 @@ describe('openDatabase', () => {
   it('answers cancelled when the open dialog is dismissed', async () => {
     files.databaseFile = null
     expect(errorOf(await api.openDatabase({})).code).toBe('cancelled')
+  })
+
+  it('opens the file the desktop was asked to open, without the open dialog', async () => {
+    files.backupTarget = { path: temp.file('asked.db') }
+    valueOf(await api.backupDatabase({}))
+    files.requestedFile = temp.file('asked.db')
+    expect(valueOf(await api.openDatabase({ requested: true }))).toEqual({ opened: true, databasePath: temp.file('asked.db') })
+    expect(files.asked.at(-1)).toEqual({ dialog: 'requested database' })
+    files.requestedFile = null
+    expect(errorOf(await api.openDatabase({ requested: true })).code).toBe('cancelled')
+  })
+
+  it('with an operation id: the check reports progress under it, and cancelling keeps the current database', async () => {
+    files.backupTarget = { path: temp.file('other.db') }
+    valueOf(await api.backupDatabase({}))
+    files.databaseFile = temp.file('other.db')
+    const operationId = randomUUID()
+    files.onProgress = (id) => {
+      if (id === operationId) void api.cancelOperation({ operationId })
+    }
+    expect(errorOf(await api.openDatabase({ operationId })).code).toBe('cancelled')
+    expect(files.reported.filter((report) => report.operationId === operationId).length).toBeGreaterThan(0)
+    expect(files.endedIds).toContain(operationId)
+    expect(files.switchedTo).toEqual([])
+    expect(valueOf(await api.getAppInfo({})).databasePath).toBe(temp.file('rolekeeper.db'))
+
+    files.onProgress = () => undefined
+    expect(valueOf(await api.openDatabase({ operationId: randomUUID() })).databasePath).toBe(temp.file('other.db'))
+    expect(files.notices.at(-1)).toEqual({ title: 'Database opened', body: 'Rolekeeper now works on other.db' })
+  })
+
+  it('stops a running export when it switches, but not itself', async () => {
+    files.backupTarget = { path: temp.file('other.db') }
+    valueOf(await api.backupDatabase({}))
+    let release: () => void = () => undefined
+    const exportId = randomUUID()
+    files.exportTarget = (): Promise<SaveTarget> =>
+      new Promise((resolveTarget) => {
+        release = () => resolveTarget({ path: temp.file('late.csv') })
+      })
+    const exporting = api.exportInvites({ exportId, scope: { kind: 'allInvites' }, format: 'csv' })
+    files.databaseFile = temp.file('other.db')
+    expect(valueOf(await api.openDatabase({ operationId: randomUUID() })).databasePath).toBe(temp.file('other.db'))
+    release()
+    expect(errorOf(await exporting).code).toBe('cancelled')
   })
 
   it('switches to a good file: every call works on it from then on', async () => {

@@ -1,12 +1,14 @@
 import { createPrivateKey } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CALL_NAMES, channelOf, SHELL_CHANNELS } from '../../src-main/ipc/calls'
 import type { Result } from '../../src-main/ipc/contract'
+import { openStore } from '../../src-main/core/store'
 import { startApp, type RunningApp } from '../../src-main/shell/app'
 import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/protocol'
 import { DISCARD_CHANGES, KEEP_EDITING } from '../../src-main/shell/window'
+import { testInviteKeys } from '../helpers/keys'
 import { tempDir } from '../helpers/store'
 import { appFrame, createFakeElectron, foreignFrames, FakeWindow, type FakeElectron } from './fake-electron'
 
@@ -314,7 +316,7 @@ describe('one instance', () => {
     await start()
     const window = mainWindow()
     window.minimized = true
-    electron.app.emit('second-instance')
+    electron.app.emit('second-instance', {}, ['/opt/Rolekeeper/rolekeeper', '--no-sandbox'], '/home/ann')
     expect(window.minimized).toBe(false)
     expect(window.focused).toBe(1)
     expect(FakeWindow.created).toHaveLength(1)
@@ -377,20 +379,51 @@ describe('the data folder', () => {
     expect(readFileSync(folder.file('user-data/invite-signing.key'), 'utf8')).toMatch(/^rolekeeper-invite-signing-key 1 plain\n/)
   })
 
-  it('says why and quits, touching nothing, when the database cannot be opened', async () => {
+  const unreadableDatabase = (): { mainDir: string; userData: string; before: Buffer } => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const { mainDir, userData } = layout()
     mkdirSync(userData, { recursive: true })
     writeFileSync(join(userData, 'rolekeeper.db'), 'this is not a database, just some text that is long enough to look like a file')
-    const before = readFileSync(join(userData, 'rolekeeper.db'))
+    return { mainDir, userData, before: readFileSync(join(userData, 'rolekeeper.db')) }
+  }
+
+  it('says why and offers a way out when the database cannot be opened; Quit touches nothing', async () => {
+    const { mainDir, userData, before } = unreadableDatabase()
     electron = createFakeElectron(userData)
+    // Open another database…, dismiss the open dialog, asked again: Quit.
+    electron.dialog.windowlessAnswers.push(0, 1)
     const result = await startApp(electron, { platform: 'linux', mainDir })
     expect(result).toBeNull()
-    expect(electron.dialog.errors).toHaveLength(1)
-    expect(electron.dialog.errors[0]?.content).toMatch(/rolekeeper\.db/)
+    const [asked, again] = electron.dialog.askedWithoutWindow
+    expect(asked?.buttons).toEqual(['Open another database…', 'Quit'])
+    expect(asked?.detail).toMatch(/^rolekeeper\.db is damaged or not a database .*\n\nNothing in it was changed\. .*backup/s)
+    expect(asked?.detail).toContain(join(userData, 'backups'))
+    expect(again).toEqual(asked)
+    expect(electron.dialog.openDialogs.map((options) => options.defaultPath)).toEqual([join(userData, 'backups')])
     expect(electron.app.exitCodes).toEqual([1])
     expect(FakeWindow.created).toHaveLength(0)
     expect(readFileSync(join(userData, 'rolekeeper.db')).equals(before)).toBe(true)
+  })
+
+  it('opens the database chosen instead, such as a backup, and starts on it next time', async () => {
+    const { mainDir, userData, before } = unreadableDatabase()
+    const backup = folder.file('user-data/backups/rolekeeper.db.v1-2026.backup')
+    mkdirSync(dirname(backup), { recursive: true })
+    const made = await openStore({ file: backup, inviteKeys: await testInviteKeys() })
+    made.close()
+    electron = createFakeElectron(userData)
+    electron.dialog.windowlessAnswers.push(0)
+    electron.dialog.openPath = backup
+    running = await startApp(electron, { platform: 'linux', mainDir })
+    expect(running?.store.file).toBe(backup)
+    expect(FakeWindow.created).toHaveLength(1)
+    expect(readFileSync(join(userData, 'rolekeeper.db')).equals(before)).toBe(true)
+    running?.store.close()
+
+    electron = createFakeElectron(userData)
+    running = await startApp(electron, { platform: 'linux', mainDir })
+    expect(running?.store.file).toBe(backup)
+    expect(electron.dialog.askedWithoutWindow).toEqual([])
   })
 })
 

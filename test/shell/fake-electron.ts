@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path'
 import type { ProtocolLike } from '../../src-main/shell/protocol'
-import type { IpcMainShellLike, SafeStorageLike, ShellElectron, AppLike } from '../../src-main/shell/app'
+import type { AppLike, IpcMainShellLike, NativeThemeLike, NotificationLike, SafeStorageLike, ShellElectron } from '../../src-main/shell/app'
+import type { Theme } from '../../src-main/core/model'
 import type { IpcMainLike, InvokeEvent, SenderFrame } from '../../src-main/ipc/register'
 import type { MenuItemTemplate, MenuLike } from '../../src-main/shell/menu'
 import type { FileDialogLike, OpenDialogOptionsLike, SaveDialogOptionsLike } from '../../src-main/shell/files'
@@ -73,6 +74,10 @@ export class FakeWindow implements WindowLike {
   minimized = false
   /** Every value given to setProgressBar, in order. */
   readonly progress: number[] = []
+  /** Every colour given to setBackgroundColor, in order. */
+  readonly backgrounds: string[] = []
+  /** Whether the window is in front, as the user left it. */
+  inFront = true
   private readonly closeListeners: Array<(event: PreventableEvent) => void> = []
   private readonly readyListeners: Array<() => void> = []
 
@@ -127,6 +132,12 @@ export class FakeWindow implements WindowLike {
   normalBounds: Bounds | null = null
   setProgressBar(progress: number): void {
     this.progress.push(progress)
+  }
+  isFocused(): boolean {
+    return this.inFront && !this.destroyed
+  }
+  setBackgroundColor(color: string): void {
+    this.backgrounds.push(color)
   }
 }
 
@@ -219,14 +230,31 @@ export class FakeDialog implements FileDialogLike<FakeWindow> {
     this.saveDialogs.push(options)
     return this.savePath === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: this.savePath }
   }
-  async showOpenDialog(_window: FakeWindow, options: OpenDialogOptionsLike): Promise<{ canceled: boolean; filePaths: string[] }> {
-    this.openDialogs.push(options)
-    return this.openPath === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [this.openPath] }
+  showOpenDialog(window: FakeWindow, options: OpenDialogOptionsLike): Promise<{ canceled: boolean; filePaths: string[] }>
+  showOpenDialog(options: OpenDialogOptionsLike): Promise<{ canceled: boolean; filePaths: string[] }>
+  showOpenDialog(
+    windowOrOptions: FakeWindow | OpenDialogOptionsLike,
+    maybeOptions?: OpenDialogOptionsLike
+  ): Promise<{ canceled: boolean; filePaths: string[] }> {
+    const options = windowOrOptions instanceof FakeWindow ? maybeOptions : windowOrOptions
+    if (options) this.openDialogs.push(options)
+    return Promise.resolve(this.openPath === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [this.openPath] })
   }
 
-  async showMessageBox(_window: FakeWindow, options: MessageBoxOptionsLike): Promise<{ response: number }> {
-    this.asked.push(options)
-    return { response: this.answer }
+  /** Message boxes asked with no window (at start-up, before there is one). */
+  readonly askedWithoutWindow: MessageBoxOptionsLike[] = []
+  /** The buttons pressed in turn in windowless message boxes; then `answer`. */
+  readonly windowlessAnswers: number[] = []
+
+  showMessageBox(window: FakeWindow, options: MessageBoxOptionsLike): Promise<{ response: number }>
+  showMessageBox(options: MessageBoxOptionsLike): Promise<{ response: number }>
+  showMessageBox(windowOrOptions: FakeWindow | MessageBoxOptionsLike, options?: MessageBoxOptionsLike): Promise<{ response: number }> {
+    if (windowOrOptions instanceof FakeWindow) {
+      if (options) this.asked.push(options)
+      return Promise.resolve({ response: this.answer })
+    }
+    this.askedWithoutWindow.push(windowOrOptions)
+    return Promise.resolve({ response: this.windowlessAnswers.shift() ?? this.answer })
   }
   showErrorBox(title: string, content: string): void {
     this.errors.push({ title, content })
@@ -239,7 +267,9 @@ export class FakeApp implements AppLike {
   ready = false
   quitCalls = 0
   exitCodes: Array<number | undefined> = []
-  readonly listeners = new Map<string, Array<() => void>>()
+  readonly listeners = new Map<string, Array<(...args: never[]) => void>>()
+  /** What addRecentDocument was given, in order; emptied by clearRecentDocuments. */
+  recentDocuments: string[] = []
 
   constructor(public userData: string) {}
 
@@ -265,12 +295,20 @@ export class FakeApp implements AppLike {
   getName(): string {
     return 'Rolekeeper'
   }
-  on(event: string, listener: () => void): this {
+  addRecentDocument(path: string): void {
+    this.recentDocuments.push(path)
+  }
+  clearRecentDocuments(): void {
+    this.recentDocuments = []
+  }
+  on(event: string, listener: (...args: never[]) => void): this {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
     return this
   }
-  emit(event: string): void {
-    for (const listener of this.listeners.get(event) ?? []) listener()
+  /** Emit `event` with the arguments Electron passes its listeners. */
+  emit(event: string, ...args: unknown[]): void {
+    // The listener's own signature is the one AppLike declares for this event.
+    for (const listener of this.listeners.get(event) ?? []) (listener as (...given: unknown[]) => void)(...args)
   }
 }
 
@@ -296,9 +334,53 @@ export class FakeSafeStorage implements SafeStorageLike {
 
 export class FakeShell {
   readonly opened: string[] = []
+  readonly shownInFolder: string[] = []
   async openPath(path: string): Promise<string> {
     this.opened.push(path)
     return ''
+  }
+  showItemInFolder(path: string): void {
+    this.shownInFolder.push(path)
+  }
+}
+
+export class FakeNativeTheme implements NativeThemeLike {
+  themeSource: Theme = 'system'
+  /** What the operating system itself uses. */
+  systemDark = false
+  private readonly listeners: Array<() => void> = []
+  get shouldUseDarkColors(): boolean {
+    return this.themeSource === 'system' ? this.systemDark : this.themeSource === 'dark'
+  }
+  on(_event: 'updated', listener: () => void): this {
+    this.listeners.push(listener)
+    return this
+  }
+  /** The operating system switched between light and dark. */
+  systemChanged(dark: boolean): void {
+    this.systemDark = dark
+    for (const listener of this.listeners) listener()
+  }
+}
+
+export class FakeNotification implements NotificationLike {
+  static supported = true
+  /** Every notification shown, in order. */
+  static shown: FakeNotification[] = []
+  private readonly clickListeners: Array<() => void> = []
+  constructor(readonly options: { title: string; body: string }) {}
+  static isSupported(): boolean {
+    return FakeNotification.supported
+  }
+  show(): void {
+    FakeNotification.shown.push(this)
+  }
+  on(_event: 'click', listener: () => void): this {
+    this.clickListeners.push(listener)
+    return this
+  }
+  click(): void {
+    for (const listener of this.clickListeners) listener()
   }
 }
 
@@ -316,6 +398,8 @@ export interface FakeElectron extends ShellElectron<FakeWindow, FakeMenu> {
   dialog: FakeDialog
   safeStorage: FakeSafeStorage
   shell: FakeShell
+  nativeTheme: FakeNativeTheme
+  Notification: typeof FakeNotification
   screen: { displays: FakeDisplay[]; getAllDisplays(): FakeDisplay[]; getPrimaryDisplay(): FakeDisplay }
 }
 
@@ -324,6 +408,8 @@ export const fakes: FakeElectron[] = []
 
 export function createFakeElectron(userData: string): FakeElectron {
   FakeWindow.created = []
+  FakeNotification.shown = []
+  FakeNotification.supported = true
   const app = new FakeApp(userData)
   const fake: FakeElectron = {
     app,
@@ -335,6 +421,8 @@ export function createFakeElectron(userData: string): FakeElectron {
     dialog: new FakeDialog(),
     safeStorage: new FakeSafeStorage(),
     shell: new FakeShell(),
+    nativeTheme: new FakeNativeTheme(),
+    Notification: FakeNotification,
     screen: {
       displays: [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
       getAllDisplays() {

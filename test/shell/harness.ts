@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { channelOf } from '../../src-main/ipc/calls'
 import type { CallName, CallOutput, Result } from '../../src-main/ipc/contract'
-import { startApp, type RunningApp } from '../../src-main/shell/app'
+import { startApp, type RunningApp, type ShellEnvironment } from '../../src-main/shell/app'
 import { tempDir } from '../helpers/store'
 import { appFrame, createFakeElectron, type FakeElectron, type FakeWindow } from './fake-electron'
 
@@ -29,13 +29,19 @@ export function builtLayout(folder: ReturnType<typeof tempDir>): { mainDir: stri
 }
 
 export async function startShell(
-  options: { platform?: NodeJS.Platform; folder?: ReturnType<typeof tempDir>; prepare?: (electron: FakeElectron) => void } = {}
+  options: {
+    platform?: NodeJS.Platform
+    folder?: ReturnType<typeof tempDir>
+    prepare?: (electron: FakeElectron) => void
+    /** The command line and the like; the platform and bundle folder come from above. */
+    environment?: Omit<ShellEnvironment, 'platform' | 'mainDir'>
+  } = {}
 ): Promise<ShellRun> {
   const folder = options.folder ?? tempDir('rolekeeper-shell-')
   const { mainDir, userData } = builtLayout(folder)
   const electron = createFakeElectron(userData)
   options.prepare?.(electron)
-  const app = await startApp(electron, { platform: options.platform ?? 'linux', mainDir })
+  const app = await startApp(electron, { ...options.environment, platform: options.platform ?? 'linux', mainDir })
   if (!app) throw new Error('The app did not start')
   const run: ShellRun = {
     folder,

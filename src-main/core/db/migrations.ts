@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { domainToASCII } from 'node:url'
 import type BetterSqlite3 from 'better-sqlite3'
 
 /**
@@ -200,6 +201,73 @@ export const migrations: readonly Migration[] = [
           UPDATE users SET invite_token_seal = NULL WHERE rowid = new.rowid;
         END;
       `)
+    }
+  },
+  {
+    name: '2026-12-01-6-email-keys-in-nfc-without-invisible-characters',
+    up(db) {
+      // Addresses written before every path stripped invisible characters and keyed on NFC could
+      // hold a look-alike of another user's address under a different key. Only non-ASCII
+      // addresses can change. A frozen copy of the rule: this migration must not follow later edits.
+      const cleaned = (email: string): string =>
+        email
+          .replace(/[\p{Cf}\u180e]/gu, '')
+          .normalize('NFC')
+          .trim()
+      const keyOf = (email: string): string | null => {
+        const at = email.lastIndexOf('@')
+        const domain = at < 1 ? '' : domainToASCII(email.slice(at + 1))
+        return domain === '' ? null : `${email.slice(0, at).toLowerCase().normalize('NFC')}@${domain.toLowerCase()}`
+      }
+      const candidates = db
+        .prepare<[], { rowid: number; id: string; email: string; email_key: string }>(
+          "SELECT rowid, id, email, email_key FROM users WHERE email GLOB '*[^ -~]*' ORDER BY rowid"
+        )
+        .all()
+      const taken = db.prepare<[string, number], { id: string; email: string }>(
+        'SELECT id, email FROM users WHERE email_key = ? AND rowid != ?'
+      )
+      const update = db.prepare('UPDATE users SET email = ?, email_key = ? WHERE rowid = ?')
+      const changed: Array<{ id: string; before: string; after: string }> = []
+      const clashes: Array<{ id: string; email: string; sameAs: string }> = []
+      for (const row of candidates) {
+        const email = cleaned(row.email)
+        const key = keyOf(email)
+        if (key === null || (email === row.email && key === row.email_key)) continue
+        const other = taken.get(key, row.rowid)
+        if (other) {
+          // Two users already share this address in all but spelling: left for the admin to merge.
+          clashes.push({ id: row.id, email: row.email, sameAs: other.email })
+          continue
+        }
+        update.run(email, key, row.rowid)
+        changed.push({ id: row.id, before: row.email, after: email })
+      }
+      if (changed.length === 0 && clashes.length === 0) return
+      const summary =
+        `Normalised ${changed.length} email address${changed.length === 1 ? '' : 'es'} (Unicode NFC, invisible characters removed)` +
+        (clashes.length > 0
+          ? `; ${clashes.length} left as ${clashes.length === 1 ? 'it was' : 'they were'}: the same address as another user (${clashes
+              .slice(0, 5)
+              .map((clash) => clash.email)
+              .join(', ')}${clashes.length > 5 ? ', …' : ''})`
+          : '')
+      const { lastInsertRowid } = db
+        .prepare(
+          `INSERT INTO activity (at, actor, action, collection, record_ids, summary, before, after)
+           VALUES (?, 'Rolekeeper', 'user.normalise_emails', 'users', ?, ?, ?, ?)`
+        )
+        .run(
+          new Date().toISOString(),
+          JSON.stringify([...changed.map((user) => user.id), ...clashes.map((clash) => clash.id)]),
+          summary,
+          JSON.stringify({ emails: changed.map((user) => ({ id: user.id, email: user.before })) }),
+          JSON.stringify({ emails: changed.map((user) => ({ id: user.id, email: user.after })), sameAsAnother: clashes })
+        )
+      db.prepare('INSERT OR IGNORE INTO activity_records (activity_id, record_id) SELECT ?, value FROM json_each(?)').run(
+        lastInsertRowid,
+        JSON.stringify([...changed.map((user) => user.id), ...clashes.map((clash) => clash.id)])
+      )
     }
   }
 ]

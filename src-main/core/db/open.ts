@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, statSync, unlinkSync } from 'node:fs'
+import { accessSync, constants, existsSync, readdirSync, statSync, unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { DomainError } from '../errors'
+import { checkIntegrity, type IntegrityControl } from './integrity'
 import { LATEST_VERSION, migrations } from './migrations'
 
 /** Marks a file as a Rolekeeper database (`PRAGMA application_id`, "RKPR"). */
@@ -15,6 +16,8 @@ export interface OpenDatabaseOptions {
   backupDir?: string
   /** Open an existing file only; never create one (used when the admin opens another file). */
   mustExist?: boolean
+  /** Progress and cancelling of the integrity check an existing file gets first. */
+  integrity?: IntegrityControl
 }
 
 export interface OpenedDatabase {
@@ -29,23 +32,28 @@ const refuse = (message: string): DomainError => new DomainError('database', mes
 
 /**
  * Open (or create) a Rolekeeper database, refuse what must not be touched, back up and migrate.
- * A damaged file, a file from a newer version or another application's database is refused
- * with a clear error and left exactly as it was.
+ * An existing file is first looked at read-only: one that cannot be written (file or folder), is
+ * another application's, comes from a newer version or fails the integrity check is refused
+ * with a clear error and a way out, and left exactly as it was; only then is it opened for
+ * writing.
  */
 export async function openDatabaseFile(file: string, options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const inMemory = file === ':memory:'
   const existed = !inMemory && existsSync(file) && statSync(file).size > 0
   if (options.mustExist && !existed) throw refuse(`${file} does not exist or is empty`)
 
+  let fromVersion = 0
+  if (!inMemory) refuseReadOnly(file, existed)
+  if (existed) {
+    fromVersion = inspectReadOnly(file)
+    await checkIntegrity(file, options.integrity)
+  }
+
   const sqlite = new BetterSqlite3(file)
   try {
-    const fromVersion = inspect(sqlite, file, existed)
     let backupFile: string | null = null
     if (fromVersion < LATEST_VERSION) {
-      if (existed && fromVersion > 0) {
-        checkIntegrity(sqlite, file)
-        backupFile = await backup(sqlite, file, fromVersion, options.backupDir ?? dirname(file))
-      }
+      if (existed && fromVersion > 0) backupFile = await backup(sqlite, file, fromVersion, options.backupDir ?? dirname(file))
       configure(sqlite, inMemory)
       migrate(sqlite, fromVersion)
     } else {
@@ -54,12 +62,82 @@ export async function openDatabaseFile(file: string, options: OpenDatabaseOption
     return { sqlite, fromVersion, backupFile }
   } catch (error) {
     sqlite.close()
+    // Permissions changed between the look and the open: SQLite then opens read-only in silence.
+    if (isReadOnlyError(error)) throw refuse(readOnlyMessage(file, 'file'))
     throw error
   }
 }
 
-/** Read the file's identity and version without writing anything. */
-function inspect(sqlite: BetterSqlite3.Database, file: string, existed: boolean): number {
+// ---------------------------------------------------------------------------------------------
+// Read-only files and folders
+
+const DENIED = new Set(['EACCES', 'EPERM', 'EROFS'])
+
+/** True for SQLite's "attempt to write a readonly database" and its kin. */
+export function isReadOnlyError(error: unknown): boolean {
+  const code: unknown = error instanceof Error ? Reflect.get(error, 'code') : undefined
+  return (
+    typeof code === 'string' && (code === 'SQLITE_READONLY' || (code.startsWith('SQLITE_READONLY_') && code !== 'SQLITE_READONLY_DBMOVED'))
+  )
+}
+
+/**
+ * What to say when the database (`what`: the file or its folder) cannot be written: that it is
+ * read-only and how to fix it, never as damage. `atWrite`: a change was being saved.
+ */
+export function readOnlyMessage(file: string, what: 'file' | 'folder', atWrite = false): string {
+  const folder = dirname(file)
+  const fix =
+    process.platform === 'win32'
+      ? `clear “Read-only” in the Properties of ${what === 'file' ? basename(file) : `the folder ${folder}`}, or ask for write permission to it`
+      : `give yourself write permission to ${what === 'file' ? `${basename(file)} (for example chmod u+w)` : `the folder ${folder}`}`
+  const subject =
+    what === 'file'
+      ? `${basename(file)} is read-only`
+      : `The folder ${folder} is read-only (Rolekeeper keeps the database’s journal files beside it)`
+  const outcome = atWrite ? 'so the change was not saved' : 'so Rolekeeper cannot save changes to it; it was not opened'
+  return `${subject}, ${outcome}. To fix it, ${fix}; or copy the file to a folder you can write to and open the copy.`
+}
+
+/** Refuse a database Rolekeeper could read but not save to, before SQLite opens it read-only in silence. */
+function refuseReadOnly(file: string, existed: boolean): void {
+  const targets: Array<[string, 'file' | 'folder']> = [[dirname(file), 'folder']]
+  if (existed) targets.unshift([file, 'file'], [`${file}-wal`, 'file'], [`${file}-shm`, 'file'])
+  for (const [path, what] of targets) {
+    try {
+      accessSync(path, constants.W_OK)
+    } catch (error) {
+      const code: unknown = error instanceof Error ? Reflect.get(error, 'code') : undefined
+      if (typeof code === 'string' && DENIED.has(code)) throw refuse(readOnlyMessage(file, what))
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the file is
+
+/** Read the file's identity and version on a read-only connection, so nothing can be written. */
+function inspectReadOnly(file: string): number {
+  let sqlite: BetterSqlite3.Database
+  try {
+    sqlite = new BetterSqlite3(file, { readonly: true, fileMustExist: true })
+  } catch (error) {
+    throw notADatabase(file, error)
+  }
+  try {
+    return inspect(sqlite, file)
+  } finally {
+    sqlite.close()
+  }
+}
+
+const notADatabase = (file: string, error: unknown): DomainError =>
+  refuse(
+    `${basename(file)} is damaged or not a database (${error instanceof Error ? error.message : String(error)}). It was not opened and nothing in it was changed. Open another file or restore a backup.`
+  )
+
+/** The file's version; refuses another application's file and one from a newer version. */
+function inspect(sqlite: BetterSqlite3.Database, file: string): number {
   let applicationId: number
   let version: number
   let tables: number
@@ -68,32 +146,22 @@ function inspect(sqlite: BetterSqlite3.Database, file: string, existed: boolean)
     version = Number(sqlite.pragma('user_version', { simple: true }))
     tables = Number(sqlite.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get())
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw refuse(`${basename(file)} is damaged or not a database (${reason}). Open another file or restore a backup.`)
+    throw notADatabase(file, error)
   }
-  if (!existed || (tables === 0 && applicationId === 0 && version === 0)) return 0
+  if (tables === 0 && applicationId === 0 && version === 0) return 0
   if (applicationId !== APPLICATION_ID) {
-    throw refuse(`${basename(file)} is not a Rolekeeper database. Open another file.`)
+    throw refuse(`${basename(file)} is not a Rolekeeper database. It was not opened and nothing in it was changed. Open another file.`)
   }
   if (version > LATEST_VERSION) {
     throw refuse(
-      `${basename(file)} was written by a newer version of Rolekeeper (database version ${version}, this app knows ${LATEST_VERSION}). Update Rolekeeper or open another file.`
+      `${basename(file)} was written by a newer version of Rolekeeper (database version ${version}, this app knows ${LATEST_VERSION}). It was not opened and nothing in it was changed. Update Rolekeeper or open another file.`
     )
   }
   return version
 }
 
-function checkIntegrity(sqlite: BetterSqlite3.Database, file: string): void {
-  let result: unknown
-  try {
-    result = sqlite.pragma('quick_check', { simple: true })
-  } catch (error) {
-    result = error instanceof Error ? error.message : String(error)
-  }
-  if (result !== 'ok') {
-    throw refuse(`${basename(file)} is damaged (${String(result)}). Restore a backup or open another file.`)
-  }
-}
+// ---------------------------------------------------------------------------------------------
+// Opening for writing
 
 function configure(sqlite: BetterSqlite3.Database, inMemory: boolean): void {
   if (!inMemory) sqlite.pragma('journal_mode = WAL')

@@ -1,42 +1,25 @@
-import { useState } from 'react'
+import { useEffect } from 'react'
 import type { AppInfo } from '../../../src-main/ipc/contract'
-import { api } from '../api'
 import { describeError } from '../errors'
-import { notify } from '../state/notifications'
+import { useDatabaseFile } from '../state/databaseFile'
 import { Icon } from './Icon'
+import { ShowInFolderButton } from './ShowInFolderButton'
 
-/** The database file in use: where it is, a backup through the save dialog, and switching to another file. */
+/**
+ * The database file in use: where it is, a backup through the save dialog (then where it went,
+ * with Show in folder), and switching to another file, whose check shows its progress in the
+ * Opening database dialog. The menu's Back up database… and Open database… end here too.
+ */
 export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
-  const [busy, setBusy] = useState<'backup' | 'open' | null>(null)
-  const [problem, setProblem] = useState<string | null>(null)
-
-  const backUp = async (): Promise<void> => {
-    setBusy('backup')
-    setProblem(null)
-    try {
-      const result = await api.backupDatabase()
-      if (result.ok) notify({ tone: 'success', message: `Backed up the database to ${result.value.path}.` })
-      else if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
-    } finally {
-      setBusy(null)
-    }
-  }
-
-  const openOther = async (): Promise<void> => {
-    setBusy('open')
-    setProblem(null)
-    try {
-      const result = await api.openDatabase()
-      if (result.ok) {
-        // Every screen shows data of the previous file: start again on the new one.
-        window.location.reload()
-        return
-      }
-      if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
-    } finally {
-      setBusy(null)
-    }
-  }
+  const backingUp = useDatabaseFile((state) => state.backingUp)
+  const backup = useDatabaseFile((state) => state.backup)
+  const problem = useDatabaseFile((state) => state.problem)
+  const opening = useDatabaseFile((state) => state.opening !== null)
+  const backUp = useDatabaseFile((state) => state.backUp)
+  const openDatabase = useDatabaseFile((state) => state.open)
+  const busy = backingUp || opening
+  // What was said is about this visit to Settings, not the next one.
+  useEffect(() => () => useDatabaseFile.setState({ backup: null, problem: null }), [])
 
   return (
     <section className="card settings-card" aria-labelledby="settings-database-title">
@@ -58,27 +41,24 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
       {problem ? (
         <div className="banner banner--error" role="alert">
           <Icon name="error" />
-          <span>{problem}</span>
+          <span>{describeError(problem)}</span>
+        </div>
+      ) : null}
+      {backup ? (
+        <div className="saved-file" role="status">
+          <span>
+            Backed up to <span className="mono">{backup.path}</span>
+            {backup.download ? ' (see your browser’s downloads).' : '.'}
+          </span>
+          <ShowInFolderButton savedFileId={backup.savedFileId} />
         </div>
       ) : null}
       <div className="form-actions form-actions--start">
-        <button
-          type="button"
-          className="button"
-          disabled={busy !== null}
-          aria-busy={busy === 'backup' || undefined}
-          onClick={() => void backUp()}
-        >
+        <button type="button" className="button" disabled={busy} aria-busy={backingUp || undefined} onClick={() => void backUp()}>
           <Icon name="backup" />
           Back up database
         </button>
-        <button
-          type="button"
-          className="button"
-          disabled={busy !== null}
-          aria-busy={busy === 'open' || undefined}
-          onClick={() => void openOther()}
-        >
+        <button type="button" className="button" disabled={busy} aria-busy={opening || undefined} onClick={() => void openDatabase()}>
           <Icon name="folder_open" />
           Open database
         </button>

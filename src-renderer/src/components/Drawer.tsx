@@ -1,5 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog'
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { DialogOverlay } from './DialogOverlay'
 import '../styles/drawers.css'
 import { useOverlayEscape } from './overlayEscape'
 
@@ -63,7 +64,7 @@ export function Drawer({ open, onOpenChange, placement = 'side', className, chil
       }}
     >
       <Dialog.Portal>
-        <Dialog.Overlay className="drawer-overlay" />
+        <DialogOverlay className="drawer-overlay" open={open} />
         <Dialog.Content
           className={['drawer', `drawer--${placement}`, className].filter(Boolean).join(' ')}
           onOpenAutoFocus={(event) => {
@@ -160,7 +161,7 @@ function DiscardConfirm({ open, onKeepEditing, onDiscard }: { open: boolean; onK
       }}
     >
       <Dialog.Portal>
-        <Dialog.Overlay className="drawer-overlay drawer-overlay--confirm" />
+        <DialogOverlay className="drawer-overlay drawer-overlay--confirm" open={open} />
         <Dialog.Content
           role="alertdialog"
           className="drawer drawer--confirm"

@@ -14,6 +14,7 @@ import { api } from '../api'
 import { describeError, fieldError } from '../errors'
 import { formatCount, plural } from '../format'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose } from './Drawer'
+import { ShowInFolderButton } from './ShowInFolderButton'
 
 export interface ExportChoice {
   label: string
@@ -240,10 +241,13 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
         ) : null}
         {phase.kind === 'running' ? <Progress done={phase.done} total={phase.total} cancelling={phase.cancelling} /> : null}
         {phase.kind === 'done' ? (
-          <p className="export-done" role="status">
-            Saved {plural(phase.outcome.rows, 'row', 'rows')} to <span className="mono">{phase.outcome.path}</span>
-            {phase.outcome.download ? ' (see your browser’s downloads).' : '.'}
-          </p>
+          <div className="saved-file">
+            <p className="export-done" role="status">
+              Saved {plural(phase.outcome.rows, 'row', 'rows')} to <span className="mono">{phase.outcome.path}</span>
+              {phase.outcome.download ? ' (see your browser’s downloads).' : '.'}
+            </p>
+            <ShowInFolderButton savedFileId={phase.outcome.savedFileId} className="drawer-button" />
+          </div>
         ) : null}
       </DrawerBody>
       <DrawerFooter>

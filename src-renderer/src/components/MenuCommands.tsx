@@ -1,9 +1,7 @@
 import { useEffect } from 'react'
 import type { MenuCommand } from '../../../src-main/ipc/contract'
-import { api } from '../api'
-import { describeError } from '../errors'
 import { navigate, useRouter } from '../router'
-import { notify } from '../state/notifications'
+import { useDatabaseFile } from '../state/databaseFile'
 import { useRolePage } from '../state/rolePage'
 import { useDirectory, type DirectoryDialog } from '../state/users'
 
@@ -16,21 +14,22 @@ function openDirectoryDialog(dialog: DirectoryDialog): void {
   if (useRouter.getState().route.page === 'users') useDirectory.getState().openDialog(dialog)
 }
 
-async function backUp(): Promise<void> {
-  const result = await api.backupDatabase()
-  if (result.ok) notify({ tone: 'success', message: `Backed up the database to ${result.value.path}.` })
-  else if (result.error.code !== 'cancelled') notify({ tone: 'error', message: describeError(result.error) })
-}
-
-async function openOther(): Promise<void> {
-  const result = await api.openDatabase()
-  if (result.ok) window.location.reload()
-  else if (result.error.code !== 'cancelled') notify({ tone: 'error', message: describeError(result.error) })
+/**
+ * Backups and opens end in Settings' database card, which says where a backup went (with Show in
+ * folder) and why a file was refused. Navigation may be held by the unsaved-changes question;
+ * then nothing starts.
+ */
+function inDatabaseCard(run: () => void): void {
+  navigate({ page: 'settings' })
+  if (useRouter.getState().route.page === 'settings') run()
 }
 
 function run(command: MenuCommand): void {
   if (overlayOpen()) return
   switch (command) {
+    case 'settings':
+      navigate({ page: 'settings' })
+      return
     case 'save':
       if (useRouter.getState().route.page === 'role') void useRolePage.getState().save()
       return
@@ -47,10 +46,13 @@ function run(command: MenuCommand): void {
       openDirectoryDialog('export')
       return
     case 'backup-database':
-      void backUp()
+      inDatabaseCard(() => void useDatabaseFile.getState().backUp())
       return
     case 'open-database':
-      void openOther()
+      inDatabaseCard(() => void useDatabaseFile.getState().open(false))
+      return
+    case 'open-requested-database':
+      inDatabaseCard(() => void useDatabaseFile.getState().open(true))
       return
   }
 }

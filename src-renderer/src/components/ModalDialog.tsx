@@ -1,5 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog'
 import { useRef, type FormEvent, type ReactNode } from 'react'
+import { DialogOverlay } from './DialogOverlay'
 import { useOverlayEscape } from './overlayEscape'
 
 export interface ModalDialogProps {
@@ -48,7 +49,7 @@ export function ModalDialog({
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
+        <DialogOverlay className="dialog-overlay" open={open} />
         <Dialog.Content
           className="dialog"
           role={role}
