@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
 import { DomainError } from '../core/errors'
+import type { OperationProgress } from '../core/model'
 import { loadOrCreateInviteKey } from '../core/keyfile'
 import { openStore, type Store } from '../core/store'
 import type { ChosenImportFile, FilePort, SaveTarget } from '../ipc/ports'
@@ -45,6 +46,7 @@ export interface HostFilesOptions {
 export class HostFiles implements FilePort {
   private readonly folder = mkdtempSync(join(tmpdir(), 'rolekeeper-host-downloads-'))
   private readonly downloads = new Map<string, HostDownloadFile>()
+  private readonly progressById = new Map<string, OperationProgress>()
 
   constructor(private readonly options: HostFilesOptions) {}
 
@@ -57,10 +59,18 @@ export class HostFiles implements FilePort {
     return Promise.resolve(this.downloadTarget(suggestedName))
   }
 
-  // No progress channel to the page: an export's download shows its own progress in the browser,
-  // and the page shows imports and invites as working until they answer.
-  progress(): void {}
-  ended(): void {}
+  /** The latest progress of each running export, import, invite or backup, which the page polls. */
+  running(): OperationProgress[] {
+    return [...this.progressById.values()]
+  }
+
+  progress(operationId: string, done: number, total: number): void {
+    this.progressById.set(operationId, { operationId, done, total })
+  }
+
+  ended(operationId: string): void {
+    this.progressById.delete(operationId)
+  }
 
   chooseImportFile(): Promise<ChosenImportFile | null> {
     return Promise.reject(

@@ -89,11 +89,12 @@ export function transferHandlers(session: TransferSession): TransferImplementati
       return session.track(input.operationId, 'operationId', async (control) => applyImportYielding(store, await read(), options, control))
     },
 
-    async backupDatabase(store) {
+    async backupDatabase(store, input) {
       const files = port()
       const target = await files.chooseBackupTarget(`rolekeeper-backup-${dateOf(store)}.db`)
       if (!target) throw cancelled('No backup was saved')
-      await backupToFile(store, target.path)
+      if (input.operationId === undefined) await backupToFile(store, target.path)
+      else await session.track(input.operationId, 'operationId', (control) => backupToFile(store, target.path, control))
       return { saved: true, ...savedAs(target) }
     },
 

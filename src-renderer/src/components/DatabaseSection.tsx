@@ -2,29 +2,26 @@ import { useState } from 'react'
 import type { AppInfo } from '../../../src-main/ipc/contract'
 import { api } from '../api'
 import { describeError } from '../errors'
-import { notify } from '../state/notifications'
+import { useBackup } from '../state/backup'
 import { Icon } from './Icon'
 
-/** The database file in use: where it is, a backup through the save dialog, and switching to another file. */
+/** The database file in use: where it is, a backup through the save dialog (with progress and Cancel), and switching to another file. */
 export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
-  const [busy, setBusy] = useState<'backup' | 'open' | null>(null)
-  const [problem, setProblem] = useState<string | null>(null)
-
-  const backUp = async (): Promise<void> => {
-    setBusy('backup')
-    setProblem(null)
-    try {
-      const result = await api.backupDatabase()
-      if (result.ok) notify({ tone: 'success', message: `Backed up the database to ${result.value.path}.` })
-      else if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
-    } finally {
-      setBusy(null)
-    }
-  }
+  const [opening, setOpening] = useState(false)
+  const [openProblem, setOpenProblem] = useState<string | null>(null)
+  const backup = useBackup((state) => state.running)
+  const backupProblem = useBackup((state) => state.problem)
+  const { start: backUp, cancel: cancelBackup } = useBackup.getState()
+  const problem = openProblem ?? backupProblem
+  const busy = backup ? 'backup' : opening ? 'open' : null
+  const percent =
+    backup && backup.done !== null && backup.total !== null && backup.total > 0
+      ? Math.min(100, Math.round((backup.done / backup.total) * 100))
+      : null
 
   const openOther = async (): Promise<void> => {
-    setBusy('open')
-    setProblem(null)
+    setOpening(true)
+    setOpenProblem(null)
     try {
       const result = await api.openDatabase()
       if (result.ok) {
@@ -32,9 +29,9 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
         window.location.reload()
         return
       }
-      if (result.error.code !== 'cancelled') setProblem(describeError(result.error))
+      if (result.error.code !== 'cancelled') setOpenProblem(describeError(result.error))
     } finally {
-      setBusy(null)
+      setOpening(false)
     }
   }
 
@@ -60,17 +57,39 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
           <span>{problem}</span>
         </div>
       ) : null}
+      {backup ? (
+        <div className="export-progress">
+          <p id="settings-backup-progress-label">
+            {backup.cancelling ? 'Cancelling…' : percent === null ? 'Backing up…' : `Backing up: ${percent}%`}
+          </p>
+          <progress
+            aria-labelledby="settings-backup-progress-label"
+            className="progress"
+            max={100}
+            value={percent ?? undefined}
+            aria-valuenow={percent ?? undefined}
+          />
+        </div>
+      ) : null}
       <div className="form-actions form-actions--start">
         <button
           type="button"
           className="button"
           disabled={busy !== null}
           aria-busy={busy === 'backup' || undefined}
-          onClick={() => void backUp()}
+          onClick={() => {
+            setOpenProblem(null)
+            void backUp()
+          }}
         >
           <Icon name="backup" />
           Back up database
         </button>
+        {backup ? (
+          <button type="button" className="button" disabled={backup.cancelling} onClick={cancelBackup}>
+            Cancel backup
+          </button>
+        ) : null}
         <button
           type="button"
           className="button"

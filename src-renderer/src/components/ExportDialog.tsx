@@ -3,6 +3,7 @@ import type { ApiError, ExportFormat, ExportOutcome, ExportScope } from '../../.
 import { api } from '../api'
 import { describeError } from '../errors'
 import { formatCount, plural } from '../format'
+import { desktopShell } from '../shell'
 import { notify } from '../state/notifications'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose } from './Drawer'
 
@@ -182,7 +183,9 @@ function Progress({ done, total, cancelling }: { done: number; total: number | n
           ? 'Cancelling…'
           : known
             ? `Exported ${formatCount(done)} of ${formatCount(total)} rows`
-            : 'Choose where to save the file; the export starts when you do.'}
+            : desktopShell()
+              ? 'Choose where to save the file; the export starts when you do.'
+              : 'Starting the export…'}
       </p>
       <progress
         aria-labelledby={`${ID}-progress-label`}

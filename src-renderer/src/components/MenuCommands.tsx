@@ -4,6 +4,7 @@ import { api } from '../api'
 import { describeError } from '../errors'
 import { navigate, useRouter } from '../router'
 import { notify } from '../state/notifications'
+import { useBackup } from '../state/backup'
 import { useRolePage } from '../state/rolePage'
 import { useDirectory, type DirectoryDialog } from '../state/users'
 
@@ -16,10 +17,10 @@ function openDirectoryDialog(dialog: DirectoryDialog): void {
   if (useRouter.getState().route.page === 'users') useDirectory.getState().openDialog(dialog)
 }
 
-async function backUp(): Promise<void> {
-  const result = await api.backupDatabase()
-  if (result.ok) notify({ tone: 'success', message: `Backed up the database to ${result.value.path}.` })
-  else if (result.error.code !== 'cancelled') notify({ tone: 'error', message: describeError(result.error) })
+/** Settings shows the backup's progress and Cancel, so the menu's backup runs there. */
+function backUp(): void {
+  navigate({ page: 'settings' })
+  if (useRouter.getState().route.page === 'settings') void useBackup.getState().start()
 }
 
 async function openOther(): Promise<void> {
@@ -47,7 +48,7 @@ function run(command: MenuCommand): void {
       openDirectoryDialog('export')
       return
     case 'backup-database':
-      void backUp()
+      backUp()
       return
     case 'open-database':
       void openOther()
