@@ -63,8 +63,8 @@ export interface BackupControl {
   onProgress?(done: number, total: number): void
 }
 
-/** 1,024 pages (4 MB at the default page size) per step: a few milliseconds of copying between turns. */
-const PAGES_PER_STEP = 1024
+/** 256 pages (1 MB at the default page size) per step: a millisecond or two of copying between turns. */
+const PAGES_PER_STEP = 256
 
 // The check runs in a worker with its own connection to the copy; the module is found from here.
 const SQLITE_MODULE = createRequire(import.meta.url).resolve('better-sqlite3')

@@ -102,8 +102,8 @@ function configure(sqlite: BetterSqlite3.Database, inMemory: boolean): void {
   // Searches and pages at 1,000,000 users read rows scattered over the file. Mapping the whole
   // file (SQLite's limit is 2 GB) serves those reads from the operating system's cache, shared
   // and given back under pressure; the page cache, which is this process's own memory, then only
-  // has to hold what is being written, so it stays small.
-  sqlite.pragma('cache_size = -8192')
+  // has to hold what a write changes (16 MB: a change set's pages without spilling), so it stays small.
+  sqlite.pragma('cache_size = -16384')
   if (!inMemory) sqlite.pragma('mmap_size = 2147418112')
   // FULL: a committed change survives a power cut, which is what an admin expects of a save.
   sqlite.pragma('synchronous = FULL')

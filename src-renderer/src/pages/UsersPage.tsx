@@ -212,7 +212,7 @@ export function UsersPage() {
       <header className="page-header">
         <div className="page-heading">
           <h1 className="page-title">User Directory</h1>
-          <p className="page-subtitle" aria-live="polite">
+          <p className="page-subtitle" aria-live="polite" data-answers={loaded ? answers : undefined}>
             {!loaded
               ? 'Loading users…'
               : answers !== storedSearch
