@@ -79,21 +79,32 @@ const quoted = (term: string): string => `"${term.replaceAll('"', '""')}"`
  * short): long words as phrases, each short one as the trigrams that begin with it. Null when
  * a short word begins no trigram, so nobody matches.
  */
-function ftsQuery(store: Store, words: readonly string[], shortToo: boolean): string | null {
+function ftsQuery(store: Store, words: readonly string[], shortToo: boolean, memo?: Vocabulary): string | null {
   const parts: string[] = []
   for (const word of words) {
     if (!isShort(word)) {
       parts.push(quoted(word))
     } else if (shortToo) {
-      const terms = store
-        .prepare<string>('SELECT term FROM users_search_terms WHERE term >= ? AND term < ?')
-        .pluck()
-        .all(word, word + MAX_CHAR)
+      const { terms } = trigramsFrom(store, word, memo)
       if (terms.length === 0) return null
       parts.push(`(${terms.map(quoted).join(' OR ')})`)
     }
   }
   return parts.join(' AND ')
+}
+
+/** The trigrams a short word begins, with how many users hold each: read once per search. */
+type Vocabulary = Map<string, { terms: string[]; users: number }>
+
+function trigramsFrom(store: Store, word: string, memo?: Vocabulary): { terms: string[]; users: number } {
+  const known = memo?.get(word)
+  if (known) return known
+  const rows = store
+    .prepare<{ term: string; doc: number }>('SELECT term, doc FROM users_search_terms WHERE term >= ? AND term < ?')
+    .all(word, word + MAX_CHAR)
+  const found = { terms: rows.map((row) => row.term), users: rows.reduce((sum, row) => sum + row.doc, 0) }
+  memo?.set(word, found)
+  return found
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,7 +363,8 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   const hasFilter = hasFilterOf(filter)
   const index = request.sort === 'name' ? nameWalkIndex(filter) : null
   const longMatch = words.some((word) => !isShort(word)) ? ftsQuery(store, words, false) : null
-  const fullMatch = (): string | null => (words.some(isShort) ? ftsQuery(store, words, true) : longMatch)
+  const vocabulary: Vocabulary = new Map()
+  const fullMatch = (): string | null => (words.some(isShort) ? ftsQuery(store, words, true, vocabulary) : longMatch)
 
   /** Lead with the search: its candidates filtered, sorted, and counted up to the cap. */
   let scattered: number[] | null | undefined
@@ -386,7 +398,7 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   // A first chunk without a match: lead if the candidates are few enough and all but a few of
   // them in the first word's range of the name order; else walk on.
   const leadFirst = (): boolean => {
-    const estimate = longMatch !== null ? countCandidates(store, longMatch, null, MANY_CANDIDATES) : shortEstimate(store, words)
+    const estimate = longMatch !== null ? countCandidates(store, longMatch, null, MANY_CANDIDATES) : shortEstimate(store, words, vocabulary)
     if (estimate > MANY_CANDIDATES) return false
     const match = fullMatch()
     return match === null || scatteredFor(match) !== null
@@ -400,17 +412,9 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   return pageOf(walk.rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
 }
 
-/** Users holding the rarest short word, from the trigram vocabulary (read only when rare enough to be cheap). */
-function shortEstimate(store: Store, words: readonly string[]): number {
-  let fewest = Infinity
-  for (const word of words) {
-    const docs = store
-      .prepare<number>('SELECT coalesce(sum(doc), 0) FROM users_search_terms WHERE term >= ? AND term < ?')
-      .pluck()
-      .get(word, word + MAX_CHAR)
-    fewest = Math.min(fewest, docs ?? 0)
-  }
-  return fewest
+/** At most how many users hold the rarest short word, from the trigram vocabulary (asked only when it looks rare, so cheap). */
+function shortEstimate(store: Store, words: readonly string[], memo: Vocabulary): number {
+  return Math.min(...words.map((word) => trigramsFrom(store, word, memo).users))
 }
 
 /** Lead from a short list of candidate rowids (long words matched): filtered, tested, sorted, counted. */
