@@ -60,7 +60,13 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
       {backup ? (
         <div className="export-progress">
           <p id="settings-backup-progress-label">
-            {backup.cancelling ? 'Cancelling…' : percent === null ? 'Backing up…' : `Backing up: ${percent}%`}
+            {backup.cancelling
+              ? 'Cancelling…'
+              : percent === null
+                ? 'Backing up…'
+                : percent === 100
+                  ? 'Checking the copy…'
+                  : `Backing up: ${percent}%`}
           </p>
           <progress
             aria-labelledby="settings-backup-progress-label"
