@@ -315,8 +315,10 @@ const FEW_CANDIDATES = 3000
 /** Index entries a walk reads first, and for one page at most, before leading with the search. */
 const WALK_FIRST_CHUNK = 4000
 const WALK_BUDGET = 64_000
+/** Past this many more entries a walk asks whether leading would do better. */
+const WALK_FAR = 12_000
 /** Up to this many candidates, leading in name order (see leadInNameOrder) is cheap enough to try before walking far. */
-const MANY_CANDIDATES = 20_000
+const MANY_CANDIDATES = 40_000
 /** Candidates outside a name range that leading in name order looks up and sorts, at most. */
 const SCATTERED_MAX = 5000
 /** Index entries a walk reads to count matches before the trigram index counts them instead. */
@@ -398,6 +400,8 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   // A first chunk without a match: lead if the candidates are few enough and all but a few of
   // them in the first word's range of the name order; else walk on.
   const leadFirst = (): boolean => {
+    // No cluster to read in order (nobody's name key begins with the first word): walk on.
+    if (index && !someoneInRange(store, words)) return false
     const estimate = longMatch !== null ? countCandidates(store, longMatch, null, MANY_CANDIDATES) : shortEstimate(store, words, vocabulary)
     if (estimate > MANY_CANDIDATES) return false
     const match = fullMatch()
@@ -413,6 +417,17 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
 }
 
 /** At most how many users hold the rarest short word, from the trigram vocabulary (asked only when it looks rare, so cheap). */
+function someoneInRange(store: Store, words: readonly string[]): boolean {
+  const [first = ''] = words
+  return (
+    getRaw(
+      store,
+      sql<{ found: number }>`SELECT 1 AS found FROM users INDEXED BY users_name
+        WHERE ${SORT_KEY} >= ${first} AND ${SORT_KEY} < ${first + MAX_CHAR} LIMIT 1`
+    ) !== undefined
+  )
+}
+
 function shortEstimate(store: Store, words: readonly string[], memo: Vocabulary): number {
   return Math.min(...words.map((word) => trigramsFrom(store, word, memo).users))
 }
@@ -534,10 +549,11 @@ function walkPage(store: Store, request: WalkRequest): { rows: ListedRow[]; exam
     rows.push(...readSegments(store, from, all([filterCondition, matches]), [chunk], limit - rows.length))
     examined += size
     if (rows.length >= limit || !boundary) return { rows, examined }
-    // Not one match in a whole chunk: they are rare, or clustered further on.
-    if (rows.length === 0 && examined === WALK_FIRST_CHUNK && request.leadFirst()) return null
     // The next chunk is sized to what this density needs, with room to spare, within the budget.
     const needed = rows.length === 0 ? WALK_BUDGET : Math.ceil((((limit - rows.length) * examined) / rows.length) * 1.5)
+    // Matches this rare after a first chunk (or none): they are few, or clustered further on,
+    // and leading finds them sooner when it can.
+    if (examined === WALK_FIRST_CHUNK && needed > WALK_FAR && request.leadFirst()) return null
     size = Math.min(Math.max(needed, WALK_FIRST_CHUNK), WALK_BUDGET - examined)
     start = beyond(key, boundary.k, boundary.id, op)
   }
