@@ -71,7 +71,7 @@ const ROLE_NAMES = [
 ]
 const ROLE_ICONS = ['edit', 'support_agent', 'storefront', 'campaign', 'payments', 'code', 'settings', 'gavel']
 
-const FIRST_NAMES = [
+export const FIRST_NAMES = [
   'Ada',
   'Alan',
   'Amara',
@@ -133,7 +133,7 @@ const FIRST_NAMES = [
   'Yusuf',
   'Zoë'
 ]
-const LAST_NAMES = [
+export const LAST_NAMES = [
   'Abbott',
   'Adeyemi',
   'Alvarez',
@@ -195,7 +195,7 @@ const LAST_NAMES = [
   'Young',
   'Zhang'
 ]
-const DOMAINS = ['example.com', 'example.org', 'example.net', 'northwind.test', 'contoso.test', 'acme.test']
+export const DOMAINS = ['example.com', 'example.org', 'example.net', 'northwind.test', 'contoso.test', 'acme.test']
 const TITLES = ['Editor', 'Support agent', 'Account manager', 'Engineer', 'Analyst', 'Designer', null, null]
 const LOCATIONS = ['Berlin', 'Lisbon', 'Nairobi', 'Osaka', 'Toronto', 'Melbourne', null, null, null]
 
@@ -212,7 +212,7 @@ const DAY = 86_400_000
 const BATCH = 20_000
 
 /** mulberry32: small, fast and good enough to make a reproducible directory. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
@@ -223,7 +223,8 @@ function random(seed: number): () => number {
   }
 }
 
-const ascii = (name: string): string => name.normalize('NFD').replace(/\p{M}/gu, '').replace('ø', 'o').replace('ß', 'ss').toLowerCase()
+export const ascii = (name: string): string =>
+  name.normalize('NFD').replace(/\p{M}/gu, '').replace('ø', 'o').replace('ß', 'ss').toLowerCase()
 
 function sqliteOf(target: Store | BetterSqlite3.Database): BetterSqlite3.Database {
   return 'sqlite' in target ? target.sqlite : target

@@ -33,7 +33,7 @@ import { toRole } from './roles'
 import { inviteSettings } from './settings'
 import { getRaw, allRaw, type Store } from './store'
 import { removeStaleTemporaries, syncFolder, temporaryBeside } from './files'
-import { userFilterCondition } from './user-directory'
+import { SORT_KEY, userFilterCondition } from './user-directory'
 
 /** Rows read from the store per page: one keyset query, one write to the file. */
 export const EXPORT_PAGE_SIZE = 1000
@@ -248,12 +248,12 @@ function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: 
   let after: { name: string; id: string } | null = null
   do {
     const keyset: RawBuilder<SqlBool> =
-      after === null ? sql<SqlBool>`1` : sql<SqlBool>`(users.sort_name, users.id) > (${after.name}, ${after.id})`
+      after === null ? sql<SqlBool>`1` : sql<SqlBool>`(${SORT_KEY}, users.id) > (${after.name}, ${after.id})`
     const rows: ExportRow[] = allRaw(
       store,
       sql<ExportRow>`SELECT ${sql.raw(EXPORT_USER_COLUMNS.sql)} FROM users
         WHERE ${condition} AND ${keyset}
-        ORDER BY users.sort_name, users.id LIMIT ${pageSize}`
+        ORDER BY ${SORT_KEY}, users.id LIMIT ${pageSize}`
     )
     const last = rows.at(-1)
     after = rows.length === pageSize && last ? { name: last.sort_name, id: last.id } : null

@@ -371,7 +371,8 @@ export const applyImportInput = importOptions.extend({ file: importFile, operati
 export type ApplyImportInput = z.output<typeof applyImportInput>
 
 /** A copy made with SQLite's backup API, saved through the save dialog. */
-export const backupDatabaseInput = empty
+/** With `operationId` the backup reports progress tagged with it, and `cancelOperation` stops it. */
+export const backupDatabaseInput = z.strictObject({ operationId: id.optional() })
 /**
  * Switch to another database file chosen in the open dialog, after checking it: a damaged or
  * read-only file, one from a newer version or another application's is refused with `database`

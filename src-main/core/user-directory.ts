@@ -1,128 +1,156 @@
 /**
  * The user directory's query: one keyset-paged list over a million users, filtered by role,
  * status and a search, in any of six sort orders, answered from indexes without sorting the
- * table.
+ * table, each page in a bounded amount of work.
  *
- * The strategy is "lead and follow". Each part of a filter can either *lead* — its index finds
- * the candidate rows — or *follow*, tested only on rows something else found (SQLite's unary `+`
- * on a column stops it from using that column's index). A search with few matches leads: its
- * matches are looked up and sorted (cheap when few). A search with many matches follows: the
- * role's or the sort order's index is walked in order and each row tested against the search,
- * stopping as soon as a page is full. Totals come from the trigger-kept `user_counts` when there
- * is no search, and from counting matches (capped at TOTAL_CAP) when there is.
+ * Search has one rule for every length: each word typed is a substring of the user's search
+ * text (address, first and last name, lower-cased; migration 5). Two structures answer it:
+ * - the trigram index `users_search` finds the users whose text holds a word. A word of three
+ *   characters or more is one phrase; a shorter one is the trigrams that begin with it, read
+ *   from the index's vocabulary (the text ends in two spaces, so every character begins one);
+ * - the name-order indexes carry the search text, so walking them in order and testing each
+ *   entry with instr() touches no table row until a page is found.
+ *
+ * A page is found by whichever costs less. A search with few candidates *leads*: its matches
+ * are looked up, filtered and sorted. Otherwise the sort order is *walked* in bounded chunks
+ * from the cursor, testing each entry, and if the chunks run out before the page is full (the
+ * matches are rare there, or clustered further on) it falls back to leading. Totals of a search
+ * are counted up to TOTAL_CAP, by the walk while matches are dense and from the trigram index
+ * while they are not; totals without a search come from the trigger-kept `user_counts`.
+ * Both ways test the same condition, so they always agree on which users match.
  */
 import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely'
 import { decodeCursor, encodeCursor } from './cursor'
 import type { GetUserInput, ListUsersInput, UserFilter } from './inputs'
 import { USER_STATUSES, type User, type UserCounts, type UserPage, type UserSortField, type UserStatus } from './model'
 import { columns } from './db/columns'
+import { SEARCH_TEXT_SQL, SORT_KEY_SQL } from './db/migrations'
 import type { RoleRow, UserCountsTable } from './db/schema'
 import { allRaw, getRaw, type Store } from './store'
 import { requireUserRow, toUser, type UserRowWithRole } from './user-rows'
 
-/** `listUsers` counts at most this many matches of a search; beyond it the total is "100,000+". */
-export const TOTAL_CAP = 100_000
+/** `listUsers` counts at most this many matches of a search; beyond it the total is "1,000+". */
+export const TOTAL_CAP = 1000
 
 export function getUser(store: Store, input: GetUserInput): User {
   const row = requireUserRow(store, input.id)
   return toUser(row, row.role_name)
 }
 
-/** Run a raw kysely query through the store's statement cache. */
-
 // ---------------------------------------------------------------------------------------------
-// Filters, search and keyset paging
+// The search rule
 
-/** The highest code point: `q || MAX_CHAR` bounds every string that starts with `q`. */
+/** A user's name sort key and search text, spelled as the indexes spell them. */
+export const SORT_KEY = sql.raw(`(${SORT_KEY_SQL})`)
+const SEARCH_TEXT = sql.raw(`(${SEARCH_TEXT_SQL})`)
+
+/** The highest code point: `w || MAX_CHAR` bounds every string that starts with `w`. */
+/** Marks the start of the name sort key in the search text (migration 5). */
+const KEY_MARK = '\u0001'
+
 const MAX_CHAR = '\u{10FFFF}'
 
-type SearchPlan = { kind: 'fts'; match: string; words: string[] } | { kind: 'prefix'; email: string; name: string }
-
 /**
- * Words of three or more characters go to the trigram index (each quoted as an FTS5 string, all
- * of them required); shorter words only narrow those matches. A query made only of short words
- * is a prefix of the email or the name, answered from their indexes.
+ * The words of a search in the order typed, folded as SQLite's lower() folds the text (letters
+ * A–Z only); null when nothing was typed.
  */
-function planSearch(raw: string | undefined): SearchPlan | null {
+export function searchWords(raw: string | undefined): string[] | null {
   const text = raw?.normalize('NFC').trim()
   if (!text) return null
-  const words = text.split(/\s+/u)
-  const long = words.filter((word) => [...word].length >= 3)
-  if (long.length === 0) {
-    // sort_name is folded by SQLite's lower(), which folds ASCII letters only.
-    return { kind: 'prefix', email: text.toLowerCase(), name: text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) }
-  }
-  return {
-    kind: 'fts',
-    match: long.map((word) => `"${word.replaceAll('"', '""')}"`).join(' '),
-    words: words.filter((word) => [...word].length < 3).map((word) => word.toLowerCase())
-  }
+  const words = new Set(text.split(/\s+/u).map((word) => word.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())))
+  // A word inside another one adds nothing to the test.
+  return [...words].filter((word) => ![...words].some((other) => other !== word && other.includes(word)))
 }
+
+const isShort = (word: string): boolean => [...word].length < 3
+
+/** The rule on one row: every word is in its search text (read from an index where one holds it). */
+function wordsCondition(words: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.join(
+    words.map((word) => sql`instr(${SEARCH_TEXT}, ${word}) > 0`),
+    sql` AND `
+  )})`
+}
+
+const quoted = (term: string): string => `"${term.replaceAll('"', '""')}"`
 
 /**
- * Which part of a filter may lead the query (use its index to find rows); the others are only
- * tested on the rows found, which SQLite's unary `+` enforces. With few search matches the search
- * leads and the matches are sorted; with many, the role or the sort order's index is walked and
- * each row tested against the matches, stopping at the page size.
+ * An FTS5 query whose matches include every user matching `words` (exactly them when no word is
+ * short): long words as phrases, each short one as the trigrams that begin with it. Null when
+ * a short word begins no trigram, so nobody matches.
  */
-type Lead = 'search' | 'filter'
-
-/** Above this many matches, walking an index beats sorting the matches. */
-const FEW_MATCHES = 2000
-/** Up to this many search matches, a narrowed total is counted by looking each match up. */
-const COUNT_BY_MATCHES = 50_000
-
-function searchCondition(plan: SearchPlan, unary: RawBuilder<unknown>): RawBuilder<SqlBool> {
-  if (plan.kind === 'prefix') {
-    const { email, name } = plan
-    return sql<SqlBool>`((${unary}users.email_key >= ${email} AND ${unary}users.email_key < ${email + MAX_CHAR})
-      OR (${unary}users.sort_name >= ${name} AND ${unary}users.sort_name < ${name + MAX_CHAR}))`
+function ftsQuery(store: Store, words: readonly string[], shortToo: boolean, memo?: Vocabulary): string | null {
+  const parts: string[] = []
+  for (const word of words) {
+    if (!isShort(word)) {
+      parts.push(quoted(word))
+    } else if (shortToo) {
+      const { terms } = trigramsFrom(store, word, memo)
+      if (terms.length === 0) return null
+      parts.push(`(${terms.map(quoted).join(' OR ')})`)
+    }
   }
-  const conditions = [
-    sql<SqlBool>`${unary}users.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ${plan.match})`,
-    ...plan.words.map(
-      (word) =>
-        sql<SqlBool>`instr(lower(users.email || ' ' || coalesce(users.first_name, '') || ' ' || coalesce(users.last_name, '')), ${word}) > 0`
-    )
-  ]
-  return sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`
+  return parts.join(' AND ')
 }
+
+/** The trigrams a short word begins, with how many users hold each: read once per search. */
+type Vocabulary = Map<string, { terms: string[]; users: number }>
+
+function trigramsFrom(store: Store, word: string, memo?: Vocabulary): { terms: string[]; users: number } {
+  const known = memo?.get(word)
+  if (known) return known
+  const rows = store
+    .prepare<{ term: string; doc: number }>('SELECT term, doc FROM users_search_terms WHERE term >= ? AND term < ?')
+    .all(word, word + MAX_CHAR)
+  const found = { terms: rows.map((row) => row.term), users: rows.reduce((sum, row) => sum + row.doc, 0) }
+  memo?.set(word, found)
+  return found
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters
 
 const LEADS = sql.raw('')
 const FOLLOWS = sql.raw('+')
 
-interface ConditionOptions {
-  lead?: Lead
-  /** The list's sort: decides whether a status filter may lead (see below). */
-  sort?: UserSortField
-}
-
-/** The filter as one SQL condition on `users`, usable in SELECT, UPDATE and DELETE. */
-export function userFilterCondition(filter: UserFilter, options: ConditionOptions = {}): RawBuilder<SqlBool> {
-  const { lead, sort } = options
+/** The role, status and not-in-role parts of a filter; `unary` FOLLOWS keeps their indexes out of it. */
+function filterParts(filter: UserFilter, unary: RawBuilder<unknown>, statusUnary: RawBuilder<unknown> = unary): Array<RawBuilder<SqlBool>> {
   const conditions: Array<RawBuilder<SqlBool>> = []
-  const plan = planSearch(filter.search)
-  if (plan) {
-    // Within a role, (role_id, email_key) and (role_id, sort_name) serve a prefix directly.
-    const prefixInRole = plan.kind === 'prefix' && filter.roleId !== undefined
-    conditions.push(searchCondition(plan, lead === 'filter' && !prefixInRole ? FOLLOWS : LEADS))
-  }
-  const prefixInRole = plan?.kind === 'prefix' && filter.roleId !== undefined
-  const filterUnary = lead === 'search' && !prefixInRole ? FOLLOWS : LEADS
-  if (filter.roleId === null) conditions.push(sql<SqlBool>`${filterUnary}users.role_id IS NULL`)
-  else if (filter.roleId !== undefined) conditions.push(sql<SqlBool>`${filterUnary}users.role_id = ${filter.roleId}`)
+  if (filter.roleId === null) conditions.push(sql<SqlBool>`${unary}users.role_id IS NULL`)
+  else if (filter.roleId !== undefined) conditions.push(sql<SqlBool>`${unary}users.role_id = ${filter.roleId}`)
   if (filter.notInRoleId !== undefined) conditions.push(sql<SqlBool>`users.role_id IS NOT ${filter.notInRoleId}`)
   if (filter.status !== undefined) {
-    // users_status_name gives name order for one status only; otherwise walk the sort's index.
-    const statusLeads = lead !== 'search' && (sort === undefined || sort === 'status' || (sort === 'name' && filter.status.length === 1))
-    conditions.push(
-      filter.status.length === 0
-        ? sql<SqlBool>`0`
-        : sql<SqlBool>`${statusLeads ? LEADS : FOLLOWS}users.status IN (${sql.join(filter.status)})`
-    )
+    conditions.push(filter.status.length === 0 ? sql<SqlBool>`0` : sql<SqlBool>`${statusUnary}users.status IN (${sql.join(filter.status)})`)
   }
-  return conditions.length === 0 ? sql<SqlBool>`1` : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`
+  return conditions
 }
+
+const all = (conditions: ReadonlyArray<RawBuilder<SqlBool>>): RawBuilder<SqlBool> =>
+  conditions.length === 0 ? sql<SqlBool>`1` : sql<SqlBool>`(${sql.join([...conditions], sql` AND `)})`
+
+/**
+ * The filter as one SQL condition on `users`, usable in SELECT, UPDATE and DELETE (bulk edits,
+ * exports): a search's candidates from the trigram index when a word is long enough, then the
+ * rule tested on each of them.
+ */
+export function userFilterCondition(filter: UserFilter): RawBuilder<SqlBool> {
+  const conditions = filterParts(filter, LEADS)
+  const words = searchWords(filter.search)
+  if (words) {
+    if (words.some((word) => !isShort(word))) {
+      const match = words
+        .filter((word) => !isShort(word))
+        .map(quoted)
+        .join(' AND ')
+      conditions.push(sql<SqlBool>`users.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ${match})`)
+    }
+    conditions.push(wordsCondition(words))
+  }
+  return all(conditions)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sort orders and cursors
 
 type ListedRow = UserRowWithRole & { role_key: string }
 
@@ -136,15 +164,11 @@ interface SortPlan {
 }
 
 const SORTS: Record<UserSortField, SortPlan> = {
-  name: { keys: [sql`users.sort_name`], values: (row) => [row.sort_name], nullable: false },
+  name: { keys: [SORT_KEY], values: (row) => [row.sort_name], nullable: false },
   email: { keys: [sql`users.email_key`], values: (row) => [row.email_key], nullable: false },
-  status: {
-    keys: [sql`users.status`, sql`users.sort_name`],
-    values: (row) => [row.status, row.sort_name],
-    nullable: false
-  },
+  status: { keys: [sql`users.status`, SORT_KEY], values: (row) => [row.status, row.sort_name], nullable: false },
   role: {
-    keys: [sql`coalesce(roles.name_key, '')`, sql`users.sort_name`],
+    keys: [sql`coalesce(roles.name_key, '')`, SORT_KEY],
     values: (row) => [row.role_key, row.sort_name],
     nullable: false
   },
@@ -177,38 +201,88 @@ interface Segment {
 }
 
 /**
- * The segments that follow the cursor. Keyset conditions are row-value ranges
- * (`(key, id) > (?, ?)`), which SQLite serves from the index of the sort. A nullable key is read
- * as two segments, the rows with a value (in the key's partial index order) and those without
- * (in id order), so neither needs a sort of the whole table.
+ * Rows past (key, id) = (value, lastId) in the direction of `op`, written as a range on the key
+ * (`key >= ?`) and a test: SQLite uses a row value (`(key, id) > (?, ?)`) as a range only when
+ * every part is a plain column, and the name key is an indexed expression.
+ */
+function beyond(key: RawBuilder<unknown>, value: string | null, id: string, op: '>' | '<', inclusive = false): RawBuilder<SqlBool> {
+  const strict = sql.raw(op)
+  const loose = sql.raw(`${op}=`)
+  return sql<SqlBool>`(${key} ${loose} ${value} AND (${key} ${strict} ${value} OR users.id ${inclusive ? loose : strict} ${id}))`
+}
+
+/**
+ * The segments that follow the cursor, each a range of the sort's index. Two keys are read as
+ * the rest of the cursor's first key, then everything past it. A nullable key is read as two
+ * segments, the rows with a value (in the key's partial index order) and those without (in id
+ * order), so neither needs a sort of the whole table.
  */
 function segmentsAfter(plan: SortPlan, descending: boolean, cursor: Cursor | null, sortLeads: boolean): Segment[] {
-  const op = sql.raw(descending ? '<' : '>')
+  const op = descending ? '<' : '>'
   const direction = sql.raw(descending ? 'DESC' : 'ASC')
   const unary = sortLeads ? LEADS : FOLLOWS
   const order = (keys: Array<RawBuilder<unknown>>): RawBuilder<unknown> =>
     sql.join([...keys, sql`users.id`].map((key) => sql`${unary}${key} ${direction}`))
-  const after = (keys: Array<RawBuilder<unknown>>, values: Array<string | null>): RawBuilder<SqlBool> =>
-    sql<SqlBool>`((${sql.join([...keys, sql`users.id`])}) ${op} (${sql.join([...values, cursor?.id ?? ''])}))`
   const always = sql<SqlBool>`1`
+  const [first = sql`NULL`, second] = plan.keys
+  const [firstValue = null, secondValue = null] = cursor?.values ?? []
 
   if (!plan.nullable) {
-    return [{ condition: cursor ? after(plan.keys, cursor.values) : always, order: order(plan.keys) }]
+    if (!cursor) return [{ condition: always, order: order(plan.keys) }]
+    if (!second) return [{ condition: beyond(first, firstValue, cursor.id, op), order: order(plan.keys) }]
+    return [
+      { condition: sql<SqlBool>`(${first} = ${firstValue} AND ${beyond(second, secondValue, cursor.id, op)})`, order: order(plan.keys) },
+      { condition: sql<SqlBool>`${first} ${sql.raw(op)} ${firstValue}`, order: order(plan.keys) }
+    ]
   }
-  const key = plan.keys[0] ?? sql`NULL`
-  const cursorValue = cursor?.values[0] ?? null
   const valued = (from: boolean): Segment => ({
-    condition: sql<SqlBool>`${key} IS NOT NULL AND ${from && cursor ? after([key], [cursorValue]) : always}`,
-    order: order([key])
+    condition: sql<SqlBool>`${first} IS NOT NULL AND ${from && cursor ? beyond(first, firstValue, cursor.id, op) : always}`,
+    order: order([first])
   })
   const empty = (from: boolean): Segment => ({
-    condition: sql<SqlBool>`${key} IS NULL AND ${from && cursor ? after([], []) : always}`,
+    condition: sql<SqlBool>`${first} IS NULL AND ${from && cursor ? sql<SqlBool>`users.id ${sql.raw(op)} ${cursor.id}` : always}`,
     order: order([])
   })
   if (!cursor) return descending ? [empty(false), valued(false)] : [valued(false), empty(false)]
-  if (cursorValue === null) return descending ? [empty(true), valued(false)] : [empty(true)]
+  if (firstValue === null) return descending ? [empty(true), valued(false)] : [empty(true)]
   return descending ? [valued(true)] : [valued(true), empty(false)]
 }
+
+const PAGE_COLUMNS = sql`users.*, users.sort_name AS sort_name, roles.name AS role_name, coalesce(roles.name_key, '') AS role_key`
+
+/** Up to `limit` rows of `from` matching `condition`, segment after segment in sort order. */
+function readSegments(
+  store: Store,
+  from: RawBuilder<unknown>,
+  condition: RawBuilder<SqlBool>,
+  segments: readonly Segment[],
+  limit: number
+): ListedRow[] {
+  const rows: ListedRow[] = []
+  for (const segment of segments) {
+    if (rows.length >= limit) break
+    const query = sql<ListedRow>`SELECT ${PAGE_COLUMNS} FROM ${from} LEFT JOIN roles ON roles.id = users.role_id
+      WHERE ${condition} AND ${segment.condition}
+      ORDER BY ${segment.order}
+      LIMIT ${limit - rows.length}`
+    rows.push(...allRaw(store, query))
+  }
+  return rows
+}
+
+function pageOf(rows: readonly ListedRow[], limit: number, plan: SortPlan, total: number, capped: boolean): UserPage {
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    rows: page.map((row) => toUser(row, row.role_name)),
+    total,
+    totalCapped: capped,
+    nextCursor: rows.length > limit && last ? encodeCursor(...plan.values(last), last.id) : null
+  } satisfies UserPage
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counts
 
 /** The total for a filter without search, from the trigger-kept counts: O(roles × statuses). */
 function countFromCounts(store: Store, filter: UserFilter): number {
@@ -222,70 +296,300 @@ function countFromCounts(store: Store, filter: UserFilter): number {
   return getRaw(store, query)?.n ?? 0
 }
 
-/** Rows matching `condition`, counted up to one past the cap. */
-function countUpToCap(store: Store, condition: RawBuilder<SqlBool>): number {
-  const query = sql<{ n: number }>`SELECT count(*) AS n FROM (
-    SELECT 1 FROM users WHERE ${condition} LIMIT ${TOTAL_CAP + 1})`
+const CANDIDATES = sql.raw('users_search AS candidates CROSS JOIN users ON users.rowid = candidates.rowid')
+
+/** Matches among the trigram index's candidates, counted up to one past `cap`. */
+function countCandidates(store: Store, match: string, condition: RawBuilder<SqlBool> | null, cap: number): number {
+  const query = condition
+    ? sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${CANDIDATES}
+        WHERE candidates.users_search MATCH ${match} AND ${condition} LIMIT ${cap + 1})`
+    : sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM users_search WHERE users_search MATCH ${match} LIMIT ${cap + 1})`
   return getRaw(store, query)?.n ?? 0
 }
 
-/** Matches of the search alone (up to one past the cap): straight from the index when it can. */
-function countSearchMatches(store: Store, plan: SearchPlan): number {
-  if (plan.kind === 'fts' && plan.words.length === 0) {
-    const query = sql<{ n: number }>`SELECT count(*) AS n FROM (
-      SELECT rowid FROM users_search WHERE users_search MATCH ${plan.match} LIMIT ${TOTAL_CAP + 1})`
-    return getRaw(store, query)?.n ?? 0
-  }
-  return countUpToCap(store, searchCondition(plan, LEADS))
+// ---------------------------------------------------------------------------------------------
+// Listing
+
+/** Up to this many candidates, leading with the search (look up and sort them) beats walking. */
+const FEW_CANDIDATES = 3000
+/** Index entries a walk reads first, and for one page at most, before leading with the search. */
+const WALK_FIRST_CHUNK = 4000
+const WALK_BUDGET = 64_000
+/** Past this many more entries a walk asks whether leading would do better. */
+const WALK_FAR = 12_000
+/** Up to this many candidates, leading in name order (see leadInNameOrder) is cheap enough to try before walking far. */
+const MANY_CANDIDATES = 40_000
+/** Candidates outside a name range that leading in name order looks up and sorts, at most. */
+const SCATTERED_MAX = 5000
+/** Index entries a walk reads to count matches before the trigram index counts them instead. */
+const WALK_COUNT_BUDGET = 40_000
+
+/** The index a walk in name order reads, with the search text in it; null where none does. */
+function nameWalkIndex(filter: UserFilter): RawBuilder<unknown> | null {
+  if (typeof filter.roleId === 'string') return sql.raw('users INDEXED BY users_role_name')
+  if (filter.roleId === undefined && filter.status === undefined) return sql.raw('users INDEXED BY users_name')
+  return null
 }
 
 export function listUsers(store: Store, input: ListUsersInput): UserPage {
   const { filter, limit } = input
   const plan = SORTS[input.sort.field]
   const descending = input.sort.direction === 'desc'
-  const search = planSearch(filter.search)
-
-  let lead: Lead | undefined
-  let matches: number
-  if (search) {
-    const narrowed = filter.roleId !== undefined || filter.notInRoleId !== undefined || filter.status !== undefined
-    if (search.kind === 'prefix' && filter.roleId !== undefined) {
-      // The role's (role_id, email_key) and (role_id, sort_name) indexes answer this directly.
-      matches = countUpToCap(store, userFilterCondition(filter))
-    } else {
-      const searchMatches = countSearchMatches(store, search)
-      // Counting by the matches costs a lookup per match; by the filter, a step per filtered row.
-      matches = narrowed
-        ? countUpToCap(store, userFilterCondition(filter, { lead: searchMatches > COUNT_BY_MATCHES ? 'filter' : 'search' }))
-        : searchMatches
-    }
-    lead = matches > FEW_MATCHES ? 'filter' : 'search'
-  } else {
-    matches = countFromCounts(store, filter)
-  }
-
-  const condition = userFilterCondition(filter, { ...(lead && { lead }), sort: input.sort.field })
   const cursor = input.after === undefined ? null : decodeAfter(input.after, plan)
-  const rows: ListedRow[] = []
-  for (const segment of segmentsAfter(plan, descending, cursor, lead !== 'search')) {
-    if (rows.length > limit) break
-    const query = sql<ListedRow>`SELECT users.*, users.sort_name AS sort_name, roles.name AS role_name,
-        coalesce(roles.name_key, '') AS role_key
-      FROM users LEFT JOIN roles ON roles.id = users.role_id
-      WHERE ${condition} AND ${segment.condition}
-      ORDER BY ${segment.order}
-      LIMIT ${limit + 1 - rows.length}`
-    rows.push(...allRaw(store, query))
+  const words = searchWords(filter.search)
+
+  if (!words) {
+    // users_status_name gives name order for one status only; otherwise walk the sort's index.
+    const sort = input.sort.field
+    const statusLeads = sort === 'status' || (sort === 'name' && filter.status?.length === 1 && filter.roleId === undefined)
+    const condition = all(filterParts(filter, LEADS, statusLeads ? LEADS : FOLLOWS))
+    const rows = readSegments(store, sql.raw('users'), condition, segmentsAfter(plan, descending, cursor, true), limit + 1)
+    return pageOf(rows, limit, plan, countFromCounts(store, filter), false)
   }
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    rows: page.map((row) => toUser(row, row.role_name)),
-    // Only a search is counted row by row, so only a search's total is capped.
-    total: search ? Math.min(matches, TOTAL_CAP) : matches,
-    totalCapped: search !== null && matches > TOTAL_CAP,
-    nextCursor: rows.length > limit && last ? encodeCursor(...plan.values(last), last.id) : null
-  } satisfies UserPage
+  return searchUsers(store, { filter, words, plan, descending, cursor, limit, sort: input.sort.field })
+}
+
+interface SearchRequest {
+  filter: UserFilter
+  words: string[]
+  plan: SortPlan
+  descending: boolean
+  cursor: Cursor | null
+  limit: number
+  sort: UserSortField
+}
+
+function searchUsers(store: Store, request: SearchRequest): UserPage {
+  const { filter, words, plan, descending, cursor, limit } = request
+  const matches = wordsCondition(words)
+  const hasFilter = hasFilterOf(filter)
+  const index = request.sort === 'name' ? nameWalkIndex(filter) : null
+  const longMatch = words.some((word) => !isShort(word)) ? ftsQuery(store, words, false) : null
+  const vocabulary: Vocabulary = new Map()
+  const fullMatch = (): string | null => (words.some(isShort) ? ftsQuery(store, words, true, vocabulary) : longMatch)
+
+  /** Lead with the search: its candidates filtered, sorted, and counted up to the cap. */
+  let scattered: number[] | null | undefined
+  const scatteredFor = (match: string): number[] | null => (scattered ??= index ? scatteredOutsideRange(store, words, match) : null)
+  const lead = (match: string | null): UserPage => {
+    if (match === null) return pageOf([], limit, plan, 0, false)
+    const outside = index ? scatteredFor(match) : null
+    if (index && outside) return leadInNameOrder(store, { ...request, index, scattered: outside })
+    // The match holds every word (short ones as their trigrams), so it is the rule itself.
+    const condition = all([...filterParts(filter, FOLLOWS), sql<SqlBool>`candidates.users_search MATCH ${match}`])
+    const rows = readSegments(store, CANDIDATES, condition, segmentsAfter(plan, descending, cursor, false), limit + 1)
+    const total = countCandidates(store, match, hasFilter ? all(filterParts(filter, FOLLOWS)) : null, TOTAL_CAP)
+    return pageOf(rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
+  }
+
+  // Few candidates: read once, then filtered, sorted and counted from the list.
+  if (longMatch !== null) {
+    const found = store
+      .prepare<number>('SELECT rowid FROM users_search WHERE users_search MATCH ? LIMIT ?')
+      .pluck()
+      .all(longMatch, FEW_CANDIDATES + 1)
+    if (found.length <= FEW_CANDIDATES) return leadFromList(store, request, found)
+  }
+
+  // Walk the sort order: in name order through an index holding the search text, otherwise
+  // through the sort's own index with each row tested.
+  const from = index ?? sql.raw('users')
+  const filterCondition = all(filterParts(filter, index ? LEADS : FOLLOWS))
+  const segments = segmentsAfter(plan, descending, cursor, true)
+  const chunked = request.sort !== 'role'
+  // A first chunk without a match: lead if the candidates are few enough and all but a few of
+  // them in the first word's range of the name order; else walk on.
+  const leadFirst = (): boolean => {
+    // No cluster to read in order (nobody's name key begins with the first word): walk on.
+    if (index && !someoneInRange(store, words)) return false
+    const estimate = longMatch !== null ? countCandidates(store, longMatch, null, MANY_CANDIDATES) : shortEstimate(store, words, vocabulary)
+    if (estimate > MANY_CANDIDATES) return false
+    const match = fullMatch()
+    return match === null || scatteredFor(match) !== null
+  }
+  const walk = walkPage(store, { from, filterCondition, matches, plan, descending, segments, limit: limit + 1, chunked, leadFirst })
+  if (!walk) return lead(fullMatch())
+
+  const density = walk.examined > 0 ? walk.rows.length / walk.examined : 1
+  const filterSize = countFromCounts(store, filter)
+  const total = countSearch(store, { from, filterCondition, matches, words, longMatch, density, hasFilter, filterSize })
+  return pageOf(walk.rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
+}
+
+/** At most how many users hold the rarest short word, from the trigram vocabulary (asked only when it looks rare, so cheap). */
+function someoneInRange(store: Store, words: readonly string[]): boolean {
+  const [first = ''] = words
+  return (
+    getRaw(
+      store,
+      sql<{ found: number }>`SELECT 1 AS found FROM users INDEXED BY users_name
+        WHERE ${SORT_KEY} >= ${first} AND ${SORT_KEY} < ${first + MAX_CHAR} LIMIT 1`
+    ) !== undefined
+  )
+}
+
+function shortEstimate(store: Store, words: readonly string[], memo: Vocabulary): number {
+  return Math.min(...words.map((word) => trigramsFrom(store, word, memo).users))
+}
+
+/** Lead from a short list of candidate rowids (long words matched): filtered, tested, sorted, counted. */
+function leadFromList(store: Store, request: SearchRequest, rowids: readonly number[]): UserPage {
+  const { filter, words, plan, descending, cursor, limit } = request
+  const shortWords = words.filter(isShort)
+  const condition = all([...filterParts(filter, FOLLOWS), ...(shortWords.length > 0 ? [wordsCondition(shortWords)] : [])])
+  const list = JSON.stringify(rowids)
+  const from = sql`json_each(${list}) AS found CROSS JOIN users ON users.rowid = found.value`
+  const rows = readSegments(store, from, condition, segmentsAfter(plan, descending, cursor, false), limit + 1)
+  const total =
+    hasFilterOf(filter) || shortWords.length > 0
+      ? (getRaw(store, sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${condition}`)?.n ?? 0)
+      : rowids.length
+  return pageOf(rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
+}
+
+/**
+ * Leading in name order without sorting a cluster. The users whose name key begins with the
+ * first word typed (a first name: "olga" is thousands of Olgas side by side in name order) are
+ * one range of the walk's index, read in order and tested there; only the other candidates of
+ * the trigram index, told apart inside it (scatteredOutsideRange, null when they are too many
+ * for this to pay), are looked up and sorted.
+ */
+function scatteredOutsideRange(store: Store, words: readonly string[], match: string): number[] | null {
+  const [first = ''] = words
+  // The search text starts with the sort key behind U+0001: the range is a match of its own,
+  // so the candidates outside it are found inside the trigram index, without a lookup.
+  const range = ftsQuery(store, [`${KEY_MARK}${first}`], true)
+  const outsideMatch = range === null ? match : `(${match}) NOT ${range}`
+  const scattered = store
+    .prepare<number>('SELECT rowid FROM users_search WHERE users_search MATCH ? LIMIT ?')
+    .pluck()
+    .all(outsideMatch, SCATTERED_MAX + 1)
+  return scattered.length > SCATTERED_MAX ? null : scattered
+}
+
+function leadInNameOrder(store: Store, request: SearchRequest & { index: RawBuilder<unknown>; scattered: readonly number[] }): UserPage {
+  const { filter, words, plan, descending, cursor, limit, index, scattered } = request
+  const [first = ''] = words
+  const inRange = sql<SqlBool>`(${SORT_KEY} >= ${first} AND ${SORT_KEY} < ${first + MAX_CHAR})`
+  const inRangeMatches = all([...filterParts(filter, LEADS), inRange, wordsCondition(words)])
+  const scatteredMatches = all(filterParts(filter, FOLLOWS))
+  const [segment] = segmentsAfter(plan, descending, cursor, true)
+  const keyset = segment?.condition ?? sql<SqlBool>`1`
+  const order = segment?.order ?? sql`1`
+  const n = limit + 1
+  const list = JSON.stringify(scattered)
+  const rows = allRaw(
+    store,
+    sql<ListedRow>`SELECT ${PAGE_COLUMNS} FROM users LEFT JOIN roles ON roles.id = users.role_id
+      WHERE users.rowid IN (
+        SELECT rowid FROM (SELECT users.rowid AS rowid FROM ${index} WHERE ${inRangeMatches} AND ${keyset} ORDER BY ${order} LIMIT ${n})
+        UNION ALL
+        SELECT rowid FROM (SELECT users.rowid AS rowid FROM json_each(${list}) AS scattered CROSS JOIN users ON users.rowid = scattered.value
+          WHERE ${scatteredMatches} AND ${keyset} ORDER BY ${order} LIMIT ${n}))
+      ORDER BY ${order} LIMIT ${n}`
+  )
+  const inside = getRaw(
+    store,
+    sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${index} WHERE ${inRangeMatches} LIMIT ${TOTAL_CAP + 1})`
+  )
+  const outside = hasFilterOf(filter)
+    ? (getRaw(
+        store,
+        sql<{ n: number }>`SELECT count(*) AS n FROM json_each(${list}) AS scattered CROSS JOIN users ON users.rowid = scattered.value
+          WHERE ${scatteredMatches}`
+      )?.n ?? 0)
+    : scattered.length
+  const total = (inside?.n ?? 0) + outside
+  return pageOf(rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
+}
+
+const hasFilterOf = (filter: UserFilter): boolean =>
+  filter.roleId !== undefined || filter.notInRoleId !== undefined || filter.status !== undefined
+
+interface WalkRequest {
+  from: RawBuilder<unknown>
+  filterCondition: RawBuilder<SqlBool>
+  matches: RawBuilder<SqlBool>
+  plan: SortPlan
+  descending: boolean
+  segments: readonly Segment[]
+  limit: number
+  /** False for an order no index gives (by role), which a chunk boundary would sort for. */
+  chunked: boolean
+  /** Asked when a first chunk holds no match: whether leading beats walking on. */
+  leadFirst(): boolean
+}
+
+/**
+ * A page read by walking the sort order in chunks of index entries, or null when the chunks
+ * ran out before the page was full. A chunk ends at its last entry, found by a walk that tests
+ * nothing; the page query then reads matches up to it.
+ */
+function walkPage(store: Store, request: WalkRequest): { rows: ListedRow[]; examined: number } | null {
+  const { from, filterCondition, matches, plan, descending, limit } = request
+  const [segment] = request.segments
+  const [key] = plan.keys
+  if (plan.nullable || plan.keys.length !== 1 || !request.chunked || !segment || !key) {
+    // No single index range gives this order: walked whole, as the list has always done.
+    return { rows: readSegments(store, from, all([filterCondition, matches]), request.segments, limit), examined: 0 }
+  }
+  const op = descending ? '<' : '>'
+  const rows: ListedRow[] = []
+  let start = segment.condition
+  let examined = 0
+  let size = WALK_FIRST_CHUNK
+  while (size > 0) {
+    const boundary = getRaw(
+      store,
+      sql<{ k: string; id: string }>`SELECT ${key} AS k, users.id AS id FROM ${from}
+        WHERE ${filterCondition} AND ${start} ORDER BY ${segment.order} LIMIT 1 OFFSET ${size - 1}`
+    )
+    const within = boundary ? beyond(key, boundary.k, boundary.id, descending ? '>' : '<', true) : sql<SqlBool>`1`
+    const chunk: Segment = { condition: sql<SqlBool>`(${start} AND ${within})`, order: segment.order }
+    rows.push(...readSegments(store, from, all([filterCondition, matches]), [chunk], limit - rows.length))
+    examined += size
+    if (rows.length >= limit || !boundary) return { rows, examined }
+    // The next chunk is sized to what this density needs, with room to spare, within the budget.
+    const needed = rows.length === 0 ? WALK_BUDGET : Math.ceil((((limit - rows.length) * examined) / rows.length) * 1.5)
+    // Matches this rare after a first chunk (or none): they are few, or clustered further on,
+    // and leading finds them sooner when it can.
+    if (examined === WALK_FIRST_CHUNK && needed > WALK_FAR && request.leadFirst()) return null
+    size = Math.min(Math.max(needed, WALK_FIRST_CHUNK), WALK_BUDGET - examined)
+    start = beyond(key, boundary.k, boundary.id, op)
+  }
+  return null
+}
+
+interface CountRequest {
+  from: RawBuilder<unknown>
+  filterCondition: RawBuilder<SqlBool>
+  matches: RawBuilder<SqlBool>
+  words: readonly string[]
+  longMatch: string | null
+  /** Matches per index entry where the page was walked. */
+  density: number
+  hasFilter: boolean
+  /** Users in the filter, search aside. */
+  filterSize: number
+}
+
+/** A walked search's total, up to one past the cap: by walking on while matches are dense, else from the index. */
+function countSearch(store: Store, request: CountRequest): number {
+  const { from, filterCondition, matches, words, longMatch, density, hasFilter } = request
+  if (longMatch !== null && !hasFilter && !words.some(isShort)) return countCandidates(store, longMatch, null, TOTAL_CAP)
+  if ((TOTAL_CAP + 1) / Math.max(density, 1e-9) <= WALK_COUNT_BUDGET) {
+    // Entries and matches both bounded: the inner walk stops at the budget, the count at the cap.
+    const walked =
+      getRaw(
+        store,
+        sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM (
+          SELECT ${matches} AS hit FROM ${from} WHERE ${filterCondition} LIMIT ${WALK_COUNT_BUDGET}) WHERE hit LIMIT ${TOTAL_CAP + 1})`
+      )?.n ?? 0
+    if (walked > TOTAL_CAP || request.filterSize <= WALK_COUNT_BUDGET) return walked
+  }
+  const match = longMatch ?? ftsQuery(store, words, true)
+  if (match === null) return 0
+  return countCandidates(store, match, all([filterCondition, matches]), TOTAL_CAP)
 }
 
 const COUNT_COLUMNS = columns('user_counts', ['role_key', 'status', 'n'])

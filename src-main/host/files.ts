@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
 import type { IntegrityControl } from '../core/db/integrity'
 import { DomainError } from '../core/errors'
+import type { OperationProgress } from '../core/model'
 import type { Store } from '../core/store'
 import type { ChosenImportFile, FilePort, ImportFileContent, SaveTarget } from '../ipc/ports'
 import { DOWNLOAD_PREFIX } from './protocol'
@@ -46,6 +47,7 @@ export interface HostFilesOptions {
 export class HostFiles implements FilePort {
   private readonly folder = mkdtempSync(join(tmpdir(), 'rolekeeper-host-downloads-'))
   private readonly downloads = new Map<string, HostDownloadFile>()
+  private readonly progressById = new Map<string, OperationProgress>()
 
   constructor(private readonly options: HostFilesOptions) {}
 
@@ -58,10 +60,18 @@ export class HostFiles implements FilePort {
     return Promise.resolve(this.downloadTarget(suggestedName))
   }
 
-  // No progress channel to the page: an export's download shows its own progress in the browser,
-  // and the page shows imports and invites as working until they answer.
-  progress(): void {}
-  ended(): void {}
+  /** The latest progress of each running export, import, invite or backup, which the page polls. */
+  running(): OperationProgress[] {
+    return [...this.progressById.values()]
+  }
+
+  progress(operationId: string, done: number, total: number): void {
+    this.progressById.set(operationId, { operationId, done, total })
+  }
+
+  ended(operationId: string): void {
+    this.progressById.delete(operationId)
+  }
 
   chooseImportFile(): Promise<ChosenImportFile | null> {
     return Promise.reject(

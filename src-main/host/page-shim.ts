@@ -4,9 +4,9 @@
  * for the page when it starts; it is type-checked and linted with the renderer (DOM, no Node).
  */
 import { CALL_NAMES, type RolekeeperShellApi } from '../ipc/calls'
-import type { HostDownload } from '../core/model'
+import type { HostDownload, OperationProgress } from '../core/model'
 import type { RolekeeperApi } from '../ipc/contract'
-import { CALL_PREFIX, SECRET_HEADER } from './protocol'
+import { CALL_PREFIX, PROGRESS_PATH, SECRET_HEADER } from './protocol'
 
 const STORAGE_KEY = 'rolekeeper-host-secret'
 
@@ -87,8 +87,50 @@ const call =
 
 // One function per contract call, as the preload makes them; the host validates every input.
 const api = Object.freeze(Object.fromEntries(CALL_NAMES.map((name) => [name, call(name)]))) as RolekeeperApi
-// The host has no window to tell about unsaved edits, no native menu and no progress events.
-const shell: RolekeeperShellApi = Object.freeze({ setUnsavedChanges: () => undefined })
+/** How often the page asks for progress while something listens: often enough for a moving bar. */
+const PROGRESS_POLL_MS = 250
+const progressListeners = new Set<(progress: OperationProgress) => void>()
+let polling = false
+
+function isProgress(value: unknown): value is OperationProgress {
+  if (typeof value !== 'object' || value === null) return false
+  const [operationId, done, total]: unknown[] = ['operationId', 'done', 'total'].map((key) => Reflect.get(value, key))
+  return typeof operationId === 'string' && typeof done === 'number' && typeof total === 'number'
+}
+
+/** The desktop pushes progress events; the host is asked for them, only while someone listens. */
+async function pollProgress(): Promise<void> {
+  if (polling) return
+  polling = true
+  try {
+    while (progressListeners.size > 0) {
+      try {
+        const response = await fetch(PROGRESS_PATH, { headers: { [SECRET_HEADER]: secret }, credentials: 'omit', cache: 'no-store' })
+        const running: unknown = response.ok ? await response.json() : []
+        for (const progress of Array.isArray(running) ? running.filter(isProgress) : []) {
+          for (const listener of progressListeners) listener(progress)
+        }
+      } catch {
+        // The host is gone or busy: the page's own call will say so.
+      }
+      await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS))
+    }
+  } finally {
+    polling = false
+  }
+}
+
+// The host has no window to tell about unsaved edits and no native menu.
+const shell: RolekeeperShellApi = Object.freeze({
+  setUnsavedChanges: () => undefined,
+  onProgress(listener: (progress: OperationProgress) => void) {
+    progressListeners.add(listener)
+    void pollProgress()
+    return () => {
+      progressListeners.delete(listener)
+    }
+  }
+})
 
 Object.defineProperty(window, 'rolekeeper', { value: api, enumerable: true })
 Object.defineProperty(window, 'rolekeeperShell', { value: shell, enumerable: true })

@@ -9,7 +9,8 @@
  *
  * Exports and backups arrive as downloads (see ./files.ts): the call's result carries
  * `download: { url, fileName }`, and the shim fetches that URL with the secret and has the
- * browser save it before the call's promise resolves.
+ * browser save it before the call's promise resolves. Progress of running operations, which the
+ * desktop sends as events, is polled by the shim from PROGRESS_PATH while the page listens.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, readFileSync } from 'node:fs'
@@ -25,7 +26,7 @@ import { createHandlerMap, type HandlerMap } from '../ipc/handlers'
 import { CONTENT_SECURITY_POLICY, contentTypeOf } from '../shell/protocol'
 import { HostFiles } from './files'
 import { openStoreWithKeyFiles } from './keys'
-import { CALL_PREFIX, DOWNLOAD_PREFIX, SECRET_HEADER, SHIM_PATH } from './protocol'
+import { CALL_PREFIX, DOWNLOAD_PREFIX, PROGRESS_PATH, SECRET_HEADER, SHIM_PATH } from './protocol'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 export const DEFAULT_RENDERER_DIR = resolve(ROOT, 'out/renderer')
@@ -189,6 +190,7 @@ async function serve(exchange: Exchange): Promise<void> {
   const path = (request.url ?? '/').split('?')[0] ?? '/'
   if (path.startsWith(CALL_PREFIX)) return handleCall(exchange, path.slice(CALL_PREFIX.length))
   if (path.startsWith(DOWNLOAD_PREFIX)) return handleDownload(exchange, path.slice(DOWNLOAD_PREFIX.length))
+  if (path === PROGRESS_PATH) return handleProgress(exchange)
 
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD')
@@ -344,6 +346,21 @@ async function handleDownload(exchange: Exchange, id: string): Promise<void> {
     })
     stream.pipe(response)
   })
+}
+
+/** The running operations' progress, as the desktop sends it in events: polled by the page shim. */
+function handleProgress(exchange: Exchange): void {
+  const { request, response } = exchange
+  if (request.method !== 'GET') {
+    response.setHeader('Allow', 'GET')
+    send(response, 405, 'text/plain; charset=utf-8', 'Method not allowed')
+    return
+  }
+  if (!secretMatches(request.headers[SECRET_HEADER], exchange.secret)) {
+    send(response, 403, 'text/plain; charset=utf-8', 'This request does not carry the host’s secret and was refused.')
+    return
+  }
+  send(response, 200, 'application/json; charset=utf-8', JSON.stringify(exchange.files.running()))
 }
 
 /** RFC 6266: an ASCII fallback name and the exact name in UTF-8. */

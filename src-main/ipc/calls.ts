@@ -87,8 +87,8 @@ export interface RolekeeperShellApi {
   setUnsavedChanges(unsaved: boolean): void
   /**
    * Progress of running exports, imports and invites, tagged with the operation id the renderer
-   * gave the call (`exportId`, `operationId`); returns the function that stops listening. Absent
-   * in the browser host, which sends no progress: there the page shows that it is working.
+   * gave the call (`exportId`, `operationId`); returns the function that stops listening. The
+   * browser host's page asks the host for them while something listens.
    */
   onProgress?(listener: (progress: OperationProgress) => void): () => void
   /**

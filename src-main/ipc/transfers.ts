@@ -137,12 +137,13 @@ export function transferHandlers(session: TransferSession): TransferImplementati
       )
     },
 
-    async backupDatabase(store) {
+    async backupDatabase(store, input) {
       const files = port()
       const target = await files.chooseBackupTarget(`rolekeeper-backup-${dateOf(store)}.db`)
       if (!target) throw cancelled('No backup was saved')
+      const backup = (control: Partial<OperationControl>): Promise<unknown> => backupToFile(store, target.path, control)
       await session.announce(
-        backupToFile(store, target.path),
+        input.operationId === undefined ? backup({}) : session.track(input.operationId, 'operationId', backup),
         () => ({ title: 'Backup finished', body: `The database was saved to ${basename(target.path)}` }),
         'Backup failed'
       )

@@ -86,6 +86,24 @@ describe('the user directory', () => {
     expect(await userRows(page).first().textContent()).toContain(emails[0])
   })
 
+  it('finds one or two characters anywhere in a name, as it does longer searches, and counts only its own matches', async () => {
+    const { page } = h
+    await openDirectory(page)
+    const tag = unique('short').replace(' ', '')
+    for (let index = 1; index <= 3; index++) {
+      await h.call('createUser', { email: `${tag}.${index}@example.org`, firstName: 'Rarely', lastName: `Vaqxor ${index}` })
+    }
+    // "qx" sits inside "Vaqxor": one rule for every length, so two letters find it as three do.
+    await searchUsers(page, 'qx', 3)
+    await expect.poll(() => userCountText(page)).toBe('3 users')
+    await searchUsers(page, 'QXO', 3)
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('aqxor .2@')
+    await expect.poll(() => userCountText(page)).toBe('1 user')
+    await expect.poll(() => userRows(page).count()).toBe(1)
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('zq')
+    await expect.poll(() => userCountText(page)).toBe('0 users')
+  })
+
   it('sorts by a column header, both ways, and says so with aria-sort', async () => {
     const { page } = h
     await openDirectory(page)

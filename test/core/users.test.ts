@@ -334,22 +334,45 @@ describe('listing users', () => {
     expect(found('ann do')).toEqual([])
   })
 
-  it('matches one or two characters as the start of the email or the name', () => {
+  it('matches one or two characters anywhere in the email or the name, by the same rule as longer searches', () => {
     const found = (search: string, roleId?: string): string[] =>
       listUsers(store, listUsersInput.parse({ filter: { search, ...(roleId && { roleId }) }, sort: { field: 'email' } })).rows.map(
         (user) => user.email
       )
     expect(found('Bo')).toEqual(['person4@list.test'])
     expect(found('ca')).toEqual(['person5@list.test'])
-    expect(found('r')).toEqual(['root@example.org'])
+    // Inside a word too: "rg" ends "berg" and ".org", "ôt" is inside "Côté".
+    expect(found('rg')).toEqual(['person1@list.test', 'person2@list.test', 'person6@list.test', 'root@example.org'])
+    expect(found('RG')).toEqual(found('rg'))
+    expect(found('ôt')).toEqual(['person3@list.test'])
+    expect(found('r')).toHaveLength(8)
     expect(found('an', editors.id)).toEqual(['person2@list.test', 'person6@list.test'])
     expect(found('É')).toEqual(['person3@list.test'])
+    expect(found('qz')).toEqual([])
+    // A short word narrows a long one, wherever it is.
+    expect(found('anna rg')).toEqual(['person1@list.test', 'person2@list.test', 'person6@list.test'])
+    expect(found('anna zo')).toEqual([])
   })
 
-  it('caps the count of a search that matches very many users', () => {
-    expect(TOTAL_CAP).toBe(100_000)
+  it('counts a search’s matches up to the cap, and says when there are more', () => {
+    expect(TOTAL_CAP).toBe(1000)
     const page = listUsers(store, listUsersInput.parse({ filter: { search: 'list.test' }, limit: 2 }))
     expect(page).toMatchObject({ total: 7, totalCapped: false })
+    const rows = Array.from({ length: TOTAL_CAP + 5 }, (_, index) => [`cap${index}@many.test`, `Many${index}`])
+    const insert = store.sqlite.prepare(
+      `INSERT INTO users (id, email, email_key, first_name, status, created_at, updated_at) VALUES (lower(hex(randomblob(16))), ?, ?, ?, 'active', '2026-01-01', '2026-01-01')`
+    )
+    store.transaction(() => rows.forEach(([email, first]) => insert.run(email, email, first)))
+    for (const search of ['many', 'ny', 'y']) {
+      expect(listUsers(store, listUsersInput.parse({ filter: { search }, limit: 5 })), search).toMatchObject({
+        total: TOTAL_CAP,
+        totalCapped: true
+      })
+    }
+    expect(listUsers(store, listUsersInput.parse({ filter: { search: 'many', roleId: null }, limit: 5 }))).toMatchObject({
+      total: TOTAL_CAP,
+      totalCapped: true
+    })
   })
 
   it('reads a role’s members in name order straight from the index, without sorting them', () => {

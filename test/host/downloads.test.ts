@@ -223,6 +223,47 @@ describe('files in the browser host', () => {
     expect(saved).toContain('ann@example.org')
   })
 
+  it('has the page’s shim report a running export’s progress, as the desktop’s events do', async () => {
+    // Enough pending invites for the export to take many turns of the event loop.
+    const text = Array.from({ length: 10_000 }, (_, index) => `many${index}@example.org`).join('\n')
+    valueOf(await call('inviteUsers', { text, roleId: editorsId }))
+
+    const shim = (await send(host.port, { path: SHIM_PATH })).body.toString('utf8')
+    const window: Record<string, unknown> = {
+      location: { href: `http://127.0.0.1:${host.port}/?secret=${host.secret}` },
+      sessionStorage: { getItem: () => null, setItem: () => undefined },
+      history: { state: null, replaceState: () => undefined }
+    }
+    const document = { body: { append: () => undefined }, createElement: () => ({ click: () => undefined, remove: () => undefined }) }
+    const PageURL = Object.assign(class extends URL {}, { createObjectURL: () => 'blob:x', revokeObjectURL: () => undefined })
+    const pageFetch = (path: string, init: RequestInit): Promise<Response> => fetch(`http://127.0.0.1:${host.port}${path}`, init)
+    runInNewContext(shim, { window, document, fetch: pageFetch, URL: PageURL, Object, JSON, Array, Reflect, Promise, setTimeout })
+    const api = window.rolekeeper as Record<string, (input?: unknown) => Promise<Result<ExportOutcome>>>
+    const shell = window.rolekeeperShell as {
+      onProgress(listener: (progress: { operationId: string; done: number; total: number }) => void): () => void
+    }
+
+    const exportId = randomUUID()
+    const seen: Array<{ done: number; total: number }> = []
+    const stop = shell.onProgress((progress) => {
+      if (progress.operationId === exportId) seen.push({ done: progress.done, total: progress.total })
+    })
+    valueOf(
+      (await api.exportInvites?.({ exportId, scope: { kind: 'roleInvites', roleId: editorsId }, format: 'csv', bom: false })) ?? {
+        ok: false,
+        error: { code: 'internal', message: 'no call' }
+      }
+    )
+    stop()
+    expect(seen.length).toBeGreaterThan(0)
+    for (const progress of seen) {
+      expect(progress.total).toBe(10_003)
+      expect(progress.done).toBeLessThanOrEqual(progress.total)
+    }
+    // Like every call, the progress needs the secret.
+    expect((await send(host.port, { path: '/__rolekeeper/progress' })).status).toBe(403)
+  })
+
   it('takes an import as the file’s text', async () => {
     const text = 'email,first_name,role\r\ncarol@example.org,Carol,Editors\r\n'
     const preview = valueOf(await call<{ preview: { counts: Record<string, number> } }>('previewImport', { file: { text } }))

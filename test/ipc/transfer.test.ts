@@ -365,6 +365,59 @@ describe('backupDatabase', () => {
     expect(strayFiles().filter((name) => name.includes('.part'))).toEqual([])
   })
 
+  /** Enough data for the backup to take many steps: a few thousand users with long descriptions. */
+  const fillDatabase = (): void => {
+    const insert = current.store.sqlite.prepare(
+      `INSERT INTO users (id, email, email_key, status, description, created_at, updated_at)
+       VALUES (?, ?, ?, 'active', ?, '2025-01-01', '2025-01-01')`
+    )
+    current.store.transaction(() => {
+      for (let index = 0; index < 6000; index++) {
+        const email = `filler${index}@example.org`
+        insert.run(randomUUID(), email, email, 'x'.repeat(1900))
+      }
+    })
+  }
+
+  it('copies in steps with progress up to the whole file, answering other calls meanwhile', async () => {
+    fillDatabase()
+    files.backupTarget = { path: temp.file('copy.db') }
+    const operationId = randomUUID()
+    const answeredDuring: number[] = []
+    let backingUp = true
+    files.onProgress = (id) => {
+      // A read made while the copy is under way is answered before the copy ends.
+      if (id === operationId && answeredDuring.length === 0) {
+        void api.listUsers({ filter: { search: 'filler59' }, limit: 5 }).then((result) => {
+          if (result.ok && backingUp) answeredDuring.push(result.value.total)
+        })
+      }
+    }
+    const outcome = valueOf(await api.backupDatabase({ operationId }))
+    backingUp = false
+    expect(outcome.saved).toBe(true)
+    const steps = files.reported.filter((report) => report.operationId === operationId)
+    expect(steps.length).toBeGreaterThan(3)
+    const last = steps.at(-1)
+    expect(last?.done).toBe(last?.total)
+    expect(steps.map((step) => step.done)).toEqual([...steps.map((step) => step.done)].sort((a, b) => a - b))
+    expect(files.endedIds).toContain(operationId)
+    expect(answeredDuring).toEqual([111])
+  })
+
+  it('stops when cancelled, leaving neither the file nor a part of it', async () => {
+    fillDatabase()
+    files.backupTarget = { path: temp.file('copy.db') }
+    const operationId = randomUUID()
+    files.onProgress = (id) => {
+      if (id === operationId) void api.cancelOperation({ operationId })
+    }
+    const error = errorOf(await api.backupDatabase({ operationId }))
+    expect(error.code).toBe('cancelled')
+    expect(strayFiles()).toEqual([])
+    expect(files.endedIds).toContain(operationId)
+  })
+
   it('answers cancelled when the save dialog is dismissed', async () => {
     files.backupTarget = null
     expect(errorOf(await api.backupDatabase({})).code).toBe('cancelled')

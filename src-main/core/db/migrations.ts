@@ -12,6 +12,13 @@ export interface Migration {
   up(db: BetterSqlite3.Database): void
 }
 
+/**
+ * A user's name sort key and search text as SQL, exactly as migration 5 indexes them: a query
+ * must spell an expression the same way for SQLite to read it from the index. Frozen with it.
+ */
+export const SORT_KEY_SQL = `coalesce(nullif(lower(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))), ''), email_key)`
+export const SEARCH_TEXT_SQL = `lower(char(1) || coalesce(nullif(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), ''), email_key) || ' ' || email || ' ' || coalesce(first_name, '') || ' ' || coalesce(last_name, '') || '  ')`
+
 export const migrations: readonly Migration[] = [
   {
     name: '2026-11-27-1-roles-users-settings-activity',
@@ -200,6 +207,55 @@ export const migrations: readonly Migration[] = [
         BEGIN
           UPDATE users SET invite_token_seal = NULL WHERE rowid = new.rowid;
         END;
+      `)
+    }
+  },
+  {
+    name: '2026-12-01-5-one-search-rule-and-covering-name-indexes',
+    up(db) {
+      // One rule for every query length: each word is a substring of the user's search text
+      // (address, first and last name). The text is lower-cased by SQLite (letters A–Z), so the
+      // trigram index, tested case-sensitively on it, and instr() on a row agree exactly. It
+      // ends in two spaces, so every character begins a trigram: a one- or two-character word
+      // is found through the trigrams that begin with it. It starts with the name sort key
+      // behind a character nobody types (U+0001), so "\u0001olga" finds the users whose key
+      // begins with "olga", one range of the name order, in the index.
+      db.exec(`
+        ALTER TABLE users ADD COLUMN search_text TEXT GENERATED ALWAYS AS (${SEARCH_TEXT_SQL}) VIRTUAL;
+
+        DROP TRIGGER users_search_insert;
+        DROP TRIGGER users_search_delete;
+        DROP TRIGGER users_search_update;
+        DROP TABLE users_search;
+        CREATE VIRTUAL TABLE users_search USING fts5 (
+          search_text, content = 'users', content_rowid = 'rowid', tokenize = 'trigram case_sensitive 1'
+        );
+        INSERT INTO users_search (users_search) VALUES ('rebuild');
+        CREATE VIRTUAL TABLE users_search_terms USING fts5vocab (users_search, 'row');
+
+        CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
+          INSERT INTO users_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+        END;
+        CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN
+          INSERT INTO users_search (users_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+        END;
+        CREATE TRIGGER users_search_update AFTER UPDATE OF email, first_name, last_name ON users
+        WHEN old.search_text IS NOT new.search_text
+        BEGIN
+          INSERT INTO users_search (users_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+          INSERT INTO users_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+        END;
+
+        -- The name orders carry the search text, so a search that walks them tests each entry
+        -- in the index and reads a row only for the page it returns. They are written on the
+        -- expressions, not the generated columns: SQLite reads an indexed expression back from
+        -- the index, a generated column it recomputes from the row.
+        DROP INDEX users_role_name;
+        CREATE INDEX users_role_name ON users (role_id, ${SORT_KEY_SQL}, id, ${SEARCH_TEXT_SQL});
+        DROP INDEX users_name;
+        CREATE INDEX users_name ON users (${SORT_KEY_SQL}, id, ${SEARCH_TEXT_SQL});
+        DROP INDEX users_status_name;
+        CREATE INDEX users_status_name ON users (status, ${SORT_KEY_SQL}, id);
       `)
     }
   },

@@ -17,9 +17,10 @@ export interface AddExistingDrawerProps {
 
 const PAGE_SIZE = 100
 const ROW_HEIGHT = 56
-const SEARCH_DELAY_MS = 150
 
 interface Listing {
+  /** The query the rows and the total answer; null while a new one is asked. */
+  answers: string | null
   rows: User[]
   total: number
   totalCapped: boolean
@@ -28,7 +29,7 @@ interface Listing {
   error: string | null
 }
 
-const EMPTY_LISTING: Listing = { rows: [], total: 0, totalCapped: false, nextCursor: null, loading: true, error: null }
+const EMPTY_LISTING: Listing = { answers: null, rows: [], total: 0, totalCapped: false, nextCursor: null, loading: true, error: null }
 
 export function displayName(user: Pick<User, 'firstName' | 'lastName' | 'email'>): string {
   const name = [user.firstName, user.lastName].filter((part) => part && part.trim().length > 0).join(' ')
@@ -55,20 +56,11 @@ function AddExistingPicker({ roleId, roleName, excludeIds, onAdd }: Omit<AddExis
   const request = useRef(0)
   const focusPending = useRef(false)
 
-  useEffect(() => {
-    const next = search.trim()
-    if (next === query) return
-    const timer = setTimeout(() => {
-      setQuery(next)
-      setActiveIndex(0)
-    }, SEARCH_DELAY_MS)
-    return () => clearTimeout(timer)
-  }, [search, query])
-
   const load = useCallback(
     async (after: string | null): Promise<void> => {
       const ticket = ++request.current
-      setListing((previous) => (after ? { ...previous, loading: true } : { ...EMPTY_LISTING }))
+      // A new query keeps the rows shown until its own answer replaces them.
+      setListing((previous) => ({ ...previous, loading: true, ...(after ? {} : { answers: null }) }))
       const result = await api.listUsers({
         filter: { notInRoleId: roleId, ...(query ? { search: query } : {}) },
         ...(after ? { after } : {}),
@@ -81,6 +73,7 @@ function AddExistingPicker({ roleId, roleName, excludeIds, onAdd }: Omit<AddExis
       }
       const page = result.value
       setListing((previous) => ({
+        answers: query,
         rows: after ? [...previous.rows, ...page.rows] : page.rows,
         total: page.total,
         totalCapped: page.totalCapped,
@@ -158,8 +151,10 @@ function AddExistingPicker({ roleId, roleName, excludeIds, onAdd }: Omit<AddExis
 
   const moving = [...selected.values()].filter((user) => user.roleId !== null && user.roleId !== roleId)
   const countText =
-    listing.loading && rows.length === 0
-      ? 'Loading users…'
+    listing.answers === null
+      ? rows.length === 0
+        ? 'Loading users…'
+        : 'Searching…'
       : `${listing.total.toLocaleString()}${listing.totalCapped ? '+' : ''} ${listing.total === 1 ? 'user' : 'users'} not in ${roleName}`
 
   useDrawerDirty(selected.size > 0)
@@ -179,7 +174,12 @@ function AddExistingPicker({ roleId, roleName, excludeIds, onAdd }: Omit<AddExis
               value={search}
               autoComplete="off"
               spellCheck={false}
-              onChange={(event) => setSearch(event.target.value)}
+              onChange={(event) => {
+                // Each keystroke asks at once; an answer to an earlier one is dropped.
+                setSearch(event.target.value)
+                setQuery(event.target.value.trim())
+                setActiveIndex(0)
+              }}
             />
           </div>
           <p className="drawer-hint" aria-live="polite">

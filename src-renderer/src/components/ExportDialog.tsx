@@ -13,6 +13,7 @@ import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, KEYCLOAK_IF_EXISTS } from '../../..
 import { api } from '../api'
 import { describeError, fieldError } from '../errors'
 import { formatCount, plural } from '../format'
+import { desktopShell } from '../shell'
 import { Drawer, DrawerBody, DrawerFooter, DrawerHeader, useDrawerClose } from './Drawer'
 import { ShowInFolderButton } from './ShowInFolderButton'
 
@@ -412,7 +413,9 @@ function Progress({ done, total, cancelling }: { done: number; total: number | n
           ? 'Cancelling…'
           : known
             ? `Exported ${formatCount(done)} of ${formatCount(total)} rows`
-            : 'Choose where to save the file; the export starts when you do.'}
+            : desktopShell()
+              ? 'Choose where to save the file; the export starts when you do.'
+              : 'Starting the export…'}
       </p>
       <progress
         aria-labelledby={`${ID}-progress-label`}

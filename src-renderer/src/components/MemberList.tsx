@@ -18,7 +18,6 @@ const ROW_HEIGHT = 60
 const ROW_WITH_ERROR_HEIGHT = 92
 /** Start fetching the next page this many rows before the end of what is loaded. */
 const PREFETCH_ROWS = 40
-const SEARCH_DELAY_MS = 250
 
 function matchesSearch(search: string, fields: (string | null | undefined)[]): boolean {
   const query = search.trim().toLowerCase()
@@ -126,11 +125,11 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
   const unstageAddedUser = useRolePage((state) => state.unstageAddedUser)
 
   const [search, setSearch] = useState(members.search)
-  useEffect(() => {
-    if (search === useRolePage.getState().members.search) return
-    const timer = setTimeout(() => searchMembers(search), SEARCH_DELAY_MS)
-    return () => clearTimeout(timer)
-  }, [search, searchMembers])
+  const typeSearch = (text: string): void => {
+    setSearch(text)
+    // Each keystroke asks at once; the store drops answers a later keystroke superseded.
+    searchMembers(text)
+  }
 
   const rows = useMemo<MemberRow[]>(() => {
     const removed = new Set(staged.remove)
@@ -337,11 +336,12 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
       </div>
 
       <div className="members-toolbar">
-        <SearchField label="Search members" value={search} onChange={setSearch} wide />
-        {searching && members.loaded ? (
+        <SearchField label="Search members" value={search} onChange={typeSearch} wide />
+        {searching ? (
           <span className="muted members-matching" aria-live="polite">
-            {members.totalCapped ? 'More than ' : ''}
-            {plural(members.total, 'match', 'matches')}
+            {members.loaded && members.answers === members.search
+              ? `${members.totalCapped ? 'More than ' : ''}${plural(members.total, 'match', 'matches')}`
+              : 'Searching…'}
           </span>
         ) : null}
       </div>
@@ -356,8 +356,8 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
       <div className="members-scroll" ref={scroller}>
         {members.loaded && rows.length === 0 ? (
           <div className="empty">
-            {searching ? (
-              <>No members match “{members.search.trim()}”.</>
+            {members.answers.trim() ? (
+              <>No members match “{members.answers.trim()}”.</>
             ) : (
               <>
                 <Icon name="group" className="empty-icon" />

@@ -3,7 +3,7 @@ import { api } from '../api'
 
 export interface RunningOperation {
   operationId: string
-  /** Null until the desktop reports; the browser host never does, so it stays "Working…". */
+  /** Null until the first report arrives ("Working…" until then). */
   done: number | null
   total: number | null
   cancelling: boolean
@@ -61,7 +61,7 @@ export function useOperation(): {
   }
 }
 
-/** The bar of a running operation: a percentage on the desktop, "Working…" in the browser host. */
+/** The bar of a running operation: a percentage once progress arrives, "Working…" before. */
 export function OperationProgress({ id, running, label }: { id: string; running: RunningOperation; label: string }) {
   const { done, total, cancelling } = running
   const percent = done !== null && total !== null && total > 0 ? Math.min(100, Math.round((done / total) * 100)) : null

@@ -21,7 +21,6 @@ const ROW_HEIGHT = 44
 const ROLE_CHIPS = 6
 const TABLE_ID = 'users-table'
 const PREFETCH_ROWS = 60
-const SEARCH_DELAY_MS = 250
 
 interface Column {
   field: UserSortField
@@ -221,6 +220,7 @@ export function UsersPage() {
   const selection = useDirectory((state) => state.selection)
   const filter = useDirectory((state) => state.filter)
   const storedSearch = useDirectory((state) => state.search)
+  const answers = useDirectory((state) => state.answers)
   const { refresh, loadMore, setSearch, toggleLoaded, selectAllMatching, clearSelection, replaceUser } = useDirectory.getState()
   const [search, setSearchText] = useState(storedSearch)
   const dialog = useDirectory((state) => state.dialog)
@@ -231,12 +231,6 @@ export function UsersPage() {
     void refresh()
     return () => openDialog(null)
   }, [refresh, openDialog])
-
-  useEffect(() => {
-    if (search === useDirectory.getState().search) return
-    const timer = setTimeout(() => setSearch(search), SEARCH_DELAY_MS)
-    return () => clearTimeout(timer)
-  }, [search, setSearch])
 
   const scroller = useRef<HTMLDivElement>(null)
   const count = rows.length + (nextCursor ? 1 : 0)
@@ -273,12 +267,24 @@ export function UsersPage() {
       <header className="page-header directory-header">
         <div className="page-heading">
           <h1 className="page-title">User Directory</h1>
-          <p className="page-subtitle" aria-live="polite">
-            {loaded ? `${totalText} ${total === 1 && !totalCapped ? 'user' : 'users'}` : 'Loading users…'}
+          <p className="page-subtitle" aria-live="polite" data-answers={loaded ? answers : undefined}>
+            {!loaded
+              ? 'Loading users…'
+              : answers !== storedSearch
+                ? 'Searching…'
+                : `${totalText} ${total === 1 && !totalCapped ? 'user' : 'users'}`}
           </p>
         </div>
         <div className="page-actions">
-          <SearchField label="Search users" value={search} onChange={setSearchText} />
+          <SearchField
+            label="Search users"
+            value={search}
+            onChange={(text) => {
+              setSearchText(text)
+              // Each keystroke asks at once; the store drops answers a later keystroke superseded.
+              setSearch(text)
+            }}
+          />
           <button type="button" className="button" onClick={() => openDialog('import')}>
             <Icon name="upload" />
             Import users

@@ -3,6 +3,7 @@ import type { ApiError, CallInput, RoleDetail, User } from '../../../src-main/ip
 import { api } from '../api'
 import { describeError } from '../errors'
 import { notify } from './notifications'
+import { latestOnly } from './latest'
 import { NO_USERS, type PagedUsers, withPage } from './userPages'
 
 /** A user the admin filled in on the Create user drawer, staged until Save. */
@@ -162,20 +163,49 @@ function withoutRoleError(failure: SaveFailure | null, field: string): SaveFailu
   return { ...failure, roleFields }
 }
 
-/** Bumped on every new member query, so an answer to an older one is dropped. */
+/** Bumped on every first page of members, so a next page asked for an older query is dropped. */
 let memberQuery = 0
 
 export const useRolePage = create<RolePageState>()((set, get) => {
+  const firstMembers = latestOnly(
+    async () => {
+      memberQuery++
+      const { roleId, members } = get()
+      if (!roleId) return null
+      const { search } = members
+      const result = await api.listUsers({
+        filter: { roleId, ...(search ? { search } : {}) },
+        sort: { field: 'name', direction: 'asc' },
+        limit: PAGE_SIZE
+      })
+      return { roleId, search, result }
+    },
+    (answer) => {
+      if (!answer || get().roleId !== answer.roleId) return
+      const { search, result } = answer
+      const current = get().members
+      if (!result.ok) {
+        set({ members: { ...current, loading: false, loaded: true, error: result.error } })
+        return
+      }
+      set({ members: { ...current, ...withPage([], result.value, search) } })
+    }
+  )
+
   const fetchMembers = async (reset: boolean): Promise<void> => {
     const { roleId, members } = get()
     if (!roleId) return
-    if (!reset && (members.loading || !members.nextCursor)) return
-    const query = reset ? ++memberQuery : memberQuery
-    set({ members: reset ? { ...members, loading: true, error: null } : { ...members, loading: true } })
+    if (reset) {
+      set({ members: { ...members, loading: true, error: null } })
+      return firstMembers()
+    }
+    if (members.loading || !members.nextCursor) return
+    const query = memberQuery
+    set({ members: { ...members, loading: true } })
     const result = await api.listUsers({
       filter: { roleId, ...(members.search ? { search: members.search } : {}) },
       sort: { field: 'name', direction: 'asc' },
-      ...(reset || !members.nextCursor ? {} : { after: members.nextCursor }),
+      after: members.nextCursor,
       limit: PAGE_SIZE
     })
     if (query !== memberQuery || get().roleId !== roleId) return
@@ -184,7 +214,7 @@ export const useRolePage = create<RolePageState>()((set, get) => {
       set({ members: { ...current, loading: false, loaded: true, error: result.error } })
       return
     }
-    set({ members: { ...current, ...withPage(reset ? [] : current.rows, result.value) } })
+    set({ members: { ...current, ...withPage(current.rows, result.value, members.search) } })
   }
 
   return {

@@ -3,6 +3,7 @@ import type { RoleSummary, User, UserCounts, UserFilter, UserSelection, UserSort
 import { USER_STATUSES } from '../../../src-main/core/model'
 import { api } from '../api'
 import { useRoles } from './roles'
+import { latestOnly } from './latest'
 import { NO_USERS, type PagedUsers, withPage } from './userPages'
 
 /** The directory's filter chips: `all`, `status:<status>`, `noRole`, `role:<id>`. */
@@ -73,22 +74,24 @@ export function selectedCountOf(state: Pick<DirectoryState, 'selection' | 'total
   return state.selection.kind === 'filter' ? state.total : state.selection.ids.size
 }
 
-// Answers to an older filter, search or sort are dropped.
+// Bumped by every first page, so a next page asked for an older filter, search or sort is dropped.
 let generation = 0
 
 export const useDirectory = create<DirectoryState>()((set, get) => {
-  const loadFirstPage = async (): Promise<void> => {
-    const ticket = ++generation
-    const { filter, search, sort } = get()
-    set({ loading: true, error: null })
-    const result = await api.listUsers({ filter: filterSpecOf(filter, search), sort, limit: PAGE_SIZE })
-    if (ticket !== generation) return
-    if (!result.ok) {
-      set({ loading: false, loaded: true, error: result.error, rows: [], nextCursor: null, total: 0 })
-      return
+  const loadFirstPage = latestOnly(
+    async () => {
+      generation++
+      const { filter, search, sort } = get()
+      return { search, result: await api.listUsers({ filter: filterSpecOf(filter, search), sort, limit: PAGE_SIZE }) }
+    },
+    ({ search, result }) => {
+      if (!result.ok) {
+        set({ loading: false, loaded: true, error: result.error, answers: search, rows: [], nextCursor: null, total: 0 })
+        return
+      }
+      set(withPage([], result.value, search))
     }
-    set(withPage([], result.value))
-  }
+  )
 
   const loadCounts = async (): Promise<void> => {
     const [counts, overview] = await Promise.all([api.countUsers(), useRoles.getState().load()])
@@ -105,7 +108,7 @@ export const useDirectory = create<DirectoryState>()((set, get) => {
   }
 
   const reset = (change: Partial<DirectoryState>): void => {
-    set({ ...change, selection: NONE, anchor: null })
+    set({ ...change, selection: NONE, anchor: null, loading: true, error: null })
     void loadFirstPage()
   }
 
@@ -133,7 +136,7 @@ export const useDirectory = create<DirectoryState>()((set, get) => {
       reset({ sort: { field, direction } })
     },
     refresh: async () => {
-      set({ selection: NONE, anchor: null })
+      set({ selection: NONE, anchor: null, loading: true, error: null })
       await Promise.all([loadFirstPage(), loadCounts()])
     },
     loadMore: async () => {
