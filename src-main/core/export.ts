@@ -11,9 +11,11 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { z } from 'zod'
 import { columns, type RowOf } from './db/columns'
 import { parseStringList, type RoleRow } from './db/schema'
+import { directusTarget } from './directus-target'
 import { DomainError } from './errors'
 import { recordActivity } from './activity'
 import { csvWriter } from './formats/csv'
+import { directusInviteLinker } from './formats/directus-link'
 import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffFormat, HandoffWriter } from './formats/handoff'
 import { jsonWriter } from './formats/json'
 import { ldifBaseDnProblem } from './formats/ldif'
@@ -80,8 +82,18 @@ const EXPORT_USER_COLUMNS = columns('users', [
 ])
 type ExportRow = RowOf<typeof EXPORT_USER_COLUMNS>
 
-export function exportSource(store: Store, scope: ExportScope, pageSize = EXPORT_PAGE_SIZE): ExportSource {
-  const toUsers = directoryUserMapper(store)
+export interface ExportSourceOptions {
+  pageSize?: number
+  /**
+   * Sign each pending invite a link in Directus's own format too, when a Directus target is set
+   * (Settings → Directus target): for the Directus hand-off file.
+   */
+  directusLinks?: boolean
+}
+
+export function exportSource(store: Store, scope: ExportScope, options: ExportSourceOptions = {}): ExportSource {
+  const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE
+  const toUsers = directoryUserMapper(store, options.directusLinks === true)
   const mapped = async function* (pages: Iterable<ExportRow[]>): AsyncGenerator<DirectoryUser[]> {
     for (const rows of pages) yield await toUsers(rows)
   }
@@ -162,17 +174,23 @@ function isPending(row: ExportRow): row is ExportRow & InviteTokenRow {
  * cache, or (for invites never signed yet, such as seeded or imported ones) signed for the whole
  * page at once and cached for the next export.
  */
-function directoryUserMapper(store: Store): (rows: readonly ExportRow[]) => Promise<DirectoryUser[]> {
+function directoryUserMapper(store: Store, directusLinks: boolean): (rows: readonly ExportRow[]) => Promise<DirectoryUser[]> {
   const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   const now = store.now().getTime()
+  const target = directusLinks ? directusTarget(store) : null
+  const directusLinkOf = target ? directusInviteLinker(target, store.now()) : null
   return async (rows) => {
     const pending = rows.filter(isPending)
-    const tokens = await inviteTokensFor(store, pending)
+    const [tokens, links] = await Promise.all([
+      inviteTokensFor(store, pending),
+      directusLinkOf ? Promise.all(pending.map((row) => directusLinkOf({ email: row.email, expiresAt: row.invite_expires_at }))) : []
+    ])
     let next = 0
     return rows.map((row) => {
       let invite: DirectoryInvite | null = null
       // `pending` holds the pending rows in page order, so their tokens come in that order too.
       if (isPending(row)) {
+        const directusLink = links[next] ?? null
         const token = tokens[next++] ?? ''
         const link = linkOf(token, row.email)
         invite = {
@@ -182,7 +200,7 @@ function directoryUserMapper(store: Store): (rows: readonly ExportRow[]) => Prom
           invitedAt: row.invited_at,
           expiresAt: row.invite_expires_at,
           expired: Date.parse(row.invite_expires_at) <= now,
-          directusLink: null
+          directusLink
         }
       }
       return {
@@ -446,7 +464,7 @@ export async function exportToString(store: Store, request: ExportRequest): Prom
   const options = checkedOptions(request)
   const format = handoffFormat(options.format)
   if (options.expiredInvites === 'renew') renewExpiredInvites(store, options.scope)
-  const source = exportSource(store, options.scope)
+  const source = exportSource(store, options.scope, { directusLinks: options.format === 'directus' })
   const writer = writerFor(store, options, source, format)
   const parts = [writer.start()]
   for await (const users of kept(source.pages, keeper(options, format))) parts.push(writer.users(users))
@@ -488,7 +506,7 @@ export async function exportToFile(
   let renewed = 0
   try {
     if (options.expiredInvites === 'renew') renewed = renewExpiredInvites(store, options.scope)
-    const source = exportSource(store, options.scope)
+    const source = exportSource(store, options.scope, { directusLinks: options.format === 'directus' })
     const writer = writerFor(store, options, source, format)
     await file.write(writer.start())
     onProgress?.(0, source.total)

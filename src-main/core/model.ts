@@ -120,6 +120,8 @@ export interface PasteEntry {
 export interface PastePreview {
   entries: PasteEntry[]
   counts: Record<PasteEntryStatus, number>
+  /** A first line read as column names (`Email`, a spreadsheet's header row), not invited; else null. */
+  header: string | null
 }
 
 export const INVITE_OUTCOMES = ['invited', 'reinvited', 'already_user', 'invalid', 'duplicate'] as const

@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync'
 import { checkEmail, stripInvisible } from './email'
 import { DomainError } from './errors'
 import { LIMITS, type PasteEntry, type PastePreview, type PasteEntryStatus } from './model'
@@ -120,6 +121,86 @@ interface Piece {
   address: string
   /** The display name, when the piece had one (`Name <address>`). */
   name: string | null
+  /** First and last name as separate columns of a pasted table, in place of `name`. */
+  names?: { firstName: string | null; lastName: string | null }
+}
+
+/** What a column of a pasted spreadsheet holds, by its name in the first row. */
+type PasteColumn = 'email' | 'firstName' | 'lastName' | 'name' | 'other'
+
+const COLUMN_NAMES: ReadonlyMap<string, PasteColumn> = new Map([
+  ...['email', 'emails', 'emailaddress', 'emailaddresses', 'mail', 'mailaddress', 'address', 'useremail'].map(
+    (name) => [name, 'email'] as const
+  ),
+  ...['firstname', 'givenname', 'forename', 'first'].map((name) => [name, 'firstName'] as const),
+  ...['lastname', 'surname', 'familyname', 'last'].map((name) => [name, 'lastName'] as const),
+  ...['name', 'fullname', 'displayname'].map((name) => [name, 'name'] as const)
+])
+
+/** `E-mail address` → `emailaddress`: a column name as people spell it, reduced to compare. */
+const columnKey = (cell: string): string =>
+  cell
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_.:-]+/gu, '')
+
+/** The first line of a paste when it names columns rather than holding addresses. */
+export interface PasteHeader {
+  /** The line as pasted. */
+  line: string
+  columns: PasteColumn[]
+  /** How its cells are separated (a spreadsheet copies with tabs); null for a single column. */
+  delimiter: '\t' | ',' | ';' | null
+  /** The paste after that line. */
+  body: string
+}
+
+/**
+ * A first line such as `Email` or `Email⇥First name⇥Last name` (a spreadsheet's header row, copied
+ * with the rows) is column names: no `@` anywhere, and one of its cells names the address column.
+ */
+export function pasteHeader(text: string): PasteHeader | null {
+  const start = text.search(/\S/u)
+  if (start < 0) return null
+  const end = text.slice(start).search(/[\r\n]/u)
+  const line = end < 0 ? text.slice(start) : text.slice(start, start + end)
+  if (line.includes('@')) return null
+  const delimiter = (['\t', ',', ';'] as const).find((candidate) => line.includes(candidate)) ?? null
+  const cells = (delimiter === null ? [line] : line.split(delimiter)).map((cell) => cell.trim().replace(/^"(.*)"$/su, '$1'))
+  const columns = cells.map((cell): PasteColumn => COLUMN_NAMES.get(columnKey(cell)) ?? 'other')
+  if (columns.filter((column) => column === 'email').length !== 1) return null
+  return { line: line.trim(), columns, delimiter, body: end < 0 ? '' : text.slice(start + end) }
+}
+
+/**
+ * The rows of a pasted table under its header: one piece per row, its address from the email
+ * column and its name from the name columns. Null when the rows do not read as that table (a
+ * quote left open), so the paste is read as free text instead.
+ */
+function tablePieces(header: PasteHeader & { delimiter: string }): Piece[] | null {
+  let rows: string[][]
+  try {
+    rows = parseCsv(header.body, { delimiter: header.delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true })
+  } catch {
+    return null
+  }
+  const cellOf = (row: string[], kind: PasteColumn): string | null => {
+    const index = header.columns.indexOf(kind)
+    const cell = index < 0 ? undefined : row[index]?.trim()
+    return cell === undefined || cell === '' ? null : cell
+  }
+  return rows
+    .filter((row) => row.some((cell) => cell.trim() !== ''))
+    .map((row): Piece => {
+      const full = cellOf(row, 'name')
+      const names = full !== null ? splitName(full) : { firstName: cellOf(row, 'firstName'), lastName: cellOf(row, 'lastName') }
+      return {
+        raw: row.join(header.delimiter === '\t' ? ' ' : header.delimiter).trim(),
+        address: cellOf(row, 'email') ?? '',
+        name: null,
+        names
+      }
+    })
 }
 
 /**
@@ -199,9 +280,10 @@ export function splitName(name: string): { firstName: string | null; lastName: s
 function entryOf(piece: Piece): ParsedPasteEntry {
   let address = piece.address.trim()
   if (address.length > 7 && address.slice(0, 7).toLowerCase() === 'mailto:') address = address.slice(7).trim()
-  const name = piece.name === null ? NO_NAME : splitName(piece.name)
+  const name = piece.names ?? (piece.name === null ? NO_NAME : splitName(piece.name))
   const check = checkEmail(address)
-  const nameProblem = piece.name === null ? null : textProblem(piece.name)
+  const given = piece.names ? [piece.names.firstName, piece.names.lastName].filter((part) => part !== null).join(' ') : piece.name
+  const nameProblem = given === null ? null : textProblem(given)
   let reason: string | null = null
   if (!check.ok) reason = check.reason
   else if (tooLong(name.firstName)) reason = `The first name is longer than ${LIMITS.personName} characters`
@@ -224,21 +306,28 @@ function tooLong(name: string | null): boolean {
   return name !== null && name.length > LIMITS.personName && [...name].length > LIMITS.personName
 }
 
+/** Free text: addresses, with names where they are written `Name <address>`. */
+function textPieces(cleaned: string): Piece[] {
+  // Without quotes or angle brackets there are no names: every separated word is a piece.
+  return cleaned.includes('"') || cleaned.includes('<')
+    ? group(cleaned, tokenize(cleaned))
+    : cleaned
+        .split(/[\s,;]+/u)
+        .filter((word) => word !== '')
+        .map((word): Piece => ({ raw: word, address: word, name: null }))
+}
+
 /**
  * Read a paste into entries, in paste order: valid, invalid (with the reason) or duplicate (a
- * repeat, ignoring case, of an earlier valid entry, which it names). Writes nothing.
+ * repeat, ignoring case, of an earlier valid entry, which it names). A first line of column
+ * names (`pasteHeader`) is no entry; under several columns, each row is one entry. Writes nothing.
  */
 export function parsePasteEntries(text: string): ParsedPasteEntry[] {
   // Stripped before splitting as well, so an invisible character never joins or splits entries.
   const cleaned = stripInvisible(text)
-  // Without quotes or angle brackets there are no names: every separated word is a piece.
-  const pieces =
-    cleaned.includes('"') || cleaned.includes('<')
-      ? group(cleaned, tokenize(cleaned))
-      : cleaned
-          .split(/[\s,;]+/u)
-          .filter((word) => word !== '')
-          .map((word): Piece => ({ raw: word, address: word, name: null }))
+  const header = pasteHeader(cleaned)
+  const table = header?.delimiter ? tablePieces({ ...header, delimiter: header.delimiter }) : null
+  const pieces = table ?? textPieces(header ? header.body : cleaned)
   if (pieces.length > LIMITS.pasteEntries) {
     throw new DomainError(
       'limit_exceeded',
@@ -277,7 +366,11 @@ export function parsePaste(text: string): PastePreview {
     status,
     reason
   }))
-  return { entries, counts: countBy(PASTE_STATUSES, entries, (entry) => entry.status) }
+  return {
+    entries,
+    counts: countBy(PASTE_STATUSES, entries, (entry) => entry.status),
+    header: pasteHeader(stripInvisible(text))?.line ?? null
+  }
 }
 
 export function previewInvites(_store: Store, input: PreviewInvitesInput): PastePreview {

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os'
 import type BetterSqlite3 from 'better-sqlite3'
 import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable, type RawBuilder } from 'kysely'
 import type { Database } from './db/schema'
-import { openDatabaseFile, type OpenDatabaseOptions } from './db/open'
+import { openDatabaseFile, openReadConnection, type OpenDatabaseOptions } from './db/open'
 import { memoryDirectusTarget, type DirectusTargetStorage } from './directus-target'
 import type { InviteKeys } from './invite-keys'
 import { adoptTokenCache } from './invite-token-cache'
@@ -36,6 +36,12 @@ export interface Store {
   prepare<Row = unknown, Params extends unknown[] = unknown[]>(sql: string): BetterSqlite3.Statement<Params, Row>
   /** Run `fn` in one transaction (a savepoint when nested); all of it or none of it. */
   transaction<T>(fn: () => T): T
+  /**
+   * The same database through a second, read-only connection, opened on first use: it sees what
+   * was last committed, so reads can go on while a long import or invite holds a transaction
+   * open on this one. Null for an in-memory database (and on the snapshot itself).
+   */
+  snapshot(): Store | null
   close(): void
 }
 
@@ -79,7 +85,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 export function createStore(
   sqlite: BetterSqlite3.Database,
-  options: Pick<OpenStoreOptions, 'file' | 'inviteKeys' | 'directusTarget' | 'actor' | 'now'>
+  options: Pick<OpenStoreOptions, 'file' | 'inviteKeys' | 'directusTarget' | 'actor' | 'now'>,
+  readOnly = false
 ): Store {
   const statements = new Map<string, BetterSqlite3.Statement<unknown[]>>()
   const prepare = <Row = unknown, Params extends unknown[] = unknown[]>(sql: string): BetterSqlite3.Statement<Params, Row> => {
@@ -94,6 +101,8 @@ export function createStore(
     return statement as unknown as BetterSqlite3.Statement<Params, Row>
   }
   const now = options.now ?? (() => new Date())
+  const onDisk = !sqlite.memory && sqlite.name !== '' && sqlite.name !== ':memory:'
+  let reader: Store | null | undefined = readOnly || !onDisk ? null : undefined
   return {
     sqlite,
     db: queryBuilder,
@@ -120,8 +129,14 @@ export function createStore(
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)()
     },
+    snapshot(): Store | null {
+      if (reader === undefined) reader = createStore(openReadConnection(sqlite.name), { ...options, now }, true)
+      return reader
+    },
     close(): void {
       statements.clear()
+      reader?.close()
+      reader = readOnly ? null : undefined
       if (sqlite.open) sqlite.close()
     }
   }

@@ -153,6 +153,10 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       const run: Implementation[K] = implementation[name]
       const call = async (): Promise<CallOutput<K>> => run(store, parsed.value)
       if (name === 'cancelOperation') return { ok: true, value: await call() }
+      // While a long import or invite holds its transaction open, a read need not wait for it:
+      // it reads the last committed state through the snapshot connection.
+      const snapshot = queue.held() && READS_BESIDE_LONG_WORK.has(name) ? store.snapshot() : null
+      if (snapshot) return { ok: true, value: await run(snapshot, parsed.value) }
       const lane = runsAlone(name, parsed.value) ? queue.exclusive : queue.shared
       // `store` is read once the call's turn has come: an `openDatabase` before it may have replaced it.
       return { ok: true, value: await lane(call) }
@@ -165,6 +169,22 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
   // Built from CALL_NAMES, which the compiler checks to be exactly the contract's calls.
   return Object.fromEntries(entries) as HandlerMap
 }
+
+/**
+ * Calls that only read the database (no token signing, whose cache is written, no settings
+ * defaults written): while a long operation runs, they answer from the snapshot connection.
+ */
+const READS_BESIDE_LONG_WORK: ReadonlySet<CallName> = new Set<CallName>([
+  'listRoles',
+  'getRole',
+  'listUsers',
+  'countUsers',
+  'getUser',
+  'previewInvites',
+  'getSettings',
+  'checkPassword',
+  'listActivity'
+])
 
 /** The long operations: they keep a transaction open across turns of the event loop. */
 function runsAlone(name: CallName, input: unknown): boolean {

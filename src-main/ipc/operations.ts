@@ -7,7 +7,9 @@
  * its unfinished rows. So calls pass through a queue: ordinary calls run side by side as they
  * always did (each keeps its transactions synchronous, awaiting only between them: dialogs,
  * files, token signing), and a long operation runs alone: it waits for the calls already
- * running to finish, and every call made after it waits until it has committed or rolled back.
+ * running to finish, and every call made after it waits until it has committed or rolled back —
+ * except reads (`READS_BESIDE_LONG_WORK` in handlers.ts), which meanwhile run on the store's
+ * read-only snapshot connection and see what was committed before it.
  */
 import { DomainError } from '../core/errors'
 
@@ -16,6 +18,8 @@ export interface CallQueue {
   shared<T>(run: () => Promise<T>): Promise<T>
   /** A long operation: runs alone, after the calls already started and the long ones before it. */
   exclusive<T>(run: () => Promise<T>): Promise<T>
+  /** Whether a long operation is running or waiting to run: an ordinary call would wait now. */
+  held(): boolean
 }
 
 export function createCallQueue(): CallQueue {
@@ -26,6 +30,8 @@ export function createCallQueue(): CallQueue {
   let idle: Array<() => void> = []
 
   return {
+    held: () => gate !== null,
+
     async shared(run) {
       while (gate) await gate
       active++

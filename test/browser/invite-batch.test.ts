@@ -97,6 +97,31 @@ describe('the invite result', () => {
   })
 })
 
+describe('a spreadsheet pasted with its header row', () => {
+  it('reads the header as column names, says so, and invites each row with its names', async () => {
+    const { page } = h
+    const role = await openNewRole()
+    const invite = await openInvite(page)
+    await paste(
+      invite.getByLabel('Emails'),
+      `Email\tFirst name\tLast name\nann.${role.tag}@example.org\tAnn\tSmith\nbob.${role.tag}@example.org\tBob\tJones\n`
+    )
+    await eventually(() => invite.getByRole('list', { name: 'Entry counts' }).getByRole('listitem').allTextContents()).toEqual([
+      '2 valid',
+      '0 invalid',
+      '0 duplicates'
+    ])
+    await visible(invite.getByText(/is read as column names and not invited/))
+    await invite.getByRole('button', { name: 'Invite', exact: true }).click()
+    await visible(invite.getByRole('list', { name: 'Results per address' }))
+    const members = await h.call('listUsers', { filter: { roleId: role.id }, sort: { field: 'name', direction: 'asc' } })
+    expect(members.rows.map((user) => [user.email, user.firstName, user.lastName])).toEqual([
+      [`bob.${role.tag}@example.org`, 'Bob', 'Jones'],
+      [`ann.${role.tag}@example.org`, 'Ann', 'Smith']
+    ])
+  })
+})
+
 describe('the Invite button', () => {
   it('is disabled while nothing valid would be sent: an empty, all-invalid or over-the-limit paste', async () => {
     const { page } = h

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { exportToFile, exportToString, previewExport } from '../../src-main/core/export'
 import { directusFormat } from '../../src-main/core/formats/directus'
@@ -6,6 +7,7 @@ import { keycloakFormat } from '../../src-main/core/formats/keycloak'
 import { ldifFormat } from '../../src-main/core/formats/ldif'
 import { scimFormat } from '../../src-main/core/formats/scim'
 import { createRoleInput, createUserInput } from '../../src-main/core/inputs'
+import { clearDirectusTarget, saveDirectusTarget } from '../../src-main/core/directus-target'
 import { acceptInvite, getInviteLink } from '../../src-main/core/invites'
 import { EXPORT_FORMAT_INFO } from '../../src-main/core/model'
 import { createRole } from '../../src-main/core/roles'
@@ -63,6 +65,38 @@ describe('hand-off exports through the store', () => {
     expect(directory.users.map((user) => user.email).sort()).toEqual(['bob@example.org', 'josé@exämple.org'])
     const link = await getInviteLink(store, { userId: directory.users.find((user) => user.email === 'bob@example.org')?.id ?? '' })
     expect(text).toContain(JSON.stringify(link.token))
+  })
+
+  it('carry, in a Directus file, a Directus-format link for each pending invite once a Directus target is set', async () => {
+    const invitesIn = (text: string): Array<{ id: string; email: string; link: string; expires_at: string; expired: boolean }> => {
+      const collections = JSON.parse(text) as Array<{ collection: string; rolekeeper_invites?: unknown }> // the file's shape
+      return collections.flatMap((entry) => (Array.isArray(entry.rolekeeper_invites) ? entry.rolekeeper_invites : []))
+    }
+    expect(invitesIn(await exportToString(store, { scope: wholeDirectory, format: 'directus' }))).toEqual([])
+
+    const secret = 'directus-secret-of-the-test-server'
+    saveDirectusTarget(store, { publicUrl: 'https://cms.example.org/directus/', secret })
+    const invites = invitesIn(await exportToString(store, { scope: wholeDirectory, format: 'directus' }))
+    expect(invites.map((invite) => invite.email).sort()).toEqual(['bob@example.org', 'josé@exämple.org'])
+    for (const invite of invites) {
+      const url = new URL(invite.link)
+      expect(`${url.origin}${url.pathname}`).toBe('https://cms.example.org/directus/admin/accept-invite')
+      // What Directus's acceptInvite checks: HS256 under its SECRET, issuer directus, the address, the scope.
+      const { payload, protectedHeader } = await jwtVerify(url.searchParams.get('token') ?? '', new TextEncoder().encode(secret), {
+        issuer: 'directus',
+        currentDate: clock
+      })
+      expect(protectedHeader.alg).toBe('HS256')
+      expect(payload).toMatchObject({ email: invite.email, scope: 'invite' })
+      expect(new Date((payload.exp ?? 0) * 1000).toISOString()).toBe(
+        new Date(Date.parse(invite.expires_at)).toISOString().replace(/\.\d{3}Z$/, '.000Z')
+      )
+      expect(invite.expired).toBe(false)
+    }
+    // Other formats never carry them, and a cleared target stops them.
+    expect(await exportToString(store, { scope: wholeDirectory, format: 'scim' })).not.toContain('accept-invite')
+    clearDirectusTarget(store)
+    expect(invitesIn(await exportToString(store, { scope: wholeDirectory, format: 'directus' }))).toEqual([])
   })
 
   it('need a base DN for LDIF, said beside the field', async () => {

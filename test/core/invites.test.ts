@@ -183,6 +183,12 @@ describe('inviteUsers: the outcome per address', () => {
     expect(userCount()).toBe(1)
   })
 
+  it('invites the rows of a spreadsheet pasted with its header row, names from their columns, the header not at all', async () => {
+    const batch = await invite('Email\tFirst name\tLast name\nzoe@example.org\tZoë\tNovak\n')
+    expect(batch.results.map((result) => [result.outcome, result.email])).toEqual([['invited', 'zoe@example.org']])
+    expect(getUser(store, { id: batch.results[0]?.userId ?? '' })).toMatchObject({ firstName: 'Zoë', lastName: 'Novak' })
+  })
+
   it('writes a repeated address once and reports the repeat', async () => {
     const batch = await invite('ann@example.org\nANN@EXAMPLE.ORG, Ann <ann@example.org>')
     expect(batch.results.map((result) => result.outcome)).toEqual(['invited', 'duplicate', 'duplicate'])

@@ -159,6 +159,44 @@ describe('parsePaste', () => {
   })
 })
 
+describe('a first line of column names', () => {
+  it('is not an entry when it names the address column, however it is spelled', () => {
+    for (const header of ['Email', 'E-mail address', 'EMAILS', '"Email"', 'Email:', 'email_address']) {
+      const preview = parsePaste(`${header}\nann@example.org\nbob@example.org`)
+      expect(preview.header, header).toBe(header)
+      expect(preview.entries.map((entry) => entry.email)).toEqual(['ann@example.org', 'bob@example.org'])
+      expect(preview.counts).toEqual({ valid: 2, invalid: 0, duplicate: 0 })
+    }
+  })
+
+  it('reads a spreadsheet copied with its header row as one entry per row, names from their columns', () => {
+    const preview = parsePaste(
+      'First name\tLast name\tEmail\tDepartment\nAnn\tSmith\tann@example.org\tWard 3\nBob\t\tbob@example.org\t\n\n'
+    )
+    expect(preview.header).toBe('First name\tLast name\tEmail\tDepartment')
+    expect(preview.entries.map(({ email, firstName, lastName, status }) => ({ email, firstName, lastName, status }))).toEqual([
+      { email: 'ann@example.org', firstName: 'Ann', lastName: 'Smith', status: 'valid' },
+      { email: 'bob@example.org', firstName: 'Bob', lastName: null, status: 'valid' }
+    ])
+  })
+
+  it('takes a full-name column apart like a mail client’s name, and reports a row without an address', () => {
+    const preview = parsePaste('Name,Email\n"Smith, Ann",ann@example.org\nCarl Jung,\n')
+    expect(preview.entries.map(({ email, firstName, lastName, status }) => ({ email, firstName, lastName, status }))).toEqual([
+      { email: 'ann@example.org', firstName: 'Ann', lastName: 'Smith', status: 'valid' },
+      { email: null, firstName: 'Carl', lastName: 'Jung', status: 'invalid' }
+    ])
+  })
+
+  it('leaves a first line that holds an address, or that names no address column, as entries', () => {
+    expect(parsePaste('email@example.org\nbob@example.org').header).toBeNull()
+    expect(emails('email@example.org\nbob@example.org')).toEqual(['email@example.org', 'bob@example.org'])
+    const names = parsePaste('Staff\nann@example.org')
+    expect(names.header).toBeNull()
+    expect(names.counts).toEqual({ valid: 1, invalid: 1, duplicate: 0 })
+  })
+})
+
 describe('splitName', () => {
   it('splits "Last, First", "First Last" and single names', () => {
     expect(splitName('Smith, Ann')).toEqual({ firstName: 'Ann', lastName: 'Smith' })

@@ -7,7 +7,7 @@ import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
 import { createCallQueue } from '../../src-main/ipc/operations'
 import type { FilePort } from '../../src-main/ipc/ports'
 import { snapshot } from '../helpers/domain'
-import { openTestStore } from '../helpers/store'
+import { openTestStore, tempDir } from '../helpers/store'
 
 const appInfo: AppInfo = { version: '1.0.0', databasePath: ':memory:', runtime: 'desktop' }
 
@@ -104,6 +104,46 @@ describe('a long import', () => {
     expect(order).toEqual(['import', 'count'])
     expect(port.reported.every((report) => report.operationId === operationId && report.total === 10_000)).toBe(true)
     expect(port.endedIds).toEqual([operationId])
+  })
+
+  it('on a database file, lets reads answer while it runs, with what was committed before it; writes still wait', async () => {
+    const folder = tempDir()
+    const onFile = await openTestStore({ file: folder.file('people.db') })
+    const fileApi = createHandlerMap({ store: onFile, appInfo, files: port })
+    try {
+      valueOf(await fileApi.createUser({ email: 'before@example.org', status: 'active' }))
+      const operationId = randomUUID()
+      const order: string[] = []
+      const during: Array<Promise<unknown>> = []
+      port.onProgress = () => {
+        if (during.length > 0) return
+        during.push(
+          fileApi.listUsers({ limit: 10 }).then((answer) => {
+            order.push('list')
+            return valueOf(answer).rows.map((user) => user.email)
+          }),
+          fileApi.countUsers({}).then((answer) => {
+            order.push('count')
+            return valueOf(answer).all
+          }),
+          fileApi.createUser({ email: 'after@example.org', status: 'active' }).then((answer) => {
+            order.push('create')
+            return valueOf(answer).email
+          })
+        )
+      }
+      const imported = fileApi.applyImport({ file: { text: csvOf(5000) }, operationId }).then((answer) => {
+        order.push('import')
+        return valueOf(answer).counts.new
+      })
+      expect(await imported).toBe(5000)
+      expect(await Promise.all(during)).toEqual([['before@example.org'], 1, 'after@example.org'])
+      expect(order).toEqual(['list', 'count', 'import', 'create'])
+      expect(valueOf(await fileApi.countUsers({})).all).toBe(5002)
+    } finally {
+      onFile.close()
+      folder.cleanup()
+    }
   })
 
   it('leaves users, activity and counts exactly as they were when cancelled', async () => {

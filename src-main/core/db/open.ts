@@ -177,6 +177,19 @@ function configure(sqlite: BetterSqlite3.Database, inMemory: boolean): void {
   sqlite.pragma('synchronous = FULL')
 }
 
+/**
+ * A second connection on an open database, read-only: in WAL mode it reads what was last
+ * committed, whatever transaction the writing connection holds open meanwhile. Its page cache is
+ * small; the mapped file serves its reads.
+ */
+export function openReadConnection(file: string): BetterSqlite3.Database {
+  const sqlite = new BetterSqlite3(file, { readonly: true, fileMustExist: true })
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('cache_size = -4096')
+  sqlite.pragma('mmap_size = 2147418112')
+  return sqlite
+}
+
 function migrate(sqlite: BetterSqlite3.Database, fromVersion: number): void {
   for (let version = fromVersion; version < LATEST_VERSION; version++) {
     const migration = migrations[version]

@@ -7,6 +7,7 @@
  * status `invited`. The link is `<PUBLIC_URL>/admin/accept-invite?token=…`. We sign with `jose`
  * instead of `jsonwebtoken`; the token is the same compact JWS, with the invite's own expiry.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto'
 import { SignJWT } from 'jose'
 
 export interface DirectusInviteLinkInput {
@@ -22,6 +23,10 @@ export interface DirectusInviteLinkInput {
 }
 
 export async function directusInviteToken(input: Omit<DirectusInviteLinkInput, 'publicUrl'>): Promise<string> {
+  return signDirectusInvite(createSecretKey(Buffer.from(input.secret, 'utf8')), input)
+}
+
+function signDirectusInvite(key: KeyObject, input: Pick<DirectusInviteLinkInput, 'email' | 'expiresAt' | 'issuedAt'>): Promise<string> {
   const expires = Date.parse(input.expiresAt)
   if (Number.isNaN(expires)) throw new RangeError(`Not a date: ${input.expiresAt}`)
   const issued = input.issuedAt ?? new Date()
@@ -30,7 +35,19 @@ export async function directusInviteToken(input: Omit<DirectusInviteLinkInput, '
     .setIssuedAt(Math.floor(issued.getTime() / 1000))
     .setExpirationTime(Math.floor(expires / 1000))
     .setIssuer('directus')
-    .sign(new TextEncoder().encode(input.secret))
+    .sign(key)
+}
+
+/**
+ * Links for many invites to one server: the SECRET is made a key once, every link is issued at
+ * `issuedAt`. An export signs a page of links with it at a time.
+ */
+export function directusInviteLinker(
+  target: { publicUrl: string; secret: string },
+  issuedAt: Date
+): (invite: { email: string; expiresAt: string }) => Promise<string> {
+  const key = createSecretKey(Buffer.from(target.secret, 'utf8'))
+  return async (invite) => directusAcceptUrl(target.publicUrl, await signDirectusInvite(key, { ...invite, issuedAt }))
 }
 
 /** The accept URL Directus's own invite mail carries (`Url(PUBLIC_URL).addPath('admin', 'accept-invite')`). */

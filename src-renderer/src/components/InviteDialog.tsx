@@ -246,6 +246,11 @@ function PreviewSummary({ preview, stale }: { preview: PastePreview | null; stal
           <strong>{counts.duplicate.toLocaleString()}</strong> {counts.duplicate === 1 ? 'duplicate' : 'duplicates'}
         </li>
       </ul>
+      {preview?.header ? (
+        <p className="drawer-hint" id={`${ID}-header`}>
+          The first line, <code>{preview.header}</code>, is read as column names and not invited.
+        </p>
+      ) : null}
       {invalid.length > 0 ? (
         <div className="invite-marks">
           <h3 className="invite-marks-title">Fix or remove these entries</h3>
