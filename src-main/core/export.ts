@@ -28,6 +28,7 @@ import {
   EXPORT_REFUSALS_LISTED,
   KEYCLOAK_IF_EXISTS,
   type ExportPreview,
+  type ExportFormat,
   type ExportRefusal,
   type ExportResult
 } from './model'
@@ -89,11 +90,13 @@ export interface ExportSourceOptions {
    * (Settings → Directus target): for the Directus hand-off file.
    */
   directusLinks?: boolean
+  /** Make each pending invite's token and link (false for formats that carry neither). Default true. */
+  inviteTokens?: boolean
 }
 
 export function exportSource(store: Store, scope: ExportScope, options: ExportSourceOptions = {}): ExportSource {
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE
-  const toUsers = directoryUserMapper(store, options.directusLinks === true)
+  const toUsers = directoryUserMapper(store, { directusLinks: options.directusLinks === true, inviteTokens: options.inviteTokens !== false })
   const mapped = async function* (pages: Iterable<ExportRow[]>): AsyncGenerator<DirectoryUser[]> {
     for (const rows of pages) yield await toUsers(rows)
   }
@@ -174,15 +177,18 @@ function isPending(row: ExportRow): row is ExportRow & InviteTokenRow {
  * cache, or (for invites never signed yet, such as seeded or imported ones) signed for the whole
  * page at once and cached for the next export.
  */
-function directoryUserMapper(store: Store, directusLinks: boolean): (rows: readonly ExportRow[]) => Promise<DirectoryUser[]> {
+function directoryUserMapper(
+  store: Store,
+  made: { directusLinks: boolean; inviteTokens: boolean }
+): (rows: readonly ExportRow[]) => Promise<DirectoryUser[]> {
   const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   const now = store.now().getTime()
-  const target = directusLinks ? directusTarget(store) : null
+  const target = made.directusLinks ? directusTarget(store) : null
   const directusLinkOf = target ? directusInviteLinker(target, store.now()) : null
   return async (rows) => {
     const pending = rows.filter(isPending)
     const [tokens, links] = await Promise.all([
-      inviteTokensFor(store, pending),
+      made.inviteTokens ? inviteTokensFor(store, pending) : [],
       directusLinkOf ? Promise.all(pending.map((row) => directusLinkOf({ email: row.email, expiresAt: row.invite_expires_at }))) : []
     ])
     let next = 0
@@ -192,7 +198,7 @@ function directoryUserMapper(store: Store, directusLinks: boolean): (rows: reado
       if (isPending(row)) {
         const directusLink = links[next] ?? null
         const token = tokens[next++] ?? ''
-        const link = linkOf(token, row.email)
+        const link = made.inviteTokens ? linkOf(token, row.email) : token
         invite = {
           token,
           link: link === token ? null : link,
@@ -219,6 +225,15 @@ function directoryUserMapper(store: Store, directusLinks: boolean): (rows: reado
       }
     })
   }
+}
+
+/**
+ * What a format's file needs made for each pending invite: Directus files carry Directus-format
+ * links (when a target is set) and no Rolekeeper tokens; LDIF carries no invite at all (a
+ * directory is read by many, and a token is a bearer secret).
+ */
+function sourceOptionsFor(format: ExportFormat): ExportSourceOptions {
+  return { directusLinks: format === 'directus', inviteTokens: format !== 'directus' && format !== 'ldif' }
 }
 
 /** From the trigger-kept counts: O(1), no scan before the first row is written. */
@@ -389,7 +404,7 @@ function remember(store: Store, options: ExportOptions): void {
 export async function previewExport(store: Store, request: ExportRequest): Promise<ExportPreview> {
   const options = checkedOptions(request)
   const format = handoffFormat(options.format)
-  const source = exportSource(store, options.scope)
+  const source = exportSource(store, options.scope, { inviteTokens: false })
   const listed: ExportRefusal[] = []
   let users = 0
   let refusedUsers = 0
@@ -464,7 +479,7 @@ export async function exportToString(store: Store, request: ExportRequest): Prom
   const options = checkedOptions(request)
   const format = handoffFormat(options.format)
   if (options.expiredInvites === 'renew') renewExpiredInvites(store, options.scope)
-  const source = exportSource(store, options.scope, { directusLinks: options.format === 'directus' })
+  const source = exportSource(store, options.scope, sourceOptionsFor(options.format))
   const writer = writerFor(store, options, source, format)
   const parts = [writer.start()]
   for await (const users of kept(source.pages, keeper(options, format))) parts.push(writer.users(users))
@@ -506,7 +521,7 @@ export async function exportToFile(
   let renewed = 0
   try {
     if (options.expiredInvites === 'renew') renewed = renewExpiredInvites(store, options.scope)
-    const source = exportSource(store, options.scope, { directusLinks: options.format === 'directus' })
+    const source = exportSource(store, options.scope, sourceOptionsFor(options.format))
     const writer = writerFor(store, options, source, format)
     await file.write(writer.start())
     onProgress?.(0, source.total)
