@@ -96,7 +96,10 @@ export interface ExportSourceOptions {
 
 export function exportSource(store: Store, scope: ExportScope, options: ExportSourceOptions = {}): ExportSource {
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE
-  const toUsers = directoryUserMapper(store, { directusLinks: options.directusLinks === true, inviteTokens: options.inviteTokens !== false })
+  const toUsers = directoryUserMapper(store, {
+    directusLinks: options.directusLinks === true,
+    inviteTokens: options.inviteTokens !== false
+  })
   const mapped = async function* (pages: Iterable<ExportRow[]>): AsyncGenerator<DirectoryUser[]> {
     for (const rows of pages) yield await toUsers(rows)
   }

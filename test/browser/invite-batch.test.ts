@@ -116,8 +116,8 @@ describe('a spreadsheet pasted with its header row', () => {
     await visible(invite.getByRole('list', { name: 'Results per address' }))
     const members = await h.call('listUsers', { filter: { roleId: role.id }, sort: { field: 'name', direction: 'asc' } })
     expect(members.rows.map((user) => [user.email, user.firstName, user.lastName])).toEqual([
-      [`bob.${role.tag}@example.org`, 'Bob', 'Jones'],
-      [`ann.${role.tag}@example.org`, 'Ann', 'Smith']
+      [`ann.${role.tag}@example.org`, 'Ann', 'Smith'],
+      [`bob.${role.tag}@example.org`, 'Bob', 'Jones']
     ])
   })
 })
