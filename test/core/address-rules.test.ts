@@ -4,10 +4,11 @@
  * "validation, never internal" is checked where it matters.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ApiError, Result } from '../../src-main/ipc/contract'
+import type { Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
 import type { Store } from '../../src-main/core/store'
 import { openTestStore } from '../helpers/store'
+import { errorOf, valueOf } from '../helpers/results'
 
 /** `café@example.org` spelled two ways that look the same. */
 const PRECOMPOSED = 'caf\u00e9@example.org'
@@ -19,16 +20,6 @@ const LONE_SURROGATE = 'bad\ud800@example.org'
 let store: Store
 let api: HandlerMap
 let roleId: string
-
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
-
-function errorOf<T>(result: Result<T>): ApiError {
-  if (result.ok) throw new Error('Expected a failure, got success')
-  return result.error
-}
 
 const users = (): Array<{ email: string; email_key: string }> =>
   store.sqlite.prepare<[], { email: string; email_key: string }>('SELECT email, email_key FROM users ORDER BY rowid').all()

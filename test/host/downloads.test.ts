@@ -17,13 +17,9 @@ import type { ExportOutcome, InviteListPage, InviteVerification, Result, Verific
 import { keyFilesFor, openStoreWithKeyFiles, SHIM_PATH, startHost, type RunningHost } from '../../src-main/host/server'
 import { sendRaw, type RawReply } from '../helpers/http'
 import { tempDir } from '../helpers/store'
+import { valueOf } from '../helpers/results'
 
 const send = sendRaw
-
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
 
 function renderer(dir: string): string {
   mkdirSync(dir, { recursive: true })

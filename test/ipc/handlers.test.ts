@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Store } from '../../src-main/core/store'
-import { CALL_NAMES, type ApiError, type AppInfo, type Result } from '../../src-main/ipc/contract'
+import { CALL_NAMES, type AppInfo, type Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, INTERNAL_MESSAGE, type HandlerMap } from '../../src-main/ipc/handlers'
 import { openTestStore } from '../helpers/store'
+import { errorOf, valueOf } from '../helpers/results'
 
 const appInfo: AppInfo = { version: '9.9.9', databasePath: '/data/rolekeeper.db', runtime: 'desktop' }
 
@@ -18,16 +19,6 @@ afterEach(() => {
   vi.restoreAllMocks()
   store.close()
 })
-
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
-
-function errorOf<T>(result: Result<T>): ApiError {
-  if (result.ok) throw new Error('Expected a failure, got success')
-  return result.error
-}
 
 describe('the handler map', () => {
   it('has one handler per contract call', () => {

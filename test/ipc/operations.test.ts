@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DomainError } from '../../src-main/core/errors'
 import type { Store } from '../../src-main/core/store'
-import type { ApiError, AppInfo, Result } from '../../src-main/ipc/contract'
+import type { AppInfo, Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
 import { createCallQueue } from '../../src-main/ipc/operations'
 import type { FilePort } from '../../src-main/ipc/ports'
 import { snapshot } from '../helpers/domain'
 import { openTestStore, tempDir } from '../helpers/store'
+import { errorOf, valueOf } from '../helpers/results'
 
 const appInfo: AppInfo = { version: '1.0.0', databasePath: ':memory:', runtime: 'desktop' }
 
@@ -60,16 +61,6 @@ beforeEach(async () => {
   api = createHandlerMap({ store, appInfo, files: port })
 })
 afterEach(() => store.close())
-
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
-
-function errorOf<T>(result: Result<T>): ApiError {
-  if (result.ok) throw new Error('Expected a failure, got success')
-  return result.error
-}
 
 function csvOf(rows: number): string {
   const lines = ['email,first_name']

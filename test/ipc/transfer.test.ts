@@ -14,24 +14,15 @@ import { LATEST_VERSION } from '../../src-main/core/db/migrations'
 import { DomainError } from '../../src-main/core/errors'
 import type { InviteKeys } from '../../src-main/core/invite-keys'
 import { openStore, type Store } from '../../src-main/core/store'
-import type { ApiError, AppInfo, ExportFormat, Result } from '../../src-main/ipc/contract'
+import type { AppInfo, ExportFormat, Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
 import type { IntegrityControl } from '../../src-main/core/db/integrity'
 import type { ChosenImportFile, FilePort, SaveTarget, WorkNotice } from '../../src-main/ipc/ports'
 import { testInviteKeys } from '../helpers/keys'
 import { tempDir } from '../helpers/store'
+import { errorOf, valueOf } from '../helpers/results'
 
 const TODAY = new Date('2025-01-31T10:00:00.000Z')
-
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`Expected success, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
-
-function errorOf<T>(result: Result<T>): ApiError {
-  if (result.ok) throw new Error('Expected a failure, got success')
-  return result.error
-}
 
 /** The dialogs answer what the test set; everything asked and reported is recorded. */
 class RecordingFiles implements FilePort {
