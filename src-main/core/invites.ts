@@ -153,7 +153,7 @@ async function withLinks(store: Store, written: WrittenBatch): Promise<InviteBat
 
 /** What may run before the transaction (parsing, settings), then the transaction's steps. */
 function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<WrittenBatch> {
-  const entries = parsePasteEntries(input.text)
+  const { entries } = parsePasteEntries(input.text)
   const { inviteUrlTemplate, inviteLifetimeDays } = inviteSettings(store)
   const linkFor = inviteLinkBuilder(inviteUrlTemplate)
   const actor = store.actor

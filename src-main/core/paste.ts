@@ -320,9 +320,10 @@ function textPieces(cleaned: string): Piece[] {
 /**
  * Read a paste into entries, in paste order: valid, invalid (with the reason) or duplicate (a
  * repeat, ignoring case, of an earlier valid entry, which it names). A first line of column
- * names (`pasteHeader`) is no entry; under several columns, each row is one entry. Writes nothing.
+ * names (`pasteHeader`, returned beside the entries) is no entry; under several columns, each row
+ * is one entry. Writes nothing.
  */
-export function parsePasteEntries(text: string): ParsedPasteEntry[] {
+export function parsePasteEntries(text: string): { entries: ParsedPasteEntry[]; header: PasteHeader | null } {
   // Stripped before splitting as well, so an invisible character never joins or splits entries.
   const cleaned = stripInvisible(text)
   const header = pasteHeader(cleaned)
@@ -336,7 +337,7 @@ export function parsePasteEntries(text: string): ParsedPasteEntry[] {
     )
   }
   const firstByKey = new Map<string, string>()
-  return pieces.map((piece) => {
+  const entries = pieces.map((piece): ParsedPasteEntry => {
     const entry = entryOf(piece)
     if (entry.key === null || entry.email === null) return entry
     const first = firstByKey.get(entry.key)
@@ -346,6 +347,7 @@ export function parsePasteEntries(text: string): ParsedPasteEntry[] {
     }
     return { ...entry, key: null, status: 'duplicate', reason: `Already in this paste as ${first}` }
   })
+  return { entries, header }
 }
 
 /** How many items fall in each kind, every kind present (zero when none). */
@@ -358,7 +360,8 @@ export function countBy<K extends string, T>(kinds: readonly K[], items: readonl
 const PASTE_STATUSES: readonly PasteEntryStatus[] = ['valid', 'invalid', 'duplicate']
 
 export function parsePaste(text: string): PastePreview {
-  const entries = parsePasteEntries(text).map(({ raw, email, firstName, lastName, status, reason }): PasteEntry => ({
+  const parsed = parsePasteEntries(text)
+  const entries = parsed.entries.map(({ raw, email, firstName, lastName, status, reason }): PasteEntry => ({
     raw,
     email,
     firstName,
@@ -369,7 +372,7 @@ export function parsePaste(text: string): PastePreview {
   return {
     entries,
     counts: countBy(PASTE_STATUSES, entries, (entry) => entry.status),
-    header: pasteHeader(stripInvisible(text))?.line ?? null
+    header: parsed.header?.line ?? null
   }
 }
 

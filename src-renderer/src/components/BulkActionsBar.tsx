@@ -10,6 +10,7 @@ import { ConfirmDialog } from './ConfirmDialog'
 import { ExportDialog } from './ExportDialog'
 import { Icon } from './Icon'
 import { ModalDialog } from './ModalDialog'
+import { AlertBanner } from './AlertBanner'
 
 type Action = 'assign' | 'remove' | 'status' | 'delete' | 'export' | null
 
@@ -19,13 +20,14 @@ function ErrorBanner({ error }: { error: ApiError | null }) {
   if (!error) return null
   const details = error.code === 'last_admin' ? null : Object.values(error.fields ?? {})[0]
   return (
-    <div className="banner banner--error" role="alert">
-      <Icon name="error" />
-      <span>
-        {describeError(error)}
-        {details && details !== describeError(error) ? ` ${details}` : ''}
-      </span>
-    </div>
+    <AlertBanner
+      message={
+        <>
+          {describeError(error)}
+          {details && details !== describeError(error) ? ` ${details}` : ''}
+        </>
+      }
+    />
   )
 }
 

@@ -4,6 +4,7 @@ import { describeError } from '../errors'
 import { useDatabaseFile } from '../state/databaseFile'
 import { Icon } from './Icon'
 import { ShowInFolderButton } from './ShowInFolderButton'
+import { AlertBanner } from './AlertBanner'
 
 /**
  * The database file in use: where it is, a backup through the save dialog (its progress and
@@ -43,12 +44,7 @@ export function DatabaseSection({ appInfo }: { appInfo: AppInfo | null }) {
           this file in the app’s data folder. Back up both.
         </p>
       </div>
-      {problem ? (
-        <div className="banner banner--error" role="alert">
-          <Icon name="error" />
-          <span>{describeError(problem)}</span>
-        </div>
-      ) : null}
+      {problem ? <AlertBanner message={describeError(problem)} /> : null}
       {backup ? (
         <div className="saved-file" role="status">
           <span>

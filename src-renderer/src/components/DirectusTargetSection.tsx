@@ -5,6 +5,7 @@ import { api } from '../api'
 import { describeError } from '../errors'
 import { notify } from '../state/notifications'
 import { Icon } from './Icon'
+import { AlertBanner } from './AlertBanner'
 
 /**
  * The Directus server hand-off links are made for: its public URL and its SECRET. The SECRET goes
@@ -146,12 +147,7 @@ export function DirectusTargetSection() {
           {target?.secretStored ? 'A SECRET is stored.' : 'No SECRET is stored.'}
         </p>
       </div>
-      {problem ? (
-        <div className="banner banner--error" role="alert">
-          <Icon name="error" />
-          <span>{problem}</span>
-        </div>
-      ) : null}
+      {problem ? <AlertBanner message={problem} /> : null}
       <div className="form-actions">
         <button
           type="button"

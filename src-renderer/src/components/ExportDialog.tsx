@@ -106,8 +106,7 @@ function ExportForm({ title, scopes }: { title: string; scopes: ExportChoice[] }
     return () => {
       current = false
     }
-    // The preview depends on exactly what previewKey names.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the preview depends on exactly what previewKey names (options is a new object each render)
   }, [previewKey])
 
   useEffect(() => {

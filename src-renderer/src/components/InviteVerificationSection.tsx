@@ -4,6 +4,7 @@ import { api } from '../api'
 import { describeError } from '../errors'
 import { notify } from '../state/notifications'
 import { Icon } from './Icon'
+import { AlertBanner } from './AlertBanner'
 
 /** The public key invite links are signed with, for any server that checks them, and the rule such a server applies. */
 export function InviteVerificationSection() {
@@ -52,12 +53,7 @@ export function InviteVerificationSection() {
           hand-off file. Re-inviting or revoking gives a new <code>jti</code>, so every earlier link stops working.
         </span>
       </p>
-      {problem ? (
-        <div className="banner banner--error" role="alert">
-          <Icon name="error" />
-          <span>{problem}</span>
-        </div>
-      ) : null}
+      {problem ? <AlertBanner message={problem} /> : null}
       <div className="form-actions form-actions--start">
         <button
           type="button"

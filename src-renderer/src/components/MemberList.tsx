@@ -7,6 +7,7 @@ import { draftKey, memberKey, useRolePage, type UserDraft } from '../state/roleP
 import { Icon } from './Icon'
 import { StatusBadge } from './StatusBadge'
 import { SearchField } from './SearchField'
+import { AlertBanner } from './AlertBanner'
 
 type MemberRow =
   | { kind: 'created'; key: string; draft: UserDraft }
@@ -346,12 +347,7 @@ export function MemberList({ onCreateNew, onAddExisting }: { onCreateNew: () => 
         ) : null}
       </div>
 
-      {failure?.lastAdmin ? (
-        <div className="banner banner--error" role="alert">
-          <Icon name="gpp_bad" />
-          <span>{failure.message}</span>
-        </div>
-      ) : null}
+      {failure?.lastAdmin ? <AlertBanner icon="gpp_bad" message={failure.message} /> : null}
 
       <div className="members-scroll" ref={scroller}>
         {members.loaded && rows.length === 0 ? (

@@ -4,6 +4,7 @@ import { api } from '../api'
 import { Icon } from '../components/Icon'
 import { useSettings } from '../state/settings'
 import '../styles/directory.css'
+import { AlertBanner } from '../components/AlertBanner'
 
 /** Every failure reads the same, so the screen never tells whether an address or token exists. */
 const INVALID = 'This invite is no longer valid'
@@ -82,12 +83,7 @@ export function AcceptInvitePage() {
             <span>Invite accepted. The account is now active and the invite link no longer works.</span>
           </div>
         ) : null}
-        {outcome?.kind === 'invalid' ? (
-          <div className="banner banner--error" role="alert">
-            <Icon name="error" />
-            <span>{INVALID}</span>
-          </div>
-        ) : null}
+        {outcome?.kind === 'invalid' ? <AlertBanner message={INVALID} /> : null}
 
         <div className="field">
           <label className="field-label" htmlFor="accept-token">

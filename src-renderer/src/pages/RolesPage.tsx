@@ -7,6 +7,7 @@ import { formatCount } from '../format'
 import { hashOf, navigate } from '../router'
 import { useRoles } from '../state/roles'
 import { SearchField } from '../components/SearchField'
+import { AlertBanner } from '../components/AlertBanner'
 
 function matches(role: RoleSummary, query: string): boolean {
   return role.name.toLowerCase().includes(query) || (role.description ?? '').toLowerCase().includes(query)
@@ -44,13 +45,14 @@ export function RolesPage() {
 
       <div className="page-body">
         {error && !overview ? (
-          <div className="banner banner--error" role="alert">
-            <Icon name="error" />
-            <span>{describeError(error)}</span>
-            <button type="button" className="button button--small" onClick={() => void load()}>
-              Try again
-            </button>
-          </div>
+          <AlertBanner
+            message={describeError(error)}
+            action={
+              <button type="button" className="button button--small" onClick={() => void load()}>
+                Try again
+              </button>
+            }
+          />
         ) : null}
 
         <div className="card table-card">

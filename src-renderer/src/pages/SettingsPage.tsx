@@ -6,11 +6,11 @@ import { api } from '../api'
 import { DatabaseSection } from '../components/DatabaseSection'
 import { DirectusTargetSection } from '../components/DirectusTargetSection'
 import { InviteVerificationSection } from '../components/InviteVerificationSection'
-import { Icon } from '../components/Icon'
 import { describeError } from '../errors'
 import { notify } from '../state/notifications'
 import { useSettings } from '../state/settings'
 import '../styles/directory.css'
+import { AlertBanner } from '../components/AlertBanner'
 
 const POLICY_LABELS: Record<PasswordPolicyKind, string> = {
   none: 'None',
@@ -79,14 +79,7 @@ export function SettingsPage() {
             <h1 className="page-title">Settings</h1>
           </div>
         </header>
-        {loadError ? (
-          <div className="banner banner--error" role="alert">
-            <Icon name="error" />
-            <span>{describeError(loadError)}</span>
-          </div>
-        ) : (
-          <p className="muted">Loading settings…</p>
-        )}
+        {loadError ? <AlertBanner message={describeError(loadError)} /> : <p className="muted">Loading settings…</p>}
       </div>
     )
   }
