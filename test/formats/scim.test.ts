@@ -14,6 +14,7 @@ import {
   scimFormat
 } from '../../src-main/core/formats/scim'
 import { USER_STATUSES } from '../../src-main/core/model'
+import { formText } from '../helpers/handoff'
 
 // ---------------------------------------------------------------------------------------------
 // A directory to export
@@ -505,7 +506,8 @@ describe('SCIM reader', () => {
 // ---------------------------------------------------------------------------------------------
 // Round trip
 
-const text = (maxLength: number): fc.Arbitrary<string> => fc.string({ unit: 'grapheme', minLength: 1, maxLength })
+// Names, titles and the like as the store keeps them: trimmed, never blank (a blank role name cannot exist).
+const text = formText
 const optionalText = (maxLength: number): fc.Arbitrary<string | null> => fc.option(text(maxLength), { nil: null })
 const isoDate = fc
   .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })

@@ -262,8 +262,8 @@ const IP_ENTRIES = ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '198.51.100.0/24
 const ICONS = ['supervised_user_circle', 'edit_note', 'shield_person', 'visibility', 'badge'] as const
 const STATUSES = ['draft', 'invited', 'active', 'suspended', 'archived'] as const
 
-/** Text as people type it into a form: any Unicode, trimmed, never empty. */
-const text = (maxLength: number) =>
+/** Text as people type it into a form (and as the store keeps it): any Unicode, trimmed, never empty. */
+export const formText = (maxLength: number): fc.Arbitrary<string> =>
   fc
     .string({ unit: 'grapheme', minLength: 1, maxLength })
     .map((value) => value.trim())
@@ -271,9 +271,9 @@ const text = (maxLength: number) =>
 
 export const roleArbitrary: fc.Arbitrary<DirectoryRole> = fc.record({
   id: fc.uuid({ version: 4 }),
-  name: text(40),
+  name: formText(40),
   icon: fc.constantFrom(...ICONS),
-  description: fc.option(text(200), { nil: null }),
+  description: fc.option(formText(200), { nil: null }),
   adminAccess: fc.boolean(),
   appAccess: fc.boolean(),
   ipAccess: fc.uniqueArray(fc.constantFrom(...IP_ENTRIES), { maxLength: 3 }),
@@ -290,14 +290,14 @@ export const directoryArbitrary = fc
         fc.record({
           id: fc.uuid({ version: 4 }),
           email: fc.emailAddress(),
-          firstName: fc.option(text(50), { nil: null }),
-          lastName: fc.option(text(50), { nil: null }),
+          firstName: fc.option(formText(50), { nil: null }),
+          lastName: fc.option(formText(50), { nil: null }),
           status: fc.constantFrom(...STATUSES),
           roleId: fc.option(fc.constantFrom(...roles.map((role) => role.id), '00000000-0000-4000-8000-0000000000ff'), { nil: null }),
-          title: fc.option(text(50), { nil: null }),
-          location: fc.option(text(100), { nil: null }),
+          title: fc.option(formText(50), { nil: null }),
+          location: fc.option(formText(100), { nil: null }),
           description: fc.option(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }), { nil: null }),
-          tags: fc.uniqueArray(text(20), { maxLength: 4 }),
+          tags: fc.uniqueArray(formText(20), { maxLength: 4 }),
           createdAt: fc
             .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
             .map((date) => date.toISOString()),
