@@ -315,10 +315,8 @@ const FEW_CANDIDATES = 3000
 /** Index entries a walk reads first, and for one page at most, before leading with the search. */
 const WALK_FIRST_CHUNK = 4000
 const WALK_BUDGET = 64_000
-/** Past this many more entries a walk asks whether leading would do better. */
-const WALK_FAR = 12_000
-/** Up to this many candidates, leading in name order (see leadInNameOrder) is cheap enough to try before walking far. */
-const MANY_CANDIDATES = 40_000
+/** Past this many more entries (about as long as asking the trigram index takes) a walk asks whether leading would do better. */
+const WALK_FAR = 32_000
 /** Candidates outside a name range that leading in name order looks up and sorts, at most. */
 const SCATTERED_MAX = 5000
 /** Index entries a walk reads to count matches before the trigram index counts them instead. */
@@ -369,12 +367,12 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   const fullMatch = (): string | null => (words.some(isShort) ? ftsQuery(store, words, true, vocabulary) : longMatch)
 
   /** Lead with the search: its candidates filtered, sorted, and counted up to the cap. */
-  let scattered: number[] | null | undefined
-  const scatteredFor = (match: string): number[] | null => (scattered ??= index ? scatteredOutsideRange(store, words, match) : null)
+  let clusters: Clusters | null | undefined
+  const clustersFor = (match: string): Clusters | null => (clusters ??= index ? clustersOf(store, match) : null)
   const lead = (match: string | null): UserPage => {
     if (match === null) return pageOf([], limit, plan, 0, false)
-    const outside = index ? scatteredFor(match) : null
-    if (index && outside) return leadInNameOrder(store, { ...request, index, scattered: outside })
+    const found = index ? clustersFor(match) : null
+    if (index && found) return leadInNameOrder(store, { ...request, index, clusters: found })
     // The match holds every word (short ones as their trigrams), so it is the rule itself.
     const condition = all([...filterParts(filter, FOLLOWS), sql<SqlBool>`candidates.users_search MATCH ${match}`])
     const rows = readSegments(store, CANDIDATES, condition, segmentsAfter(plan, descending, cursor, false), limit + 1)
@@ -382,13 +380,15 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
     return pageOf(rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
   }
 
-  // Few candidates: read once, then filtered, sorted and counted from the list.
-  if (longMatch !== null) {
-    const found = store
-      .prepare<number>('SELECT rowid FROM users_search WHERE users_search MATCH ? LIMIT ?')
-      .pluck()
-      .all(longMatch, FEW_CANDIDATES + 1)
-    if (found.length <= FEW_CANDIDATES) return leadFromList(store, request, found)
+  // Few candidates: read once, then filtered, sorted and counted from the list. Asked at once
+  // when no index holds the search text; a walk in name order asks only if its first chunk
+  // finds the matches rare, since a dense search fills its page sooner than the trigram index
+  // can say how many candidates it has.
+  let probed: { few: number[] | null } | undefined
+  const fewCandidates = (): number[] | null => (probed ??= { few: longMatch === null ? null : fewOf(store, longMatch) }).few
+  if (!index) {
+    const few = fewCandidates()
+    if (few) return leadFromList(store, request, few)
   }
 
   // Walk the sort order: in name order through an index holding the search text, otherwise
@@ -397,18 +397,18 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   const filterCondition = all(filterParts(filter, index ? LEADS : FOLLOWS))
   const segments = segmentsAfter(plan, descending, cursor, true)
   const chunked = request.sort !== 'role'
-  // A first chunk without a match: lead if the candidates are few enough and all but a few of
-  // them in the first word's range of the name order; else walk on.
+  // A first chunk with matches too rare to fill the page soon: lead if the candidates are few,
+  // or if all but a few of them lie in clusters of the name order; else walk on.
   const leadFirst = (): boolean => {
-    // No cluster to read in order (nobody's name key begins with the first word): walk on.
-    if (index && !someoneInRange(store, words)) return false
-    const estimate = longMatch !== null ? countCandidates(store, longMatch, null, MANY_CANDIDATES) : shortEstimate(store, words, vocabulary)
-    if (estimate > MANY_CANDIDATES) return false
+    if (fewCandidates()) return true
     const match = fullMatch()
-    return match === null || scatteredFor(match) !== null
+    return match === null || clustersFor(match) !== null
   }
   const walk = walkPage(store, { from, filterCondition, matches, plan, descending, segments, limit: limit + 1, chunked, leadFirst })
-  if (!walk) return lead(fullMatch())
+  if (!walk) {
+    const few = fewCandidates()
+    return few ? leadFromList(store, request, few) : lead(fullMatch())
+  }
 
   const density = walk.examined > 0 ? walk.rows.length / walk.examined : 1
   const filterSize = countFromCounts(store, filter)
@@ -416,20 +416,13 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   return pageOf(walk.rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
 }
 
-/** At most how many users hold the rarest short word, from the trigram vocabulary (asked only when it looks rare, so cheap). */
-function someoneInRange(store: Store, words: readonly string[]): boolean {
-  const [first = ''] = words
-  return (
-    getRaw(
-      store,
-      sql<{ found: number }>`SELECT 1 AS found FROM users INDEXED BY users_name
-        WHERE ${SORT_KEY} >= ${first} AND ${SORT_KEY} < ${first + MAX_CHAR} LIMIT 1`
-    ) !== undefined
-  )
-}
-
-function shortEstimate(store: Store, words: readonly string[], memo: Vocabulary): number {
-  return Math.min(...words.map((word) => trigramsFrom(store, word, memo).users))
+/** The trigram index's candidates for `match` when there are at most FEW_CANDIDATES of them, else null. */
+function fewOf(store: Store, match: string): number[] | null {
+  const found = store
+    .prepare<number>('SELECT rowid FROM users_search WHERE users_search MATCH ? LIMIT ?')
+    .pluck()
+    .all(match, FEW_CANDIDATES + 1)
+  return found.length <= FEW_CANDIDATES ? found : null
 }
 
 /** Lead from a short list of candidate rowids (long words matched): filtered, tested, sorted, counted. */
@@ -448,58 +441,104 @@ function leadFromList(store: Store, request: SearchRequest, rowids: readonly num
 }
 
 /**
- * Leading in name order without sorting a cluster. The users whose name key begins with the
- * first word typed (a first name: "olga" is thousands of Olgas side by side in name order) are
- * one range of the walk's index, read in order and tested there; only the other candidates of
- * the trigram index, told apart inside it (scatteredOutsideRange, null when they are too many
- * for this to pay), are looked up and sorted.
+ * Candidates of a search told apart by where they lie in name order. Users who share a first
+ * name sit side by side there, and so do the matches of a word inside one: "olga" is thousands
+ * of Olgas, "oma" the Omars and the Tomáses. A cluster is the range of name keys beginning with
+ * such a first name; the other candidates are scattered.
  */
-function scatteredOutsideRange(store: Store, words: readonly string[], match: string): number[] | null {
-  const [first = ''] = words
-  // The search text starts with the sort key behind U+0001: the range is a match of its own,
-  // so the candidates outside it are found inside the trigram index, without a lookup.
-  const range = ftsQuery(store, [`${KEY_MARK}${first}`], true)
-  const outsideMatch = range === null ? match : `(${match}) NOT ${range}`
+interface Clusters {
+  /** Name-key prefixes, none a prefix of another: each range is read in order in the walk's index. */
+  prefixes: string[]
+  /** Every candidate outside those ranges, found inside the trigram index. */
+  scattered: number[]
+}
+
+/** Candidates sampled to find a search's clusters. */
+const CLUSTER_SAMPLE = 256
+/** A first name holding at least this share of the sample is a cluster. */
+const CLUSTER_SHARE = 0.08
+
+/**
+ * The clusters of `match` and its scattered candidates, or null when the scattered ones are too
+ * many for leading in name order to pay (SCATTERED_MAX). The clusters come from a sample of the
+ * candidates, so they only decide what this costs: every range is tested with the rule, and the
+ * scattered candidates are exactly those outside the ranges (the search text starts with the
+ * name key behind U+0001, so "\u0001olga" is the range as a match of its own).
+ */
+function clustersOf(store: Store, match: string): Clusters | null {
+  const sample = store
+    .prepare<string>(
+      'SELECT users.sort_name FROM users_search AS candidates CROSS JOIN users ON users.rowid = candidates.rowid WHERE candidates.users_search MATCH ? LIMIT ?'
+    )
+    .pluck()
+    .all(match, CLUSTER_SAMPLE)
+  const shares = new Map<string, number>()
+  for (const key of sample) {
+    const name = key.split(' ', 1)[0] ?? key
+    if ([...name].length >= 2) shares.set(name, (shares.get(name) ?? 0) + 1)
+  }
+  const names = [...shares]
+    .filter(([, count]) => count >= Math.max(2, sample.length * CLUSTER_SHARE))
+    .map(([name]) => name)
+    .sort()
+  const prefixes = names.filter((name, index) => !names.slice(0, index).some((other) => name.startsWith(other)))
+  const ranges = prefixes.map((prefix) => quoted(`${KEY_MARK}${prefix}`))
+  const outsideMatch = ranges.length === 0 ? match : `(${match}) NOT (${ranges.join(' OR ')})`
   const scattered = store
     .prepare<number>('SELECT rowid FROM users_search WHERE users_search MATCH ? LIMIT ?')
     .pluck()
     .all(outsideMatch, SCATTERED_MAX + 1)
-  return scattered.length > SCATTERED_MAX ? null : scattered
+  return scattered.length > SCATTERED_MAX ? null : { prefixes, scattered }
 }
 
-function leadInNameOrder(store: Store, request: SearchRequest & { index: RawBuilder<unknown>; scattered: readonly number[] }): UserPage {
-  const { filter, words, plan, descending, cursor, limit, index, scattered } = request
-  const [first = ''] = words
-  const inRange = sql<SqlBool>`(${SORT_KEY} >= ${first} AND ${SORT_KEY} < ${first + MAX_CHAR})`
-  const inRangeMatches = all([...filterParts(filter, LEADS), inRange, wordsCondition(words)])
+/**
+ * Leading in name order without sorting a cluster: each cluster's range is read in order from
+ * the walk's index and tested there, and only the scattered candidates are looked up and sorted.
+ */
+function leadInNameOrder(store: Store, request: SearchRequest & { index: RawBuilder<unknown>; clusters: Clusters }): UserPage {
+  const { filter, words, plan, descending, cursor, limit, index, clusters } = request
+  const inRange = (prefix: string): RawBuilder<SqlBool> =>
+    all([
+      ...filterParts(filter, LEADS),
+      sql<SqlBool>`(${SORT_KEY} >= ${prefix} AND ${SORT_KEY} < ${prefix + MAX_CHAR})`,
+      wordsCondition(words)
+    ])
   const scatteredMatches = all(filterParts(filter, FOLLOWS))
   const [segment] = segmentsAfter(plan, descending, cursor, true)
   const keyset = segment?.condition ?? sql<SqlBool>`1`
   const order = segment?.order ?? sql`1`
   const n = limit + 1
-  const list = JSON.stringify(scattered)
+  const list = JSON.stringify(clusters.scattered)
+  const parts = [
+    ...clusters.prefixes.map(
+      (prefix) =>
+        sql`SELECT rowid FROM (SELECT users.rowid AS rowid FROM ${index} WHERE ${inRange(prefix)} AND ${keyset} ORDER BY ${order} LIMIT ${n})`
+    ),
+    sql`SELECT rowid FROM (SELECT users.rowid AS rowid FROM json_each(${list}) AS scattered CROSS JOIN users ON users.rowid = scattered.value
+      WHERE ${scatteredMatches} AND ${keyset} ORDER BY ${order} LIMIT ${n})`
+  ]
   const rows = allRaw(
     store,
     sql<ListedRow>`SELECT ${PAGE_COLUMNS} FROM users LEFT JOIN roles ON roles.id = users.role_id
-      WHERE users.rowid IN (
-        SELECT rowid FROM (SELECT users.rowid AS rowid FROM ${index} WHERE ${inRangeMatches} AND ${keyset} ORDER BY ${order} LIMIT ${n})
-        UNION ALL
-        SELECT rowid FROM (SELECT users.rowid AS rowid FROM json_each(${list}) AS scattered CROSS JOIN users ON users.rowid = scattered.value
-          WHERE ${scatteredMatches} AND ${keyset} ORDER BY ${order} LIMIT ${n}))
+      WHERE users.rowid IN (${sql.join(parts, sql` UNION ALL `)})
       ORDER BY ${order} LIMIT ${n}`
   )
-  const inside = getRaw(
-    store,
-    sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${index} WHERE ${inRangeMatches} LIMIT ${TOTAL_CAP + 1})`
-  )
-  const outside = hasFilterOf(filter)
+  let total = 0
+  for (const prefix of clusters.prefixes) {
+    if (total > TOTAL_CAP) break
+    const inside = getRaw(
+      store,
+      sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${index} WHERE ${inRange(prefix)} LIMIT ${TOTAL_CAP + 1 - total})`
+    )
+    total += inside?.n ?? 0
+  }
+  total += hasFilterOf(filter)
     ? (getRaw(
         store,
         sql<{ n: number }>`SELECT count(*) AS n FROM json_each(${list}) AS scattered CROSS JOIN users ON users.rowid = scattered.value
           WHERE ${scatteredMatches}`
       )?.n ?? 0)
-    : scattered.length
-  const total = (inside?.n ?? 0) + outside
+    : clusters.scattered.length
   return pageOf(rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
 }
 
@@ -516,7 +555,7 @@ interface WalkRequest {
   limit: number
   /** False for an order no index gives (by role), which a chunk boundary would sort for. */
   chunked: boolean
-  /** Asked when a first chunk holds no match: whether leading beats walking on. */
+  /** Asked when a first chunk holds too few matches to fill the page soon: whether leading beats walking on. */
   leadFirst(): boolean
 }
 

@@ -1,6 +1,7 @@
 /**
  * The directory's search answers a page by walking the name order, by leading with the trigram
- * index's candidates, or by reading a first name's range and sorting only the rest (see
+ * index's candidates, or by reading the ranges of first names that hold most of them (clusters)
+ * and sorting only the rest (see
  * user-directory.ts). Which one depends on how many users match and where they sit in the name
  * order, so these tests build a directory large and lopsided enough for every one of them to be
  * taken, and check each answer against the rule itself, tested on every row.
@@ -16,8 +17,9 @@ import { createRoleInput } from '../../src-main/core/inputs'
 let store: Store
 let roleId: string
 
-// Thousands of Olgas side by side in name order; Santos scattered through it; a few rare names.
-const FIRST = ['Ada', 'Olga', 'Olga', 'Olga', 'Zoë', 'Bo', 'Émile', 'Lucía']
+// Thousands of Olgas side by side in name order; Santos scattered through it; a few rare names;
+// "oma" inside two first names (Omar, and Tomás through the address), two clusters apart.
+const FIRST = ['Ada', 'Olga', 'Olga', 'Olga', 'Zoë', 'Bo', 'Émile', 'Lucía', 'Omar', 'Tomás', 'Omar', 'Tomás']
 const LAST = ['Santos', 'Novak', 'Kim', 'Müller', 'Wu', 'Quinn', 'Tanaka']
 
 beforeAll(async () => {
@@ -94,7 +96,11 @@ describe('every way of answering a search gives the rule’s answer', () => {
     'olga wu',
     'lucía kim',
     'ü',
-    'a.s'
+    'a.s',
+    'oma',
+    'om',
+    'mas',
+    'omar santos'
   ]
   for (const search of searches) {
     for (const inRole of [false, true]) {
