@@ -12,7 +12,7 @@ import type { UserRow } from './db/schema'
 import { checkEmail } from './email'
 import { DomainError, FieldProblems, fieldPath } from './errors'
 import type { BulkUpdateUsersInput, CreateUserInput, DeleteUsersInput, NewUserFields, UpdateUserInput, UserSelection } from './inputs'
-import { freshInviteFields, newInviteNonces } from './invite-tokens'
+import { freshInviteFields, newInviteNonce, newInviteNonces } from './invite-tokens'
 import type { User, UserStatus } from './model'
 import { hashPassword } from './passwords'
 import { requireRoleRow, roleNamesOf } from './roles'
@@ -186,6 +186,11 @@ export function updateUser(store: Store, input: UpdateUserInput): User {
     if (patch.status !== undefined) {
       next.status = patch.status
       Object.assign(next, inviteFieldsFor(store, row.status, patch.status))
+    }
+    // A pending invite whose address changes is a new invite for the new address: links sent to
+    // the old one stop working (their `jti` is no longer the user's), the expiry stays.
+    if (next.status === 'invited' && row.status === 'invited' && row.invite_nonce !== null && next.email_key !== row.email_key) {
+      next.invite_nonce = newInviteNonce()
     }
     if (patch.firstName !== undefined) next.first_name = optionalText(patch.firstName)
     if (patch.lastName !== undefined) next.last_name = optionalText(patch.lastName)

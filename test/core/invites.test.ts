@@ -16,7 +16,9 @@ import {
 } from '../../src-main/core/invites'
 import type { InviteBatch, InviteResult, UserStatus } from '../../src-main/core/model'
 import { verifyPassword } from '../../src-main/core/passwords'
+import { updateUserInput } from '../../src-main/core/inputs'
 import { createRole, updateRole } from '../../src-main/core/roles'
+import { updateUser } from '../../src-main/core/users'
 import { updateSettings } from '../../src-main/core/settings'
 import { openStore, type Store } from '../../src-main/core/store'
 import { getUser } from '../../src-main/core/user-directory'
@@ -282,6 +284,23 @@ describe('resendInvite, revokeInvite and getInviteLink', () => {
     expect(listActivity(store, { action: 'user.invite.resend', limit: 5 }).rows).toHaveLength(1)
     await expectInviteInvalid(() => acceptInvite(store, { token: linkOf(first), password: GOOD_PASSWORD }))
     await acceptInvite(store, { token: resent.token, password: GOOD_PASSWORD })
+  })
+
+  it('a new address kills the links sent to the old one; the new link names the new address and keeps the expiry', async () => {
+    const first = only(await invite('ann@example.org'))
+    const id = first.userId ?? ''
+    const renamed = updateUser(store, updateUserInput.parse({ id, patch: { firstName: 'Ann' } }))
+    expect(renamed.inviteExpiresAt).toBe(first.inviteExpiresAt)
+    // A change that leaves the address alone leaves the link working.
+    expect((await getInviteLink(store, { userId: id })).inviteLink).toBe(first.inviteLink)
+
+    const moved = updateUser(store, updateUserInput.parse({ id, patch: { email: 'ann.new@example.org' } }))
+    expect(moved.inviteExpiresAt).toBe(first.inviteExpiresAt)
+    const link = await getInviteLink(store, { userId: id })
+    expect(link.email).toBe('ann.new@example.org')
+    expect(link.inviteLink).not.toBe(first.inviteLink)
+    await expectInviteInvalid(() => acceptInvite(store, { token: linkOf(first), password: GOOD_PASSWORD }))
+    expect(await acceptInvite(store, { token: link.token, password: GOOD_PASSWORD })).toEqual({ accepted: true })
   })
 
   it('resend refuses a user who is not invited', async () => {
