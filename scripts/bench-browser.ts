@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
+import { importFileOf } from './import-files'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -26,10 +27,19 @@ export interface RunningHost {
   stop(): Promise<void>
 }
 
+export interface HostProcessOptions {
+  /** Node options before the script (e.g. `--expose-gc`), for looking into the host's memory. */
+  nodeArgs?: readonly string[]
+  /** Added to this process's environment. */
+  env?: Readonly<Record<string, string>>
+}
+
 /** `npm run host` on `dbFile`, as its own node process (so its memory is its own). */
-export async function startHostProcess(dbFile: string): Promise<RunningHost> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src-main/host/cli.ts'), '--db', dbFile], {
+export async function startHostProcess(dbFile: string, options: HostProcessOptions = {}): Promise<RunningHost> {
+  const script = resolve(ROOT, 'src-main/host/cli.ts')
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, '--db', dbFile], {
     cwd: ROOT,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -65,6 +75,37 @@ export async function startHostProcess(dbFile: string): Promise<RunningHost> {
         child.kill('SIGTERM')
       })
   }
+}
+
+export interface HostMemory {
+  afterReads: { rssAnon: number; rss: number }
+  afterImports: { rssAnon: number; rss: number }
+}
+
+/**
+ * The host's memory after 200 pages of `roleId`'s members and the `searches`, then after two
+ * 100,000-row CSV imports and `idleMs` of quiet: what it keeps, not its peak.
+ */
+export async function hostMemoryAfterWork(
+  host: RunningHost,
+  roleId: string,
+  searches: readonly { text: string }[],
+  idleMs: number
+): Promise<HostMemory> {
+  let after: string | undefined
+  for (let index = 0; index < 200; index++) {
+    const page = (await host.call('listUsers', { filter: { roleId }, limit: 200, ...(after ? { after } : {}) })) as {
+      nextCursor: string | null
+    } // the call's result shape
+    after = page.nextCursor ?? undefined
+  }
+  for (const query of searches) await host.call('listUsers', { filter: { search: query.text }, limit: 200 })
+  const afterReads = memoryOf(host.pid)
+  for (let run = 0; run < 2; run++) {
+    await host.call('applyImport', { file: { text: importFileOf(100_000, [], `mem${run}`) }, existing: 'update', newUsersAs: 'invited' })
+  }
+  await new Promise((done) => setTimeout(done, idleMs))
+  return { afterReads, afterImports: memoryOf(host.pid) }
 }
 
 /** Anonymous and resident memory of a process, in MB, from /proc. */

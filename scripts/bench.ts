@@ -39,7 +39,8 @@ import {
 } from '../src-main/core/inputs'
 import { createHandlerMap, type HandlerMap } from '../src-main/ipc/handlers'
 import type { FilePort, SaveTarget } from '../src-main/ipc/ports'
-import { memoryOf, startHostProcess, typingLatencies } from './bench-browser'
+import { hostMemoryAfterWork, startHostProcess, typingLatencies } from './bench-browser'
+import { importFileOf } from './import-files'
 import { searchQueries } from './search-queries'
 import { seed } from './seed'
 
@@ -471,22 +472,9 @@ async function benchBrowserAndMemory(store: Store, roleId: string, tier: string)
     report(latency(`keystroke to rendered results in the browser, ${tier} users`, keystrokes, { p50: 100, p99: 200 }))
 
     note(`Host memory after 200 pages and 200 searches, then two 100,000-row imports…`)
-    let after: string | undefined
-    for (let index = 0; index < 200; index++) {
-      const page = (await host.call('listUsers', { filter: { roleId }, limit: 200, ...(after ? { after } : {}) })) as {
-        nextCursor: string | null
-      } // the call's result shape
-      after = page.nextCursor ?? undefined
-    }
-    for (const query of SEARCHES.slice(0, 200)) await host.call('listUsers', { filter: { search: query.text }, limit: 200 })
-    const afterReads = memoryOf(host.pid)
-    report(memoryFigure(`host memory after 200 pages and 200 searches, ${tier} users`, afterReads))
-    for (let run = 0; run < 2; run++) {
-      await host.call('applyImport', { file: { text: importFileOf(100_000, [], `mem${run}`) }, existing: 'update', newUsersAs: 'invited' })
-    }
-    // What the host keeps, not its peak: V8 gives memory back once it has been idle a moment.
-    await new Promise((done) => setTimeout(done, IDLE_MS))
-    report(memoryFigure(`host memory after two 100,000-row imports and ${IDLE_MS / 1000} s idle, ${tier} users`, memoryOf(host.pid)))
+    const memory = await hostMemoryAfterWork(host, roleId, SEARCHES.slice(0, 200), IDLE_MS)
+    report(memoryFigure(`host memory after 200 pages and 200 searches, ${tier} users`, memory.afterReads))
+    report(memoryFigure(`host memory after two 100,000-row imports and ${IDLE_MS / 1000} s idle, ${tier} users`, memory.afterImports))
   } finally {
     await host.stop()
   }
@@ -635,16 +623,6 @@ async function benchInviteExport(): Promise<void> {
     met: null
   })
   dropStore(store)
-}
-
-/** A CSV of `count` rows: the first half new addresses, the second half `existing` users (updates), or new ones past them. */
-function importFileOf(count: number, existing: readonly string[], prefix = 'imported'): string {
-  const lines = ['email,first_name,last_name,role,status']
-  for (let index = 0; index < count; index++) {
-    const email = (index < count / 2 ? undefined : existing[index - count / 2]) ?? `${prefix}.${index}@example.org`
-    lines.push(`${email},Imported,Person ${index},Support,${index % 3 === 0 ? 'active' : ''}`)
-  }
-  return `${lines.join('\r\n')}\r\n`
 }
 
 /** A directory with Support and Editors and 50,000 invited Editors, as the import starts from. */

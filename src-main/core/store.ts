@@ -42,6 +42,11 @@ export interface Store {
    * open on this one. Null for an in-memory database (and on the snapshot itself).
    */
   snapshot(): Store | null
+  /**
+   * Hand back what this connection's (and the snapshot's) page cache holds: bulk writes fill it,
+   * and it would otherwise stay full while the app idles. Reads refill it as they need.
+   */
+  releaseMemory(): void
   close(): void
 }
 
@@ -132,6 +137,10 @@ export function createStore(
     snapshot(): Store | null {
       if (reader === undefined) reader = createStore(openReadConnection(sqlite.name), { ...options, now }, true)
       return reader
+    },
+    releaseMemory(): void {
+      if (sqlite.open) sqlite.pragma('shrink_memory')
+      reader?.releaseMemory()
     },
     close(): void {
       statements.clear()

@@ -30,6 +30,7 @@ import type { Store } from '../core/store'
 import { countUsers, getUser, listUsers } from '../core/user-directory'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../core/users'
 import { CALL_NAMES, contract, type CallName, type CallOutput, type ParsedInput } from './contract'
+import { memoryReturn } from './memory'
 import { createCallQueue, Operations } from './operations'
 import type { FilePort, WorkNotice } from './ports'
 import { transferHandlers, type OperationControl } from './transfers'
@@ -57,6 +58,8 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
   let databasePath = context.appInfo.databasePath
   const queue = createCallQueue()
   const operations = new Operations()
+  // `store` read when the memory is given back: an `openDatabase` may have replaced it by then.
+  const memory = memoryReturn(() => store.releaseMemory())
   const track = async <T>(operationId: string, field: string, run: (control: OperationControl) => Promise<T>): Promise<T> => {
     const signal = operations.start(operationId, field)
     try {
@@ -147,6 +150,15 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
   } satisfies Implementation
 
   const handle = async <K extends CallName>(name: K, input: unknown): Promise<Result<CallOutput<K>>> => {
+    memory.callStarted()
+    try {
+      return await answer(name, input)
+    } finally {
+      memory.callEnded(BULK_CALLS.has(name))
+    }
+  }
+
+  const answer = async <K extends CallName>(name: K, input: unknown): Promise<Result<CallOutput<K>>> => {
     try {
       const parsed = parseInput(name, input)
       if (!parsed.ok) return parsed
@@ -184,6 +196,23 @@ const READS_BESIDE_LONG_WORK: ReadonlySet<CallName> = new Set<CallName>([
   'getSettings',
   'checkPassword',
   'listActivity'
+])
+
+/**
+ * Calls whose work grows with the rows they handle (tens or hundreds of thousands): once they
+ * are over and the calls are quiet, the memory they used is given back (memory.ts).
+ */
+const BULK_CALLS: ReadonlySet<CallName> = new Set<CallName>([
+  'previewImport',
+  'applyImport',
+  'previewInvites',
+  'inviteUsers',
+  'exportInvites',
+  'backupDatabase',
+  'openDatabase',
+  'bulkUpdateUsers',
+  'deleteUsers',
+  'saveRoleChanges'
 ])
 
 /** The long operations: they keep a transaction open across turns of the event loop. */
