@@ -77,11 +77,12 @@ const EXPORT_USER_COLUMNS = columns('users', [
   'invited_at',
   'invite_expires_at',
   'invite_nonce',
-  'invite_token_seal',
   'created_at',
   'sort_name'
 ])
-type ExportRow = RowOf<typeof EXPORT_USER_COLUMNS>
+/** The seal as text (see `InviteTokenRow`): a string is cheaper to read than a buffer. */
+const EXPORT_SELECT = `${EXPORT_USER_COLUMNS.sql}, hex(users.invite_token_seal) AS invite_token_seal`
+type ExportRow = RowOf<typeof EXPORT_USER_COLUMNS> & { invite_token_seal: string }
 
 export interface ExportSourceOptions {
   pageSize?: number
@@ -250,12 +251,12 @@ function pendingInviteCount(store: Store, roleId: string | null | undefined): nu
   return statement?.n ?? 0
 }
 
-const SELECTED_USERS_SQL = `SELECT ${EXPORT_USER_COLUMNS.sql}
+const SELECTED_USERS_SQL = `SELECT ${EXPORT_SELECT}
   FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value
   ORDER BY wanted.key`
 
 /** The same, keeping only pending invites (the rule of PENDING below). */
-const SELECTED_INVITES_SQL = `SELECT ${EXPORT_USER_COLUMNS.sql}
+const SELECTED_INVITES_SQL = `SELECT ${EXPORT_SELECT}
   FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value
   WHERE users.status = 'invited' AND users.invite_nonce IS NOT NULL AND users.invite_expires_at IS NOT NULL
   ORDER BY wanted.key`
@@ -287,7 +288,7 @@ function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: 
       after === null ? sql<SqlBool>`1` : sql<SqlBool>`(${SORT_KEY}, users.id) > (${after.name}, ${after.id})`
     const rows: ExportRow[] = allRaw(
       store,
-      sql<ExportRow>`SELECT ${sql.raw(EXPORT_USER_COLUMNS.sql)} FROM users
+      sql<ExportRow>`SELECT ${sql.raw(EXPORT_SELECT)} FROM users
         WHERE ${condition} AND ${keyset}
         ORDER BY ${SORT_KEY}, users.id LIMIT ${pageSize}`
     )
@@ -298,11 +299,11 @@ function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: 
 }
 
 const ROLE_INVITES_SQL = {
-  role: `SELECT ${EXPORT_USER_COLUMNS.sql} FROM users
+  role: `SELECT ${EXPORT_SELECT} FROM users
     WHERE users.role_id = ? AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
       AND users.invite_expires_at IS NOT NULL AND users.invited_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`,
-  publicRole: `SELECT ${EXPORT_USER_COLUMNS.sql} FROM users
+  publicRole: `SELECT ${EXPORT_SELECT} FROM users
     WHERE users.role_id IS NULL AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
       AND users.invite_expires_at IS NOT NULL AND users.invited_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`
@@ -490,6 +491,53 @@ export async function exportToString(store: Store, request: ExportRequest): Prom
   return parts.join('')
 }
 
+/** Bytes written between two flushes to disk started while the export goes on. */
+const FLUSH_EVERY_BYTES = 16 * 1024 * 1024
+
+/**
+ * Writes to a file that overlap the work of the next page: `write` waits only for the previous
+ * write, so the thread pool writes a page while the main thread reads and formats the next one;
+ * and every `FLUSH_EVERY_BYTES` a flush to disk is started in the background, so the final
+ * `sync` of a 100 MB file does not have all of it to write at once. At most one page's text is
+ * held beyond the one being made.
+ */
+function overlappedWriter(file: FileHandle): { write(text: string): Promise<void>; finish(): Promise<void>; settle(): Promise<void> } {
+  let writing: Promise<unknown> = Promise.resolve()
+  let flushing: Promise<unknown> | null = null
+  let unflushed = 0
+  // A failure is thrown where it is next awaited; until then it must not count as unhandled.
+  const quiet = (promise: Promise<unknown>): Promise<unknown> => {
+    promise.catch(() => undefined)
+    return promise
+  }
+  return {
+    async write(text) {
+      await writing
+      if (text === '') return
+      const bytes = Buffer.from(text)
+      writing = quiet(file.write(bytes))
+      unflushed += bytes.length
+      if (unflushed >= FLUSH_EVERY_BYTES && flushing === null) {
+        unflushed = 0
+        flushing = quiet(
+          writing
+            .then(() => file.datasync())
+            .finally(() => {
+              flushing = null
+            })
+        )
+      }
+    },
+    async finish() {
+      await writing
+      await flushing
+    },
+    async settle() {
+      await Promise.allSettled([writing, flushing])
+    }
+  }
+}
+
 const cancelled = (): DomainError => new DomainError('cancelled', 'The export was cancelled; no file was written')
 
 /**
@@ -522,28 +570,31 @@ export async function exportToFile(
   let fileOpen = true
   let rows = 0
   let renewed = 0
+  const output = overlappedWriter(file)
   try {
     if (options.expiredInvites === 'renew') renewed = renewExpiredInvites(store, options.scope)
     const source = exportSource(store, options.scope, sourceOptionsFor(options.format))
     const writer = writerFor(store, options, source, format)
-    await file.write(writer.start())
+    await output.write(writer.start())
     onProgress?.(0, source.total)
     let read = 0
     for await (const page of source.pages) {
       if (signal?.aborted) throw cancelled()
       read += page.length
       const users = page.filter(keeper(options, format))
-      if (users.length > 0) await file.write(writer.users(users))
+      if (users.length > 0) await output.write(writer.users(users))
       rows += users.length
       onProgress?.(read, Math.max(read, source.total))
     }
-    await file.write(writer.end())
+    await output.write(writer.end())
+    await output.finish()
     if (signal?.aborted) throw cancelled()
     await file.sync()
     fileOpen = false
     await file.close()
     await rename(tempPath, targetPath)
   } catch (error) {
+    await output.settle()
     if (fileOpen) await file.close().catch(() => undefined)
     await rm(tempPath, { force: true })
     throw error

@@ -81,9 +81,9 @@ export interface InviteTokenSource {
   invite_expires_at: string
 }
 
-const seconds = (timestamp: string): number => Math.floor(Date.parse(timestamp) / 1000)
+const toSeconds = (timestamp: string): number => Math.floor(Date.parse(timestamp) / 1000)
 
-export function inviteClaims(issuer: string, source: InviteTokenSource): InviteClaims {
+export function inviteClaims(issuer: string, source: InviteTokenSource, seconds = toSeconds): InviteClaims {
   return {
     iss: issuer,
     sub: source.id,
@@ -106,11 +106,19 @@ export function headerSegment(kid: string): string {
   return Buffer.from(JSON.stringify(protectedHeader(kid))).toString('base64url')
 }
 
-/** The claims' bytes, always in the same order. */
-function payloadJson(claims: InviteClaims): string {
+/**
+ * The claims' bytes, always in the same order: the text `JSON.stringify` gives the object
+ * `{ iss, sub, email, role, scope, jti, iat, exp }`, spelled out because an export rebuilds
+ * 100,000 of them and stringifying an object costs several times as much as its strings alone.
+ */
+export function payloadJson(claims: InviteClaims): string {
   const { iss, sub, email, role, scope, jti, iat, exp } = claims
-  return JSON.stringify({ iss, sub, email, role, scope, jti, iat, exp })
+  const quote = JSON.stringify
+  return `{"iss":${quote(iss)},"sub":${quote(sub)},"email":${quote(email)},"role":${role === null ? 'null' : quote(role)},"scope":${quote(scope)},"jti":${quote(jti)},"iat":${jsonNumber(iat)},"exp":${jsonNumber(exp)}}`
 }
+
+/** A number as JSON writes it: a date that could not be read (NaN) is null. */
+const jsonNumber = (value: number): string => (Number.isFinite(value) ? String(value) : 'null')
 
 /** The token's second segment. */
 export function payloadSegment(claims: InviteClaims): string {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import fc from 'fast-check'
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import {
@@ -8,6 +9,7 @@ import {
   joinToken,
   newInviteNonce,
   newInviteNonces,
+  payloadJson,
   payloadSegment,
   signInviteToken,
   tokenFromInput,
@@ -148,5 +150,28 @@ describe('tokenFromInput', () => {
   it('gives back what it cannot read, which then fails as a token', async () => {
     expect(tokenFromInput('not a link')).toBe('not a link')
     expect(await verifyInviteToken(keys, ISSUER, tokenFromInput('https://x.example.org/'), BEFORE_EXPIRY)).toBeNull()
+  })
+})
+
+describe('the claims text', () => {
+  it('is the JSON of the claims in their fixed order, for any text in them', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          iss: fc.string(),
+          sub: fc.string(),
+          email: fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u2028', '\ud800', 'é', '<') }),
+          role: fc.option(fc.string()),
+          jti: fc.string(),
+          iat: fc.oneof(fc.integer(), fc.constant(Number.NaN)),
+          exp: fc.integer()
+        }),
+        ({ iss, sub, email, role, jti, iat, exp }) => {
+          const claims = { iss, sub, email, role, scope: 'invite' as const, jti, iat, exp }
+          expect(payloadJson(claims)).toBe(JSON.stringify({ iss, sub, email, role, scope: 'invite', jti, iat, exp }))
+        }
+      ),
+      { numRuns: 1000 }
+    )
   })
 })
