@@ -11,10 +11,14 @@
  * - the name-order indexes carry the search text, so walking them in order and testing each
  *   entry with instr() touches no table row until a page is found.
  *
- * A page is found by whichever costs less. A search with few candidates *leads*: its matches
- * are looked up, filtered and sorted. Otherwise the sort order is *walked* in bounded chunks
- * from the cursor, testing each entry, and if the chunks run out before the page is full (the
- * matches are rare there, or clustered further on) it falls back to leading. Totals of a search
+ * A page is found by whichever costs less. In name order the sort is first *walked* in bounded
+ * chunks from the cursor, testing each entry: a dense search fills its page in a few thousand
+ * entries, sooner than the trigram index could count its candidates. When the first chunk finds
+ * the matches rare, the search *leads* instead if it can do so cheaply: few candidates are looked
+ * up, filtered and sorted; many that lie in *clusters* (the first names holding most of them,
+ * side by side in name order) are read range by range from the index, and only the scattered
+ * rest is sorted. Otherwise the walk goes on, and if its chunks run out before the page is full
+ * it leads all the same. Other sort orders ask the trigram index first. Totals of a search
  * are counted up to TOTAL_CAP, by the walk while matches are dense and from the trigram index
  * while they are not; totals without a search come from the trigger-kept `user_counts`.
  * Both ways test the same condition, so they always agree on which users match.
