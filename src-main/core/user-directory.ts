@@ -321,6 +321,8 @@ const WALK_FIRST_CHUNK = 4000
 const WALK_BUDGET = 64_000
 /** Past this many more entries (about as long as asking the trigram index takes) a walk asks whether leading would do better. */
 const WALK_FAR = 32_000
+/** Past this many candidates of short words in the filter, a walk goes on rather than look for clusters. */
+const MANY_CANDIDATES = 40_000
 /** Candidates outside a name range that leading in name order looks up and sorts, at most. */
 const SCATTERED_MAX = 5000
 /** Index entries a walk reads to count matches before the trigram index counts them instead. */
@@ -406,7 +408,15 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   const leadFirst = (): boolean => {
     if (fewCandidates()) return true
     const match = fullMatch()
-    return match === null || clustersFor(match) !== null
+    if (match === null) return true
+    // Short words: the vocabulary just read says at most how many users hold them. So many in
+    // the filter (a role's share of them) are dense somewhere soon: walk on rather than look
+    // for clusters among them.
+    if (longMatch === null) {
+      const share = hasFilter ? countFromCounts(store, filter) / Math.max(1, countFromCounts(store, {})) : 1
+      if (shortEstimate(store, words, vocabulary) * share > MANY_CANDIDATES) return false
+    }
+    return clustersFor(match) !== null
   }
   const walk = walkPage(store, { from, filterCondition, matches, plan, descending, segments, limit: limit + 1, chunked, leadFirst })
   if (!walk) {
@@ -418,6 +428,11 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
   const filterSize = countFromCounts(store, filter)
   const total = countSearch(store, { from, filterCondition, matches, words, longMatch, density, hasFilter, filterSize })
   return pageOf(walk.rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
+}
+
+/** At most how many users hold the rarest short word, from the trigram vocabulary (read already, so free). */
+function shortEstimate(store: Store, words: readonly string[], memo: Vocabulary): number {
+  return Math.min(...words.filter(isShort).map((word) => trigramsFrom(store, word, memo).users))
 }
 
 /** The trigram index's candidates for `match` when there are at most FEW_CANDIDATES of them, else null. */
