@@ -40,6 +40,7 @@ import type {
   SourceRole,
   SourceUser
 } from './handoff'
+import { jsonString, jsonStringOrNull, jsonStrings } from './json-text'
 import { isRecord, parseLocatedJson } from './located-json'
 
 export const DIRECTUS_COLLECTIONS = ['directus_roles', 'directus_policies', 'directus_access', 'directus_users'] as const
@@ -144,6 +145,20 @@ export function directusUserItem(user: DirectoryUser, roleIds: ReadonlySet<strin
   }
 }
 
+/**
+ * `JSON.stringify(directusUserItem(user, roleIds))`, spelled out from the user's fields without
+ * the object, keys in the same order; directus.test.ts holds the two to the same text.
+ */
+export function directusUserText(user: DirectoryUser, roleIds: ReadonlySet<string>): string {
+  const role = user.roleId !== null && roleIds.has(user.roleId) ? user.roleId : null
+  return (
+    `{"id":${jsonString(user.id)},"email":${jsonString(user.email)},"first_name":${jsonStringOrNull(user.firstName)}` +
+    `,"last_name":${jsonStringOrNull(user.lastName)},"status":${jsonString(user.status)},"role":${jsonStringOrNull(role)}` +
+    `,"title":${jsonStringOrNull(user.title)},"location":${jsonStringOrNull(user.location)}` +
+    `,"description":${jsonStringOrNull(user.description)},"tags":${user.tags.length > 0 ? jsonStrings(user.tags) : 'null'}}`
+  )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing
 
@@ -167,7 +182,7 @@ export function directusUsersWriter(context: HandoffContext): HandoffWriter {
     start: () => '[',
     users(batch) {
       if (batch.length === 0) return ''
-      const text = `${count > 0 ? ',' : ''}\n${itemLines(batch.map((user) => directusUserItem(user, roleIds)))}`
+      const text = `${count > 0 ? ',' : ''}\n${batch.map((user) => directusUserText(user, roleIds)).join(',\n')}`
       count += batch.length
       return text
     },
@@ -194,7 +209,7 @@ function bundleWriter(context: HandoffContext): HandoffWriter {
       if (batch.length === 0) return ''
       const items: string[] = []
       for (const user of batch) {
-        items.push(JSON.stringify(directusUserItem(user, roleIds)))
+        items.push(directusUserText(user, roleIds))
         const link = user.invite?.directusLink
         if (user.invite && link) {
           const invite: DirectusInviteEntry = {
