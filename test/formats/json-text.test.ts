@@ -5,7 +5,14 @@ import { directusFormat, directusUserItem, directusUsersWriter } from '../../src
 import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffContext, HandoffWriter } from '../../src-main/core/formats/handoff'
 import { jsonWriter } from '../../src-main/core/formats/json'
 import { keycloakFormat, keycloakUser } from '../../src-main/core/formats/keycloak'
-import { ROLEKEEPER_USER_EXTENSION, SCIM_USER_SCHEMA, scimFormat } from '../../src-main/core/formats/scim'
+import {
+  ROLEKEEPER_GROUP_EXTENSION,
+  ROLEKEEPER_USER_EXTENSION,
+  SCIM_BULK_REQUEST,
+  SCIM_GROUP_SCHEMA,
+  SCIM_USER_SCHEMA,
+  scimFormat
+} from '../../src-main/core/formats/scim'
 import { USER_STATUSES } from '../../src-main/core/model'
 import { formText, roleArbitrary } from '../helpers/handoff'
 
@@ -55,6 +62,29 @@ function scimLine(user: DirectoryUser): string {
           inviteExpiresAt: invite.expiresAt,
           inviteExpired: invite.expired
         })
+      }
+    }
+  })
+}
+
+/** The SCIM BulkRequest's operation for a role, after every user. */
+function scimGroupLine(role: DirectoryRole, members: readonly string[]): string {
+  return JSON.stringify({
+    method: 'POST',
+    path: '/Groups',
+    bulkId: `role-${role.id}`,
+    data: {
+      schemas: [SCIM_GROUP_SCHEMA, ROLEKEEPER_GROUP_EXTENSION],
+      externalId: role.id,
+      displayName: role.name,
+      members: members.length === 0 ? undefined : members.map((userId) => ({ value: `bulkId:user-${userId}`, type: 'User' })),
+      [ROLEKEEPER_GROUP_EXTENSION]: {
+        icon: role.icon,
+        description: role.description ?? undefined,
+        adminAccess: role.adminAccess,
+        appAccess: role.appAccess,
+        ipAccess: role.ipAccess.length === 0 ? undefined : role.ipAccess,
+        enforceTfa: role.enforceTfa
       }
     }
   })
@@ -165,6 +195,26 @@ describe('Hand-written JSON text', () => {
       (roles) => scimFormat.writer(context(roles)),
       () => scimLine,
       leadingNewline
+    )
+  })
+
+  it('of a whole SCIM BulkRequest, groups and their members included, is JSON.stringify of each operation', () => {
+    fc.assert(
+      fc.property(directoryArbitrary, ({ roles, batches }) => {
+        const writer = scimFormat.writer(context(roles))
+        const users = batches.flat()
+        const operations = users.map(scimLine)
+        for (const role of roles)
+          operations.push(
+            scimGroupLine(
+              role,
+              users.filter((user) => user.roleId === role.id).map((user) => user.id)
+            )
+          )
+        const expected = `{"schemas":[${JSON.stringify(SCIM_BULK_REQUEST)}],"Operations":[${operations.map((line) => `\n${line}`).join(',')}\n]}\n`
+        expect(writer.start() + batches.map((batch) => writer.users(batch)).join('') + writer.end()).toBe(expected)
+      }),
+      { numRuns: 400 }
     )
   })
 
