@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { columnsOf, listRecord, roleNames, type ListKind } from '../../src-main/core/formats/columns'
-import { directusFormat, directusUserItem, directusUsersWriter } from '../../src-main/core/formats/directus'
 import type { DirectoryInvite, DirectoryRole, DirectoryUser, HandoffContext, HandoffWriter } from '../../src-main/core/formats/handoff'
 import { jsonWriter } from '../../src-main/core/formats/json'
 import { keycloakFormat, keycloakUser } from '../../src-main/core/formats/keycloak'
@@ -190,14 +189,6 @@ describe('Hand-written JSON text', () => {
     }
   })
 
-  it('of a SCIM user operation is JSON.stringify of the operation', () => {
-    expectSameUsers(
-      (roles) => scimFormat.writer(context(roles)),
-      () => scimLine,
-      leadingNewline
-    )
-  })
-
   it('of a whole SCIM BulkRequest, groups and their members included, is JSON.stringify of each operation', () => {
     fc.assert(
       fc.property(directoryArbitrary, ({ roles, batches }) => {
@@ -224,14 +215,5 @@ describe('Hand-written JSON text', () => {
       (roles) => (user) => JSON.stringify(keycloakUser(user, roleNames(roles))),
       leadingNewline
     )
-  })
-
-  it('of a Directus user item is JSON.stringify of directusUserItem, in the bundle and the users file', () => {
-    const line = (roles: readonly DirectoryRole[]) => {
-      const ids = new Set(roles.map((role) => role.id))
-      return (user: DirectoryUser) => JSON.stringify(directusUserItem(user, ids))
-    }
-    expectSameUsers((roles) => directusUsersWriter(context(roles)), line, leadingNewline)
-    expectSameUsers((roles) => directusFormat.writer(context(roles)), line, leadingNewline)
   })
 })

@@ -40,7 +40,6 @@ import type {
   SourceRole,
   SourceUser
 } from './handoff'
-import { jsonString, jsonStringOrNull, jsonStrings } from './json-text'
 import { isRecord, parseLocatedJson } from './located-json'
 
 export const DIRECTUS_COLLECTIONS = ['directus_roles', 'directus_policies', 'directus_access', 'directus_users'] as const
@@ -145,20 +144,6 @@ export function directusUserItem(user: DirectoryUser, roleIds: ReadonlySet<strin
   }
 }
 
-/**
- * `JSON.stringify(directusUserItem(user, roleIds))`, spelled out from the user's fields without
- * the object, keys in the same order; directus.test.ts holds the two to the same text.
- */
-export function directusUserText(user: DirectoryUser, roleIds: ReadonlySet<string>): string {
-  const role = user.roleId !== null && roleIds.has(user.roleId) ? user.roleId : null
-  return (
-    `{"id":${jsonString(user.id)},"email":${jsonString(user.email)},"first_name":${jsonStringOrNull(user.firstName)}` +
-    `,"last_name":${jsonStringOrNull(user.lastName)},"status":${jsonString(user.status)},"role":${jsonStringOrNull(role)}` +
-    `,"title":${jsonStringOrNull(user.title)},"location":${jsonStringOrNull(user.location)}` +
-    `,"description":${jsonStringOrNull(user.description)},"tags":${user.tags.length > 0 ? jsonStrings(user.tags) : 'null'}}`
-  )
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writing
 
@@ -182,7 +167,7 @@ export function directusUsersWriter(context: HandoffContext): HandoffWriter {
     start: () => '[',
     users(batch) {
       if (batch.length === 0) return ''
-      const text = `${count > 0 ? ',' : ''}\n${batch.map((user) => directusUserText(user, roleIds)).join(',\n')}`
+      const text = `${count > 0 ? ',' : ''}\n${itemLines(batch.map((user) => directusUserItem(user, roleIds)))}`
       count += batch.length
       return text
     },
@@ -209,7 +194,7 @@ function bundleWriter(context: HandoffContext): HandoffWriter {
       if (batch.length === 0) return ''
       const items: string[] = []
       for (const user of batch) {
-        items.push(directusUserText(user, roleIds))
+        items.push(JSON.stringify(directusUserItem(user, roleIds)))
         const link = user.invite?.directusLink
         if (user.invite && link) {
           const invite: DirectusInviteEntry = {

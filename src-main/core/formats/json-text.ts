@@ -1,9 +1,10 @@
 /**
- * JSON text spelled out by the writers of the JSON formats, one value at a time. Building an
- * object per user only to hand it to `JSON.stringify` made most of a 100,000-user export's time
- * and garbage; a writer that joins literal keys with these values writes the same bytes (each
- * format's test holds it to the object it stands for) with one string per value. Strings are
- * still escaped by `JSON.stringify`, so escaping and lone surrogates stay the engine's.
+ * JSON text spelled out by some writers of the JSON formats, one value at a time, where that
+ * measured faster than building an object for `JSON.stringify` (a Keycloak user, a row of the
+ * JSON list) or holds less (SCIM's group members); where it measured slower (a SCIM user
+ * operation, a Directus item, both JSON.stringify's fast case of flat objects) the writers keep
+ * the object. json-text.test.ts holds each spelled-out text to `JSON.stringify` of its object.
+ * Strings are still escaped by `JSON.stringify`, so escaping and lone surrogates stay the engine's.
  */
 
 /** A string as a JSON string literal. */

@@ -52,43 +52,63 @@ const userBulkId = (id: string): string => `user-${id}`
 const USER_SCHEMAS = [SCIM_USER_SCHEMA, ROLEKEEPER_USER_EXTENSION]
 const GROUP_SCHEMAS = [SCIM_GROUP_SCHEMA, ROLEKEEPER_GROUP_EXTENSION]
 
-const USER_OPERATION_START = `{"method":"POST","path":"/Users","bulkId":"user-`
-const USER_DATA_START = `,"data":{"schemas":${JSON.stringify(USER_SCHEMAS)},"externalId":`
-const USER_EXTENSION_START = `,${JSON.stringify(ROLEKEEPER_USER_EXTENSION)}:{"status":`
+/** Rolekeeper's extension of a User as written; a value that is not there is left out, as SCIM wants. */
+interface UserExtension {
+  status: string
+  location?: string
+  description?: string
+  tags?: string[]
+  inviteLink?: string
+  inviteToken?: string
+  inviteJti?: string
+  invitedAt?: string
+  inviteExpiresAt?: string
+  inviteExpired?: boolean
+}
 
-/**
- * One operation, one line, spelled out from the user's fields: the object `JSON.stringify` would
- * be given is, in order, `method`, `path`, `bulkId`, then `data` with `schemas`, `externalId`,
- * `userName`, `name` (when there is a name), `displayName`, `emails`, `title` (when set), `active`
- * and Rolekeeper's extension (`status`, the profile fields that are set, the invite). scim.test.ts
- * holds this text to `JSON.stringify` of that object.
- */
+function userExtension(user: DirectoryUser): UserExtension {
+  const extension: UserExtension = { status: user.status }
+  if (user.location !== null) extension.location = user.location
+  if (user.description !== null) extension.description = user.description
+  if (user.tags.length > 0) extension.tags = user.tags
+  const invite = user.invite
+  if (invite !== null) {
+    if (invite.link !== null) extension.inviteLink = invite.link
+    extension.inviteToken = invite.token
+    extension.inviteJti = invite.jti
+    extension.invitedAt = invite.invitedAt
+    extension.inviteExpiresAt = invite.expiresAt
+    extension.inviteExpired = invite.expired
+  }
+  return extension
+}
+
+/** One operation, one line: `JSON.stringify` of a fresh object is the fastest way to valid JSON text. */
 function userOperation(user: DirectoryUser): string {
-  const { firstName, lastName, invite } = user
+  const { firstName, lastName } = user
   const formatted = firstName && lastName ? `${firstName} ${lastName}` : firstName || lastName || ''
-  const id = jsonString(user.id)
-  const email = jsonString(user.email)
-  const name =
-    firstName === null && lastName === null
-      ? ''
-      : `,"name":{${firstName === null ? '' : `"givenName":${jsonString(firstName)},`}` +
-        `${lastName === null ? '' : `"familyName":${jsonString(lastName)},`}"formatted":${jsonString(formatted)}}`
-  const invited =
-    invite === null
-      ? ''
-      : `${jsonMember('inviteLink', invite.link)},"inviteToken":${jsonString(invite.token)},"inviteJti":${jsonString(invite.jti)},` +
-        `"invitedAt":${jsonString(invite.invitedAt)},"inviteExpiresAt":${jsonString(invite.expiresAt)},"inviteExpired":${invite.expired}`
-  return (
-    // The bulkId is `user-<id>`: the id's literal without its opening quote follows the prefix.
-    `${USER_OPERATION_START}${id.slice(1)}${USER_DATA_START}${id},"userName":${email}${name}` +
-    // Services show displayName in their lists: the address stands in for a user with no name.
-    `,"displayName":${formatted === '' ? email : jsonString(formatted)},"emails":[{"value":${email},"type":"work","primary":true}]` +
-    // Only an active user may sign in: an invite not yet accepted, a draft, a suspended or an
-    // archived account must not open a session at the target; the exact status is in the extension.
-    `${jsonMember('title', user.title)},"active":${user.status === 'active'}` +
-    `${USER_EXTENSION_START}${jsonString(user.status)}${jsonMember('location', user.location)}` +
-    `${jsonMember('description', user.description)}${user.tags.length > 0 ? `,"tags":${jsonStrings(user.tags)}` : ''}${invited}}}}`
-  )
+  return JSON.stringify({
+    method: 'POST',
+    path: '/Users',
+    bulkId: userBulkId(user.id),
+    data: {
+      schemas: USER_SCHEMAS,
+      externalId: user.id,
+      userName: user.email,
+      name:
+        firstName === null && lastName === null
+          ? undefined
+          : { givenName: firstName ?? undefined, familyName: lastName ?? undefined, formatted },
+      // Services show displayName in their lists: the address stands in for a user with no name.
+      displayName: formatted === '' ? user.email : formatted,
+      emails: [{ value: user.email, type: 'work', primary: true }],
+      title: user.title ?? undefined,
+      // Only an active user may sign in: an invite not yet accepted, a draft, a suspended or an
+      // archived account must not open a session at the target; the exact status is in the extension.
+      active: user.status === 'active',
+      [ROLEKEEPER_USER_EXTENSION]: userExtension(user)
+    }
+  })
 }
 
 /** A member of a group, as the JSON text of `{ value: 'bulkId:user-<id>', type: 'User' }`. */
@@ -98,10 +118,11 @@ const GROUP_DATA_START = `,"data":{"schemas":${JSON.stringify(GROUP_SCHEMAS)},"e
 const GROUP_EXTENSION_START = `,${JSON.stringify(ROLEKEEPER_GROUP_EXTENSION)}:{"icon":`
 
 /**
- * A role's operation, spelled out like a user's: `method`, `path`, `bulkId`, then `data` with
- * `schemas`, `externalId`, `displayName`, `members` (when it has any: `members` is their text,
- * comma-separated) and Rolekeeper's extension (`icon`, `description` when set, the access flags,
- * `ipAccess` when set, `enforceTfa`).
+ * A role's operation, spelled out around its members' text (held as text, see `scimWriter`):
+ * the object `JSON.stringify` would be given is `method`, `path`, `bulkId`, then `data` with
+ * `schemas`, `externalId`, `displayName`, `members` (when it has any) and Rolekeeper's extension
+ * (`icon`, `description` when set, the access flags, `ipAccess` when set, `enforceTfa`).
+ * json-text.test.ts holds the whole BulkRequest to `JSON.stringify` of each operation.
  */
 function groupOperation(role: DirectoryRole, members: string): string {
   const id = jsonString(role.id)
