@@ -38,8 +38,13 @@ import { getRaw, allRaw, type Store } from './store'
 import { removeStaleTemporaries, syncFolder, temporaryBeside } from './files'
 import { SORT_KEY, userFilterCondition } from './user-directory'
 
-/** Rows read from the store per page: one keyset query, one write to the file. */
-export const EXPORT_PAGE_SIZE = 1000
+/**
+ * Rows read from the store per page: one keyset query, one write to the file. Small, because a
+ * page's rows, users and text are alive when V8 collects its young generation, and what
+ * survives those collections makes V8 grow it: with pages of 1,000 a 100,000-invite export's
+ * heap grew by 60–90 MB, with pages of 100 by about 26 MB, at a cost of some tenths of a second.
+ */
+export const EXPORT_PAGE_SIZE = 100
 
 export interface ExportControl {
   /** Called after the header and after each page: rows written so far, rows expected. */

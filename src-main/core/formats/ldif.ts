@@ -308,7 +308,8 @@ function userEntry(user: DirectoryUser, peopleDn: string): string {
   return `${out}\n`
 }
 
-function groupEntry(role: DirectoryRole, dn: string, memberDns: readonly string[]): string {
+/** `members`: the group's `member` lines, each ending in a newline; '' for none. */
+function groupEntry(role: DirectoryRole, dn: string, members: string): string {
   let out = line('dn', dn)
   out += 'objectClass: top\nobjectClass: groupOfNames\nobjectClass: uidObject\n'
   out += line('cn', role.name)
@@ -321,9 +322,7 @@ function groupEntry(role: DirectoryRole, dn: string, memberDns: readonly string[
   // One value, not one per address: LDAP values are a set, and "::1" twice would be refused.
   if (role.ipAccess.length > 0) out += line('businessCategory', `ipAccess=${role.ipAccess.join(' ')}`)
   // groupOfNames must have a member: a role without members holds the empty DN, which names no entry.
-  if (memberDns.length === 0) out += 'member:\n'
-  for (const member of memberDns) out += line('member', member)
-  return `${out}\n`
+  return `${out}${members === '' ? 'member:\n' : members}\n`
 }
 
 function ldifWriter(context: HandoffContext): HandoffWriter {
@@ -332,8 +331,12 @@ function ldifWriter(context: HandoffContext): HandoffWriter {
   const groupsDn = under(GROUPS_RDN, base)
   const userDn = (id: string): string => under(`uid=${escapeDnValue(id)}`, peopleDn)
   const carried = new Set(context.roles.map((role) => role.id))
-  /** Role id → ids of its members so far: all a group needs, written at the end. */
-  const members = new Map<string, string[]>()
+  /**
+   * Role id → its members' `member` lines so far: all a group needs, written at the end. Kept as
+   * UTF-8 bytes a batch at a time, outside the JavaScript heap, where 100,000 lines held to the
+   * end would otherwise survive every young-generation collection and make V8 grow its heap.
+   */
+  const members = new Map<string, Buffer[]>()
 
   return {
     start() {
@@ -349,12 +352,16 @@ function ldifWriter(context: HandoffContext): HandoffWriter {
     },
     users(batch) {
       let out = ''
+      const lines = new Map<string, string>()
       for (const user of batch) {
         out += userEntry(user, peopleDn)
         if (user.roleId === null || !carried.has(user.roleId)) continue
-        const ids = members.get(user.roleId)
-        if (ids) ids.push(user.id)
-        else members.set(user.roleId, [user.id])
+        lines.set(user.roleId, (lines.get(user.roleId) ?? '') + line('member', userDn(user.id)))
+      }
+      for (const [roleId, held] of lines) {
+        const chunks = members.get(roleId)
+        if (chunks) chunks.push(Buffer.from(held))
+        else members.set(roleId, [Buffer.from(held)])
       }
       return out
     },
@@ -362,12 +369,11 @@ function ldifWriter(context: HandoffContext): HandoffWriter {
       let out = ''
       const taken = new Set<string>()
       for (const role of context.roles) {
-        const ids = members.get(role.id) ?? []
         // Names LDAP compares as equal ("Ops" and "OPS") would be one DN: the later one adds its id.
         const key = ldapFold(role.name)
         const rdn = taken.has(key) ? `cn=${escapeDnValue(role.name)}+uid=${escapeDnValue(role.id)}` : `cn=${escapeDnValue(role.name)}`
         taken.add(key)
-        out += groupEntry(role, under(rdn, groupsDn), ids.map(userDn))
+        out += groupEntry(role, under(rdn, groupsDn), Buffer.concat(members.get(role.id) ?? []).toString())
       }
       members.clear()
       return out

@@ -12,6 +12,7 @@ import type {
   SourceRole,
   SourceUser
 } from './handoff'
+import { jsonMember, jsonString, jsonStrings } from './json-text'
 
 /**
  * SCIM 2.0 (RFC 7643 schemas, RFC 7644 protocol), both directions.
@@ -47,7 +48,6 @@ export const ROLEKEEPER_GROUP_EXTENSION = 'urn:ietf:params:scim:schemas:extensio
 // Writing
 
 const userBulkId = (id: string): string => `user-${id}`
-const roleBulkId = (id: string): string => `role-${id}`
 
 const USER_SCHEMAS = [SCIM_USER_SCHEMA, ROLEKEEPER_USER_EXTENSION]
 const GROUP_SCHEMAS = [SCIM_GROUP_SCHEMA, ROLEKEEPER_GROUP_EXTENSION]
@@ -111,46 +111,57 @@ function userOperation(user: DirectoryUser): string {
   })
 }
 
-function groupOperation(role: DirectoryRole, members: readonly string[]): string {
-  return JSON.stringify({
-    method: 'POST',
-    path: '/Groups',
-    bulkId: roleBulkId(role.id),
-    data: {
-      schemas: GROUP_SCHEMAS,
-      externalId: role.id,
-      displayName: role.name,
-      members: members.length === 0 ? undefined : members.map((userId) => ({ value: `bulkId:${userBulkId(userId)}`, type: 'User' })),
-      [ROLEKEEPER_GROUP_EXTENSION]: {
-        icon: role.icon,
-        description: role.description ?? undefined,
-        adminAccess: role.adminAccess,
-        appAccess: role.appAccess,
-        ipAccess: role.ipAccess.length === 0 ? undefined : role.ipAccess,
-        enforceTfa: role.enforceTfa
-      }
-    }
-  })
+/** A member of a group, as the JSON text of `{ value: 'bulkId:user-<id>', type: 'User' }`. */
+const memberText = (userId: string): string => `{"value":${jsonString(`bulkId:${userBulkId(userId)}`)},"type":"User"}`
+
+const GROUP_DATA_START = `,"data":{"schemas":${JSON.stringify(GROUP_SCHEMAS)},"externalId":`
+const GROUP_EXTENSION_START = `,${JSON.stringify(ROLEKEEPER_GROUP_EXTENSION)}:{"icon":`
+
+/**
+ * A role's operation, spelled out around its members' text (held as text, see `scimWriter`):
+ * the object `JSON.stringify` would be given is `method`, `path`, `bulkId`, then `data` with
+ * `schemas`, `externalId`, `displayName`, `members` (when it has any) and Rolekeeper's extension
+ * (`icon`, `description` when set, the access flags, `ipAccess` when set, `enforceTfa`).
+ * json-text.test.ts holds the whole BulkRequest to `JSON.stringify` of each operation.
+ */
+function groupOperation(role: DirectoryRole, members: string): string {
+  const id = jsonString(role.id)
+  return (
+    `{"method":"POST","path":"/Groups","bulkId":"role-${id.slice(1)}${GROUP_DATA_START}${id},"displayName":${jsonString(role.name)}` +
+    `${members === '' ? '' : `,"members":[${members}]`}${GROUP_EXTENSION_START}${jsonString(role.icon)}` +
+    `${jsonMember('description', role.description)},"adminAccess":${role.adminAccess},"appAccess":${role.appAccess}` +
+    `${role.ipAccess.length === 0 ? '' : `,"ipAccess":${jsonStrings(role.ipAccess)}`},"enforceTfa":${role.enforceTfa}}}}`
+  )
 }
 
 function scimWriter(context: HandoffContext): HandoffWriter {
-  // Only the member ids per role are kept between batches: the users themselves are gone.
-  const members = new Map<string, string[]>(context.roles.map((role) => [role.id, []]))
+  // Between batches only each role's members are kept: their text, `,`-led, as UTF-8 bytes a
+  // batch at a time, outside the JavaScript heap, where 100,000 members held to the end would
+  // otherwise survive every young-generation collection and make V8 grow its heap.
+  const members = new Map<string, Buffer[]>(context.roles.map((role) => [role.id, []]))
   let written = 0
   const separator = (): string => (written++ === 0 ? '\n' : ',\n')
   return {
     start: () => `{"schemas":[${JSON.stringify(SCIM_BULK_REQUEST)}],"Operations":[`,
     users(batch) {
       let text = ''
+      const joined = new Map<string, string>()
       for (const user of batch) {
-        if (user.roleId !== null) members.get(user.roleId)?.push(user.id)
+        if (user.roleId !== null && members.has(user.roleId))
+          joined.set(user.roleId, `${joined.get(user.roleId) ?? ''},${memberText(user.id)}`)
         text += separator() + userOperation(user)
       }
+      for (const [roleId, texts] of joined) members.get(roleId)?.push(Buffer.from(texts))
       return text
     },
     end() {
       let text = ''
-      for (const role of context.roles) text += separator() + groupOperation(role, members.get(role.id) ?? [])
+      for (const role of context.roles) {
+        const held = members.get(role.id) ?? []
+        // Without the first member's leading comma.
+        text += separator() + groupOperation(role, held.length === 0 ? '' : Buffer.concat(held).toString('utf8', 1))
+      }
+      members.clear()
       return `${text}\n]}\n`
     }
   }
