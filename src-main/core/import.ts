@@ -6,10 +6,10 @@ import { checkEmail } from './email'
 import { DomainError } from './errors'
 import type { SourceDirectory, SourceRole, SourceUser } from './formats/handoff'
 import { readImportSource, type ImportInput, type ReadSource } from './import-read'
-import { readImportInBackground } from './import-reader'
+import { previewInBackground, readImportInBackground } from './import-reader'
 import type { ImportOptions } from './inputs'
 import { freshInviteFields, newInviteNonces } from './invite-tokens'
-import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteSteps } from './long-write'
+import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteProgress, type WriteSteps } from './long-write'
 
 /**
  * Rows checked between two turns of the event loop: checking a row (address, names, role, status,
@@ -214,23 +214,27 @@ interface ImportPlan {
 
 const EXISTING_BY_KEY_SQL = `SELECT ${EXISTING_COLUMNS.sql} FROM json_each(?) AS wanted JOIN users ON users.email_key = wanted.value`
 const TAKEN_IDS_SQL = 'SELECT users.id FROM json_each(?) AS wanted JOIN users ON users.id = wanted.value'
-/** Keys per lookup: bounds the JSON text bound to one statement. */
-const LOOKUP_CHUNK = 20_000
+/** Keys per lookup, and between two turns of the event loop when yielding: a few milliseconds at 1,000,000 users. */
+const LOOKUP_CHUNK = 2000
 
-function loadExisting(store: Store, keys: readonly string[]): Map<string, ExistingUser> {
+/** The users already holding `keys`, by key; yields after each chunk of keys looked up. */
+function* loadExisting(store: Store, keys: readonly string[], progress: WriteProgress): WriteSteps<Map<string, ExistingUser>> {
   const byKey = new Map<string, ExistingUser>()
   const lookup = store.prepare<ExistingUser>(EXISTING_BY_KEY_SQL)
   for (let start = 0; start < keys.length; start += LOOKUP_CHUNK) {
     for (const row of lookup.all(JSON.stringify(keys.slice(start, start + LOOKUP_CHUNK)))) byKey.set(row.email_key, row)
+    yield progress
   }
   return byKey
 }
 
-function takenIds(store: Store, ids: readonly string[]): Set<string> {
+/** Which of `ids` are users' ids already; yields after each chunk. */
+function* takenIds(store: Store, ids: readonly string[], progress: WriteProgress): WriteSteps<Set<string>> {
   const taken = new Set<string>()
   const lookup = store.prepare<string>(TAKEN_IDS_SQL).pluck()
   for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
     for (const id of lookup.all(JSON.stringify(ids.slice(start, start + LOOKUP_CHUNK)))) taken.add(id)
+    yield progress
   }
   return taken
 }
@@ -386,17 +390,21 @@ function* planSteps(store: Store, source: ReadSource, options: ImportOptions): W
   }
 
   const candidates = rows.filter((row) => row.key !== null && row.reason === null && row.outcome === 'invalid')
-  const existingByKey = loadExisting(
+  const checked: WriteProgress = { done: rows.length, total: entries }
+  const existingByKey = yield* loadExisting(
     store,
-    candidates.map((row) => row.key ?? '')
+    candidates.map((row) => row.key ?? ''),
+    checked
   )
-  const idsTaken = takenIds(
+  const idsTaken = yield* takenIds(
     store,
-    candidates.flatMap((row) => (row.sourceId === null ? [] : [row.sourceId]))
+    candidates.flatMap((row) => (row.sourceId === null ? [] : [row.sourceId])),
+    checked
   )
   const idsClaimed = new Set<string>()
 
-  for (const row of candidates) {
+  for (const [index, row] of candidates.entries()) {
+    if (index > 0 && index % CHECK_SLICE === 0) yield checked
     if (row.key === null) continue
     const { roleId, status, title, location, description, tags } = row.given
     const existing = existingByKey.get(row.key) ?? null
@@ -509,9 +517,10 @@ export function previewImport(store: Store, input: ImportInput, options: ImportO
 }
 
 /**
- * `previewImport` for big files: the file is read off the main thread and the rows are checked
- * in slices, handing the event loop back between them with progress, so the app goes on
- * answering; cancelled through `control.signal`. Nothing is written either way.
+ * `previewImport` for big files: read and checked in the import worker where the database is a
+ * file; otherwise the file is read off the main thread and the rows are checked in slices,
+ * handing the event loop back between them with progress. Either way the app goes on answering;
+ * cancelled through `control.signal`. Nothing is written.
  */
 export async function previewImportYielding(
   store: Store,
@@ -519,15 +528,27 @@ export async function previewImportYielding(
   options: ImportOptions,
   control: WriteControl
 ): Promise<ImportPreview> {
+  // A database file: the worker reads the file and checks its rows, off the main thread.
+  if (store.snapshot() !== null) {
+    const made = await previewInBackground(input, options, { file: store.file, keys: store.inviteKeys }, control)
+    if (made) return made
+  }
   const source = await readImportInBackground(input, options, control.signal)
-  const planning = planSteps(store, source, options)
+  const planning = previewSteps(store, source, options)
+  let reported: WriteProgress | null = null
   for (;;) {
     if (control.signal?.aborted) throw new DomainError('cancelled', 'The preview was cancelled')
     const step = planning.next()
-    if (step.done) return previewOf(step.value)
-    control.onProgress?.(step.value.done, step.value.total)
+    if (step.done) return step.value
+    if (reported?.done !== step.value.done || reported.total !== step.value.total) control.onProgress?.(step.value.done, step.value.total)
+    reported = step.value
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
+}
+
+/** The preview of a file read already, yielding after each slice of rows checked. */
+export function* previewSteps(store: Store, source: ReadSource, options: ImportOptions): WriteSteps<ImportPreview> {
+  return previewOf(yield* planSteps(store, source, options))
 }
 
 function previewOf(plan: ImportPlan): ImportPreview {

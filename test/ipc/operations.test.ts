@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DomainError } from '../../src-main/core/errors'
+import { WRITE_SLICE } from '../../src-main/core/long-write'
 import type { Store } from '../../src-main/core/store'
 import type { AppInfo, Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, type HandlerMap } from '../../src-main/ipc/handlers'
@@ -198,7 +199,7 @@ describe('a long invite', () => {
     port.onProgress = (id) => void api.cancelOperation({ operationId: id })
     const error = errorOf(await api.inviteUsers({ text: pasteOf(5000), roleId: null, operationId }))
     expect(error).toMatchObject({ code: 'cancelled', message: 'The invite was cancelled: nobody was invited' })
-    expect(port.reported[0]).toEqual({ operationId, done: 2000, total: 5000 })
+    expect(port.reported[0]).toEqual({ operationId, done: WRITE_SLICE, total: 5000 })
     expect(snapshot(store)).toEqual(before)
   })
 

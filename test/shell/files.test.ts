@@ -12,6 +12,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { LATEST_VERSION, migrations } from '../../src-main/core/db/migrations'
 import { APPLICATION_ID, BACKUPS_KEPT } from '../../src-main/core/db/open'
+import { WRITE_SLICE } from '../../src-main/core/long-write'
 import { openStore } from '../../src-main/core/store'
 import { SHELL_CHANNELS } from '../../src-main/ipc/calls'
 import { createHandlerMap } from '../../src-main/ipc/handlers'
@@ -176,7 +177,9 @@ describe('inviting many addresses', () => {
     const text = Array.from({ length: 5000 }, (_, index) => `person${index}@example.org`).join('\n')
     const result = await run.call('inviteUsers', { text, roleId: null, operationId: randomUUID() })
     expect(result).toMatchObject({ ok: true, value: { counts: { invited: 5000 } } })
-    expect(run.window().progress).toEqual([0.4, 0.8, -1])
+    // After each slice but the last, then cleared.
+    const slices = Array.from({ length: Math.ceil(5000 / WRITE_SLICE) - 1 }, (_, index) => ((index + 1) * WRITE_SLICE) / 5000)
+    expect(run.window().progress).toEqual([...slices, -1])
   })
 })
 
