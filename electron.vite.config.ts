@@ -10,11 +10,13 @@ export default defineConfig({
       // better-sqlite3 is a native module: it must stay a runtime require, never bundled.
       externalizeDeps: true,
       rollupOptions: {
-        // Workers are bundles of their own beside index.js: the import reader (core/import-reader.ts)
-        // and the integrity check (core/db/integrity.ts).
+        // Workers are bundles of their own beside index.js (core/worker-script.ts finds them): the
+        // import reader (core/import-reader.ts), the export writer (core/export-in-worker.ts) and
+        // the integrity check (core/db/integrity.ts).
         input: {
           index: here('src-main/index.ts'),
           'import-reader-worker': here('src-main/core/import-reader-worker.ts'),
+          'export-worker': here('src-main/core/export-worker.ts'),
           'integrity-worker': here('src-main/core/db/integrity-worker.ts')
         },
         external: ['better-sqlite3']

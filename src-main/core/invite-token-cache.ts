@@ -164,7 +164,8 @@ const WRITE_SEAL_SQL = `UPDATE users SET invite_token_seal = ?
 
 /** Keep freshly made signatures; a database that cannot be written only costs signing again later. */
 export function cacheSignatures(store: Store, signed: ReadonlyArray<{ row: InviteTokenSource; signature: Buffer }>): void {
-  if (signed.length === 0) return
+  // A read-only connection (the export worker's) keeps nothing; exports sign in line instead.
+  if (signed.length === 0 || store.sqlite.readonly) return
   const seals = sealSignatures(
     store.inviteKeys.signing.cacheKey,
     signed.map((entry) => entry.signature)

@@ -1,0 +1,147 @@
+/**
+ * Exports written off the main thread. An export of 100,000 invites reads, unseals, formats and
+ * encodes about 100 MB of text: on the main thread that holds every other call for a second or
+ * more, and the pages alive at each young-generation collection make V8 grow the main heap by
+ * 60–100 MB. In a worker with its own read-only connection, the main thread only writes the
+ * bytes the worker hands over (transferred, not copied) while the worker makes the next ones,
+ * and the worker's heap is held within EXPORT_WORKER_LIMITS.
+ *
+ * The worker reads what was last committed, as the snapshot connection does; the export's own
+ * writes (renewing expired invites) commit before it starts. It never writes: invites without a
+ * kept signature are exported in line instead (export.ts), where their signatures are kept for
+ * the next export.
+ */
+import { getHeapStatistics } from 'node:v8'
+import { Worker } from 'node:worker_threads'
+import type { DirectusTarget } from './directus-target'
+import { DomainError, type ErrorCode } from './errors'
+import type { ExportChunk, ExportControl } from './export'
+import type { ExportOptions } from './inputs'
+import type { InviteKeys } from './invite-keys'
+
+export interface ExportWorkerRequest {
+  file: string
+  options: ExportOptions
+  keys: InviteKeys
+  directusTarget: DirectusTarget | null
+  /** The store's clock when the export began: what counts as expired, and the file's date. */
+  now: string
+}
+
+/** A chunk as it crosses: its text as UTF-8 bytes whose buffer is transferred. */
+export type EncodedChunk = Omit<ExportChunk, 'text'> & { text: Uint8Array }
+
+export type ExportWorkerReply =
+  | { kind: 'chunk'; chunk: EncodedChunk; heapUsed: number }
+  | { kind: 'done' }
+  | { kind: 'refused'; code: ErrorCode; message: string; fields?: Record<string, string> }
+  | { kind: 'failed'; message: string; outOfMemory?: boolean }
+
+/** The worker ran out of its heap (EXPORT_WORKER_LIMITS): the export is made again in line. */
+export class ExportWorkerOutOfMemory extends Error {}
+
+/** Sent after each chunk is written: the worker may then make one more. */
+export type ExportWorkerAsk = 'written'
+
+/** Chunks the worker makes ahead of the writing: what is held in transit, at most (a page each). */
+export const CHUNKS_AHEAD = 2
+
+/**
+ * The worker's heap, bounded: its code and a page in the making need about 30 MB; past that V8
+ * collects rather than grows. Measured on 100,000 invites, the worker's whole heap peaked at
+ * 41–42 MB in every format (unbounded it reached 50–76 MB, almost all of it garbage not yet
+ * collected). A file whose writer keeps more than this to the end (a Directus bundle keeps its
+ * invites' links) runs out of it, and is then made in line instead.
+ */
+const EXPORT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 }
+
+export function heapInUse(): number {
+  return getHeapStatistics().used_heap_size
+}
+
+/** A worker kept between exports (its code stays compiled) until it has been idle this long. */
+const IDLE_MS = 60_000
+
+let spare: { worker: Worker; timer: NodeJS.Timeout } | null = null
+
+function takeWorker(script: URL): Worker {
+  const kept = spare
+  if (kept) {
+    spare = null
+    clearTimeout(kept.timer)
+    kept.worker.ref()
+    return kept.worker
+  }
+  return new Worker(script, { resourceLimits: EXPORT_WORKER_LIMITS })
+}
+
+/** Keep a worker that finished cleanly for the next export; one is enough. */
+function keepWorker(worker: Worker): void {
+  if (spare) {
+    void worker.terminate()
+    return
+  }
+  // Neither the worker nor its timer keeps the process alive.
+  worker.unref()
+  const timer = setTimeout(() => {
+    if (spare?.worker === worker) spare = null
+    void worker.terminate()
+  }, IDLE_MS)
+  timer.unref()
+  spare = { worker, timer }
+}
+
+/** The export's chunks, made by the worker at `script`; ending or failing early stops the worker. */
+export async function* chunksFromWorker(script: URL, request: ExportWorkerRequest, control: ExportControl): AsyncGenerator<EncodedChunk> {
+  const worker = takeWorker(script)
+  const replies: ExportWorkerReply[] = []
+  let wake: (() => void) | null = null
+  const arrive = (reply: ExportWorkerReply): void => {
+    replies.push(reply)
+    wake?.()
+    wake = null
+  }
+  const failed = (error: Error & { code?: string }): void =>
+    arrive({ kind: 'failed', message: error.message, outOfMemory: error.code === 'ERR_WORKER_OUT_OF_MEMORY' })
+  const exited = (code: number): void => arrive({ kind: 'failed', message: `The export worker stopped (exit code ${code})` })
+  worker.on('message', arrive)
+  worker.on('error', failed)
+  worker.on('exit', exited)
+  worker.postMessage(request)
+  let finished = false
+  try {
+    for (;;) {
+      const reply = replies.shift()
+      if (reply === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+        })
+        continue
+      }
+      switch (reply.kind) {
+        case 'chunk':
+          control.onWorkerHeap?.(reply.heapUsed)
+          yield reply.chunk
+          // Asked for the next chunk: this one has been handed to the file.
+          worker.postMessage('written' satisfies ExportWorkerAsk)
+          break
+        case 'done':
+          finished = true
+          return
+        case 'refused':
+          finished = true
+          throw new DomainError(reply.code, reply.message, reply.fields)
+        case 'failed':
+          if (reply.outOfMemory) throw new ExportWorkerOutOfMemory(reply.message)
+          throw new Error(`The export failed: ${reply.message}`)
+      }
+    }
+  } finally {
+    worker.off('message', arrive)
+    worker.off('error', failed)
+    worker.off('exit', exited)
+    // A cancelled or broken export may leave the worker mid-file: only a finished one is kept.
+    if (finished) keepWorker(worker)
+    else await worker.terminate()
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The worker that makes an export's file (export-in-worker.ts starts it): the same chunks as an
+ * export in line (export.ts), read through a read-only connection of its own and sent to the
+ * main thread as bytes, never more than CHUNKS_AHEAD ahead of the writing. It makes one export
+ * at a time and waits for the next, so its code stays compiled from one export to the next.
+ */
+import { parentPort } from 'node:worker_threads'
+import { openReadConnection } from './db/open'
+import { memoryDirectusTarget } from './directus-target'
+import { DomainError } from './errors'
+import { exportChunks } from './export'
+import { CHUNKS_AHEAD, heapInUse, type ExportWorkerAsk, type ExportWorkerReply, type ExportWorkerRequest } from './export-in-worker'
+import { createStore } from './store'
+
+const port = parentPort
+const reply = (message: ExportWorkerReply, transfer: ArrayBuffer[] = []): void => port?.postMessage(message, transfer)
+
+let ahead = 0
+let wake: (() => void) | null = null
+
+port?.on('message', (message: ExportWorkerRequest | ExportWorkerAsk) => {
+  if (message !== 'written') {
+    ahead = 0
+    void run(message)
+    return
+  }
+  ahead--
+  wake?.()
+  wake = null
+})
+
+async function run(request: ExportWorkerRequest): Promise<void> {
+  const { signing, legacy } = request.keys
+  // Buffers arrive as plain byte arrays.
+  const inviteKeys = {
+    signing: { ...signing, cacheKey: Buffer.from(signing.cacheKey) },
+    legacy: legacy === null ? null : Buffer.from(legacy)
+  }
+  const now = new Date(request.now)
+  let store: ReturnType<typeof createStore> | null = null
+  try {
+    store = createStore(
+      openReadConnection(request.file),
+      { file: request.file, inviteKeys, directusTarget: memoryDirectusTarget(request.directusTarget), actor: 'export', now: () => now },
+      true
+    )
+    for await (const { text, ...chunk } of exportChunks(store, request.options)) {
+      // A buffer of its own (never Node's shared pool), so that its memory can be transferred;
+      // Buffer#write encodes faster than TextEncoder.
+      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
+      bytes.write(text)
+      reply({ kind: 'chunk', chunk: { ...chunk, text: bytes }, heapUsed: heapInUse() }, [bytes.buffer])
+      ahead++
+      while (ahead >= CHUNKS_AHEAD) {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+        })
+      }
+    }
+    reply({ kind: 'done' })
+  } catch (error) {
+    if (error instanceof DomainError) {
+      reply({ kind: 'refused', code: error.code, message: error.message, ...(error.fields && { fields: error.fields }) })
+    } else {
+      reply({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) })
+    }
+  } finally {
+    store?.close()
+  }
+}

@@ -1,0 +1,103 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { exportToFile, exportToString, type ExportRequest } from '../../src-main/core/export'
+import { createRoleInput, createUserInput } from '../../src-main/core/inputs'
+import { inviteUsers } from '../../src-main/core/invites'
+import { EXPORT_FORMATS, type ExportFormat } from '../../src-main/core/model'
+import { createRole } from '../../src-main/core/roles'
+import type { Store } from '../../src-main/core/store'
+import { createUser } from '../../src-main/core/users'
+import { builtWorker } from '../../src-main/core/worker-script'
+import { openTestStore, tempDir } from '../helpers/store'
+
+// Exports of a database file are made by the export worker (export-in-worker.ts); these tests
+// check that what it writes is what an export in line writes, byte for byte.
+
+const clock = new Date('2026-03-01T10:00:00.000Z')
+let store: Store
+let folder: ReturnType<typeof tempDir>
+let editors: string
+
+beforeEach(async () => {
+  folder = tempDir()
+  store = await openTestStore({ file: folder.file('directory.db'), now: () => clock })
+  editors = createRole(store, createRoleInput.parse({ name: 'Editors' })).id
+  createUser(store, createUserInput.parse({ email: 'ann@example.org', status: 'active', roleId: editors, firstName: 'Ann' }))
+  createUser(store, createUserInput.parse({ email: 'draft@example.org', status: 'draft', roleId: null }))
+  // More than one page, with names that need quoting and escaping.
+  const pasted = Array.from({ length: 2500 }, (_, index) => `"Lovelace, Ada ${index}" <ada.${index}@example.org>`)
+  await inviteUsers(store, { text: pasted.join('\n'), roleId: editors })
+})
+
+afterEach(() => {
+  store.close()
+  folder.cleanup()
+})
+
+const requestFor = (format: ExportFormat, scope: ExportRequest['scope']): ExportRequest => ({
+  scope,
+  format,
+  ...(format === 'csv' ? { bom: true } : {}),
+  ...(format === 'ldif' ? { ldifBaseDn: 'dc=example,dc=org' } : {})
+})
+
+/** Export to a file, noting whether the worker made it. */
+async function exportedFile(request: ExportRequest, name: string): Promise<{ text: string; inWorker: boolean; progress: number[] }> {
+  let inWorker = false
+  const progress: number[] = []
+  const path = folder.file(name)
+  await exportToFile(store, request, path, {
+    onWorkerHeap: () => {
+      inWorker = true
+    },
+    onProgress: (done) => progress.push(done)
+  })
+  return { text: readFileSync(path, 'utf8'), inWorker, progress }
+}
+
+describe('an export made by the export worker', () => {
+  it('is built beside the main bundle', () => {
+    expect(builtWorker('export-worker')).not.toBeNull()
+  })
+
+  it.each(EXPORT_FORMATS)('writes the same %s file as an export in line, for invites and for the whole directory', async (format) => {
+    for (const scope of [
+      { kind: 'roleInvites', roleId: editors },
+      { kind: 'users', selection: { filter: {} } }
+    ] as const) {
+      const request = requestFor(format, scope)
+      const file = await exportedFile(request, `export.${format}`)
+      expect(file.inWorker).toBe(true)
+      expect(file.text).toBe(await exportToString(store, request))
+      expect(file.progress.at(-1)).toBe(scope.kind === 'users' ? 2502 : 2500)
+    }
+  })
+
+  it('leaves invites whose signatures are not kept to an export in line, which keeps them for the next', async () => {
+    store.sqlite.prepare('UPDATE users SET invite_token_seal = NULL').run()
+    const request = requestFor('csv', { kind: 'roleInvites', roleId: editors })
+    const first = await exportedFile(request, 'first.csv')
+    expect(first.inWorker).toBe(false)
+    const kept = store.sqlite.prepare("SELECT count(*) FROM users WHERE status = 'invited' AND invite_token_seal IS NOT NULL").pluck().get()
+    expect(kept).toBe(2500)
+    const second = await exportedFile(request, 'second.csv')
+    expect(second.inWorker).toBe(true)
+    expect(second.text).toBe(first.text)
+  })
+
+  it('writes nothing under the chosen name when cancelled, and leaves no temporary file', async () => {
+    const controller = new AbortController()
+    const path = folder.file('cancelled.json')
+    const writing = exportToFile(store, requestFor('json', { kind: 'allInvites' }), path, {
+      signal: controller.signal,
+      onProgress: (done) => {
+        if (done > 0) controller.abort()
+      }
+    })
+    await expect(writing).rejects.toMatchObject({ code: 'cancelled' })
+    expect(existsSync(path)).toBe(false)
+    expect(readdirSync(folder.dir).filter((name) => name.includes('cancelled'))).toEqual([])
+    // The next export is made as usual.
+    expect((await exportedFile(requestFor('json', { kind: 'allInvites' }), 'after.json')).inWorker).toBe(true)
+  })
+})
