@@ -10,6 +10,7 @@ import { memoryDirectusTarget } from './directus-target'
 import { DomainError } from './errors'
 import { exportChunks } from './export'
 import { CHUNKS_AHEAD, heapInUse, type ExportWorkerAsk, type ExportWorkerReply, type ExportWorkerRequest } from './export-in-worker'
+import { inviteKeysFromMessage } from './invite-keys'
 import { createStore } from './store'
 
 const port = parentPort
@@ -30,12 +31,7 @@ port?.on('message', (message: ExportWorkerRequest | ExportWorkerAsk) => {
 })
 
 async function run(request: ExportWorkerRequest): Promise<void> {
-  const { signing, legacy } = request.keys
-  // Buffers arrive as plain byte arrays.
-  const inviteKeys = {
-    signing: { ...signing, cacheKey: Buffer.from(signing.cacheKey) },
-    legacy: legacy === null ? null : Buffer.from(legacy)
-  }
+  const inviteKeys = inviteKeysFromMessage(request.keys)
   const now = new Date(request.now)
   let store: ReturnType<typeof createStore> | null = null
   try {

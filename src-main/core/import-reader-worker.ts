@@ -11,6 +11,7 @@ import { readImportSource } from './import-read'
 import type { PreviewDatabase, ReaderReply, ReaderRequest } from './import-reader'
 import { openReadConnection } from './db/open'
 import { previewSteps } from './import'
+import { inviteKeysFromMessage } from './invite-keys'
 import { createStore } from './store'
 
 /** Users per message: a few milliseconds to take in on the main thread. */
@@ -49,12 +50,7 @@ parentPort?.once('message', (request: ReaderRequest) => {
 /** Read, check against the database and answer the preview, with progress after each slice. */
 function preview(request: ReaderRequest, database: PreviewDatabase): void {
   const source = readImportSource(request.input, request.options)
-  const { signing, legacy } = database.keys
-  // Buffers arrive as plain byte arrays; the keys are not used to check rows.
-  const inviteKeys = {
-    signing: { ...signing, cacheKey: Buffer.from(signing.cacheKey) },
-    legacy: legacy === null ? null : Buffer.from(legacy)
-  }
+  const inviteKeys = inviteKeysFromMessage(database.keys)
   const store = createStore(openReadConnection(database.file), { file: database.file, inviteKeys, actor: 'import' }, true)
   try {
     const steps = previewSteps(store, source, request.options)

@@ -37,6 +37,13 @@ export type ReaderReply =
 /** After the request, each message the main thread sends asks for the next reply. */
 export type ReaderAsk = 'next'
 
+/** The error a reply that ends the work badly stands for: the reader's refusal, its failure, or a reply out of place. */
+function failureOf(reply: ReaderReply, asked: string): Error {
+  if (reply.kind === 'refused') return new DomainError(reply.code, reply.message, reply.fields)
+  if (reply.kind === 'failed') return new Error(`The import reader failed: ${reply.message}`)
+  return new Error(`The import reader answered ${asked} with ${reply.kind}`)
+}
+
 /** Below this many bytes a file is read in line: starting a worker costs more than the reading. */
 const IN_LINE_BYTES = 1024 * 1024
 
@@ -75,12 +82,8 @@ export async function readImportInBackground(input: ImportInput, options: Import
             if (source) resolve(source)
             else reject(new Error('The import reader sent no directory'))
             break
-          case 'refused':
-            reject(new DomainError(reply.code, reply.message, reply.fields))
-            break
-          case 'failed':
-            reject(new Error(`The import reader failed: ${reply.message}`))
-            break
+          default:
+            reject(failureOf(reply, 'a reading'))
         }
       })
       worker.postMessage({ input, options } satisfies ReaderRequest)
@@ -120,14 +123,8 @@ export async function previewInBackground(
           case 'preview':
             resolve(reply.preview)
             break
-          case 'refused':
-            reject(new DomainError(reply.code, reply.message, reply.fields))
-            break
-          case 'failed':
-            reject(new Error(`The import reader failed: ${reply.message}`))
-            break
           default:
-            reject(new Error(`The import reader answered a preview with ${reply.kind}`))
+            reject(failureOf(reply, 'a preview'))
         }
       })
       worker.postMessage({ input, options, preview: database } satisfies ReaderRequest)

@@ -100,3 +100,11 @@ export async function loadInviteKeys(files: InviteKeyFiles, protection?: KeyProt
 export function verificationKeySet(keys: InviteKeys): { keys: JWK[] } {
   return { keys: [{ ...keys.signing.publicJwk }] }
 }
+
+/** Keys as they arrive in a worker's message: buffers come as plain byte arrays. */
+export function inviteKeysFromMessage(keys: InviteKeys): InviteKeys {
+  return {
+    signing: { ...keys.signing, cacheKey: Buffer.from(keys.signing.cacheKey) },
+    legacy: keys.legacy === null ? null : Buffer.from(keys.legacy)
+  }
+}
