@@ -14,10 +14,11 @@
 import { getHeapStatistics } from 'node:v8'
 import { Worker } from 'node:worker_threads'
 import type { DirectusTarget } from './directus-target'
-import { DomainError, type ErrorCode } from './errors'
+import { DomainError } from './errors'
 import type { ExportChunk, ExportControl } from './export'
 import type { ExportOptions } from './inputs'
 import type { InviteKeys } from './invite-keys'
+import type { WorkerFailure } from './worker-script'
 
 export interface ExportWorkerRequest {
   file: string
@@ -34,7 +35,7 @@ export type EncodedChunk = Omit<ExportChunk, 'text'> & { text: Uint8Array }
 export type ExportWorkerReply =
   | { kind: 'chunk'; chunk: EncodedChunk; heapUsed: number }
   | { kind: 'done' }
-  | { kind: 'refused'; code: ErrorCode; message: string; fields?: Record<string, string> }
+  | Extract<WorkerFailure, { kind: 'refused' }>
   | { kind: 'failed'; message: string; outOfMemory?: boolean }
 
 /** The worker ran out of its heap (EXPORT_WORKER_LIMITS): the export is made again in line. */
@@ -70,6 +71,7 @@ function takeWorker(script: URL): Worker {
   if (kept) {
     spare = null
     clearTimeout(kept.timer)
+    kept.worker.removeAllListeners('error')
     kept.worker.ref()
     return kept.worker
   }
@@ -84,12 +86,17 @@ function keepWorker(worker: Worker): void {
   }
   // Neither the worker nor its timer keeps the process alive.
   worker.unref()
-  const timer = setTimeout(() => {
-    if (spare?.worker === worker) spare = null
+  const dismiss = (): void => {
+    if (spare?.worker !== worker) return
+    clearTimeout(spare.timer)
+    spare = null
     void worker.terminate()
-  }, IDLE_MS)
+  }
+  const timer = setTimeout(dismiss, IDLE_MS)
   timer.unref()
   spare = { worker, timer }
+  // An idle worker that fails is dropped, never an unhandled error event in the main process.
+  worker.once('error', dismiss)
 }
 
 /** The export's chunks, made by the worker at `script`; ending or failing early stops the worker. */

@@ -7,11 +7,11 @@
 import { parentPort } from 'node:worker_threads'
 import { openReadConnection } from './db/open'
 import { memoryDirectusTarget } from './directus-target'
-import { DomainError } from './errors'
 import { exportChunks } from './export'
 import { CHUNKS_AHEAD, heapInUse, type ExportWorkerAsk, type ExportWorkerReply, type ExportWorkerRequest } from './export-in-worker'
 import { inviteKeysFromMessage } from './invite-keys'
 import { createStore } from './store'
+import { workerFailure } from './worker-script'
 
 const port = parentPort
 const reply = (message: ExportWorkerReply, transfer: ArrayBuffer[] = []): void => port?.postMessage(message, transfer)
@@ -55,11 +55,7 @@ async function run(request: ExportWorkerRequest): Promise<void> {
     }
     reply({ kind: 'done' })
   } catch (error) {
-    if (error instanceof DomainError) {
-      reply({ kind: 'refused', code: error.code, message: error.message, ...(error.fields && { fields: error.fields }) })
-    } else {
-      reply({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) })
-    }
+    reply(workerFailure(error))
   } finally {
     store?.close()
   }

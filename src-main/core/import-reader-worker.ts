@@ -6,13 +6,14 @@
  * for as long as taking in the whole directory (300 ms for 100,000 users).
  */
 import { parentPort } from 'node:worker_threads'
-import { DomainError } from './errors'
 import { readImportSource } from './import-read'
 import type { PreviewDatabase, ReaderReply, ReaderRequest } from './import-reader'
 import { openReadConnection } from './db/open'
 import { previewSteps } from './import'
+import { progressReporter } from './long-write'
 import { inviteKeysFromMessage } from './invite-keys'
 import { createStore } from './store'
+import { workerFailure } from './worker-script'
 
 /** Users per message: a few milliseconds to take in on the main thread. */
 const BATCH = 2000
@@ -39,11 +40,7 @@ parentPort?.once('message', (request: ReaderRequest) => {
     // Each message from the main thread asks for the next batch (ReaderAsk).
     parentPort?.on('message', next)
   } catch (error) {
-    if (error instanceof DomainError) {
-      reply({ kind: 'refused', code: error.code, message: error.message, ...(error.fields && { fields: error.fields }) })
-    } else {
-      reply({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) })
-    }
+    reply(workerFailure(error))
   }
 })
 
@@ -54,16 +51,14 @@ function preview(request: ReaderRequest, database: PreviewDatabase): void {
   const store = createStore(openReadConnection(database.file), { file: database.file, inviteKeys, actor: 'import' }, true)
   try {
     const steps = previewSteps(store, source, request.options)
-    let reported = -1
+    const report = progressReporter((done, total) => parentPort?.postMessage({ kind: 'progress', done, total } satisfies ReaderReply))
     for (;;) {
       const step = steps.next()
       if (step.done) {
         parentPort?.postMessage({ kind: 'preview', preview: step.value } satisfies ReaderReply)
         return
       }
-      if (step.value.done === reported) continue
-      reported = step.value.done
-      parentPort?.postMessage({ kind: 'progress', ...step.value } satisfies ReaderReply)
+      report(step.value)
     }
   } finally {
     store.close()

@@ -5,13 +5,13 @@
  * test run straight from the sources), and for small files, it runs in line.
  */
 import { Worker } from 'node:worker_threads'
-import { DomainError, type ErrorCode } from './errors'
+import { DomainError } from './errors'
 import type { SourceUser } from './formats/handoff'
 import { readImportSource, type ImportInput, type ReadSource } from './import-read'
 import type { ImportOptions } from './inputs'
 import type { InviteKeys } from './invite-keys'
 import type { ImportPreview } from './model'
-import { builtWorker } from './worker-script'
+import { builtWorker, type WorkerFailure } from './worker-script'
 
 export interface ReaderRequest {
   input: ImportInput
@@ -31,8 +31,7 @@ export type ReaderReply =
   | { kind: 'done' }
   | { kind: 'progress'; done: number; total: number }
   | { kind: 'preview'; preview: ImportPreview }
-  | { kind: 'refused'; code: ErrorCode; message: string; fields?: Record<string, string> }
-  | { kind: 'failed'; message: string }
+  | WorkerFailure
 
 /** After the request, each message the main thread sends asks for the next reply. */
 export type ReaderAsk = 'next'

@@ -9,7 +9,15 @@ import { readImportSource, type ImportInput, type ReadSource } from './import-re
 import { previewInBackground, readImportInBackground } from './import-reader'
 import type { ImportOptions } from './inputs'
 import { freshInviteFields, newInviteNonces } from './invite-tokens'
-import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteProgress, type WriteSteps } from './long-write'
+import {
+  progressReporter,
+  runWrite,
+  runWriteYielding,
+  WRITE_SLICE,
+  type WriteControl,
+  type WriteProgress,
+  type WriteSteps
+} from './long-write'
 
 /**
  * Rows checked between two turns of the event loop: checking a row (address, names, role, status,
@@ -535,13 +543,12 @@ export async function previewImportYielding(
   }
   const source = await readImportInBackground(input, options, control.signal)
   const planning = previewSteps(store, source, options)
-  let reported: WriteProgress | null = null
+  const report = progressReporter(control.onProgress)
   for (;;) {
     if (control.signal?.aborted) throw new DomainError('cancelled', 'The preview was cancelled')
     const step = planning.next()
     if (step.done) return step.value
-    if (reported?.done !== step.value.done || reported.total !== step.value.total) control.onProgress?.(step.value.done, step.value.total)
-    reported = step.value
+    report(step.value)
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
 }

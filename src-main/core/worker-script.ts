@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { DomainError, type ErrorCode } from './errors'
 
 /** Worker bundles electron.vite.config.ts builds beside the main bundle. */
 export type WorkerName = 'import-reader-worker' | 'export-worker'
@@ -11,4 +12,15 @@ export type WorkerName = 'import-reader-worker' | 'export-worker'
 export function builtWorker(name: WorkerName): URL | null {
   const candidates = [new URL(`./${name}.js`, import.meta.url), new URL(`../../out/main/${name}.js`, import.meta.url)]
   return candidates.find((candidate) => candidate.protocol === 'file:' && existsSync(fileURLToPath(candidate))) ?? null
+}
+
+/** How a worker says its work ended badly: a refusal the user is shown as it is, or a failure. */
+export type WorkerFailure =
+  { kind: 'refused'; code: ErrorCode; message: string; fields?: Record<string, string> } | { kind: 'failed'; message: string }
+
+export function workerFailure(error: unknown): WorkerFailure {
+  if (error instanceof DomainError) {
+    return { kind: 'refused', code: error.code, message: error.message, ...(error.fields && { fields: error.fields }) }
+  }
+  return { kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }
 }
