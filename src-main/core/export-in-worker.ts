@@ -57,6 +57,17 @@ export const CHUNKS_AHEAD = 2
  */
 const EXPORT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 }
 
+/**
+ * Rows per page in the worker, smaller than in line (EXPORT_PAGE_SIZE): within the bounded young
+ * generation, a page of 1,000 users with their tokens, links and text is still alive at most
+ * collections, so most of it is copied and moved to the old generation, which then fills and is
+ * collected again and again. Measured on 100,000 invites (three SCIM exports), pages of 250 cut
+ * the worker's collection pauses from 1.6 s to 0.6 s, its heap peak from 43 to 38 MB, and each
+ * export by a fifth to a third in every format (SCIM 1.8–2.3 s to 1.2–1.6 s, JSON 1.4–1.6 s to
+ * 1.1–1.3 s); pages of 100 collect little less and pay for twice the messages.
+ */
+export const EXPORT_WORKER_PAGE_SIZE = 250
+
 export function heapInUse(): number {
   return getHeapStatistics().used_heap_size
 }
@@ -65,6 +76,8 @@ export function heapInUse(): number {
 const IDLE_MS = 60_000
 
 let spare: { worker: Worker; timer: NodeJS.Timeout } | null = null
+
+const newWorker = (script: URL): Worker => new Worker(script, { resourceLimits: EXPORT_WORKER_LIMITS })
 
 function takeWorker(script: URL): Worker {
   const kept = spare
@@ -75,7 +88,18 @@ function takeWorker(script: URL): Worker {
     kept.worker.ref()
     return kept.worker
   }
-  return new Worker(script, { resourceLimits: EXPORT_WORKER_LIMITS })
+  return newWorker(script)
+}
+
+/** Start the worker the next export will take, unless one is kept already. */
+export function warmExportWorker(script: URL): void {
+  if (spare) return
+  keepWorker(newWorker(script))
+}
+
+/** The thread id of the worker kept for the next export, if one is. */
+export function spareExportWorkerId(): number | null {
+  return spare?.worker.threadId ?? null
 }
 
 /** Keep a worker that finished cleanly for the next export; one is enough. */

@@ -8,7 +8,14 @@ import { parentPort } from 'node:worker_threads'
 import { openReadConnection } from './db/open'
 import { memoryDirectusTarget } from './directus-target'
 import { exportChunks } from './export'
-import { CHUNKS_AHEAD, heapInUse, type ExportWorkerAsk, type ExportWorkerReply, type ExportWorkerRequest } from './export-in-worker'
+import {
+  CHUNKS_AHEAD,
+  EXPORT_WORKER_PAGE_SIZE,
+  heapInUse,
+  type ExportWorkerAsk,
+  type ExportWorkerReply,
+  type ExportWorkerRequest
+} from './export-in-worker'
 import { inviteKeysFromMessage } from './invite-keys'
 import { createStore } from './store'
 import { workerFailure } from './worker-script'
@@ -40,7 +47,7 @@ async function run(request: ExportWorkerRequest): Promise<void> {
       { file: request.file, inviteKeys, directusTarget: memoryDirectusTarget(request.directusTarget), actor: 'export', now: () => now },
       true
     )
-    for await (const { text, ...chunk } of exportChunks(store, request.options)) {
+    for await (const { text, ...chunk } of exportChunks(store, request.options, EXPORT_WORKER_PAGE_SIZE)) {
       // A buffer of its own (never Node's shared pool), so that its memory can be transferred;
       // Buffer#write encodes faster than TextEncoder.
       const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text))

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { exportToFile, exportToString, type ExportRequest } from '../../src-main/core/export'
+import { exportToFile, exportToString, previewExport, type ExportRequest } from '../../src-main/core/export'
+import { EXPORT_WORKER_PAGE_SIZE, spareExportWorkerId } from '../../src-main/core/export-in-worker'
 import { createRoleInput, createUserInput } from '../../src-main/core/inputs'
 import { inviteUsers } from '../../src-main/core/invites'
 import { EXPORT_FORMATS, type ExportFormat } from '../../src-main/core/model'
@@ -71,6 +72,28 @@ describe('an export made by the export worker', () => {
       expect(file.text).toBe(await exportToString(store, request))
       expect(file.progress.at(-1)).toBe(scope.kind === 'users' ? 2502 : 2500)
     }
+  })
+
+  it('reads its own, smaller pages', async () => {
+    const file = await exportedFile(requestFor('csv', { kind: 'roleInvites', roleId: editors }), 'paged.csv')
+    expect(file.inWorker).toBe(true)
+    const pageEnds = Array.from({ length: 2500 / EXPORT_WORKER_PAGE_SIZE }, (_, page) => (page + 1) * EXPORT_WORKER_PAGE_SIZE)
+    // A last, empty page may follow a full one: the keyset walk stops at the first short page.
+    expect([...new Set(file.progress.filter((done) => done > 0))]).toEqual(pageEnds)
+  })
+
+  it('is started by the preview, and the export then takes that worker', async () => {
+    const request = requestFor('scim', { kind: 'roleInvites', roleId: editors })
+    await previewExport(store, request)
+    const started = spareExportWorkerId()
+    expect(started).not.toBeNull()
+    // A second preview starts no second worker.
+    await previewExport(store, request)
+    expect(spareExportWorkerId()).toBe(started)
+    const file = await exportedFile(request, 'previewed.scim.json')
+    expect(file.inWorker).toBe(true)
+    // Taken for the export and kept again after it: still the one the preview started.
+    expect(spareExportWorkerId()).toBe(started)
   })
 
   it('leaves invites whose signatures are not kept to an export in line, which keeps them for the next', async () => {
