@@ -101,7 +101,7 @@ export function warmExportWorker(script: URL): void {
   keepWorker(newWorker(script))
 }
 
-/** The thread id of the worker kept for the next export, if one is. */
+/** The thread id of the worker kept for the next export, if one is: for tests to tell which worker is kept. */
 export function spareExportWorkerId(): number | null {
   return spare?.worker.threadId ?? null
 }

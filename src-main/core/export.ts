@@ -417,10 +417,10 @@ function remember(store: Store, options: ExportOptions): void {
  */
 export async function previewExport(store: Store, request: ExportRequest): Promise<ExportPreview> {
   const options = checkedOptions(request)
-  // The export this preview is shown for will be made in the worker: start it now, so that its
+  // The export this preview is shown for is likely made in the worker: start it now, so that its
   // start (about half a second) passes while the admin reads the preview, not after Export.
-  const script = builtWorker('export-worker')
-  if (script !== null && store.snapshot() !== null) warmExportWorker(script)
+  const script = exportWorkerScript(store)
+  if (script !== null) warmExportWorker(script)
   const format = handoffFormat(options.format)
   const source = exportSource(store, options.scope, { inviteTokens: false })
   const listed: ExportRefusal[] = []
@@ -539,10 +539,15 @@ export async function* exportChunks(store: Store, options: ExportOptions, pageSi
  * needs signing (signed in line, their signatures are kept; the worker cannot write).
  */
 function workerFor(store: Store, options: ExportOptions): URL | null {
-  const script = builtWorker('export-worker')
-  if (script === null || store.snapshot() === null) return null
+  const script = exportWorkerScript(store)
+  if (script === null) return null
   if (sourceOptionsFor(options.format).inviteTokens !== false && hasUnsealedInvites(store, options.scope)) return null
   return script
+}
+
+/** The export worker's script, where one is built and the database is a file it can open. */
+function exportWorkerScript(store: Store): URL | null {
+  return store.snapshot() === null ? null : builtWorker('export-worker')
 }
 
 /** Whether a pending invite in `scope` has no kept signature (seeded, imported, or its claims changed). */
