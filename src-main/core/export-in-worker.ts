@@ -7,9 +7,9 @@
  * and the worker's heap is held within EXPORT_WORKER_LIMITS.
  *
  * The worker reads what was last committed, as the snapshot connection does; the export's own
- * writes (renewing expired invites) commit before it starts. It never writes: invites without a
- * kept signature are exported in line instead (export.ts), where their signatures are kept for
- * the next export.
+ * writes (renewing expired invites) commit before it starts. It never writes: it signs the
+ * invites that have no kept signature (seeded, imported, renewed) and sends the signatures with
+ * their chunk, and the main thread keeps them for the next export (export.ts).
  */
 import { getHeapStatistics } from 'node:v8'
 import { Worker } from 'node:worker_threads'
@@ -18,6 +18,7 @@ import { DomainError } from './errors'
 import type { ExportChunk, ExportControl } from './export'
 import type { ExportOptions } from './inputs'
 import type { InviteKeys } from './invite-keys'
+import type { InviteTokenSource } from './invite-tokens'
 import type { WorkerFailure } from './worker-script'
 
 export interface ExportWorkerRequest {
@@ -29,8 +30,14 @@ export interface ExportWorkerRequest {
   now: string
 }
 
-/** A chunk as it crosses: its text as UTF-8 bytes whose buffer is transferred. */
-export type EncodedChunk = Omit<ExportChunk, 'text'> & { text: Uint8Array }
+/**
+ * A chunk as it crosses: its text as UTF-8 bytes whose buffer is transferred, and the signatures
+ * made for its invites that had none kept.
+ */
+export type EncodedChunk = Omit<ExportChunk, 'text'> & {
+  text: Uint8Array
+  signed: Array<{ row: InviteTokenSource; signature: Uint8Array }>
+}
 
 export type ExportWorkerReply =
   | { kind: 'chunk'; chunk: EncodedChunk; heapUsed: number }

@@ -1,7 +1,8 @@
 /**
  * The worker that makes an export's file (export-in-worker.ts starts it): the same chunks as an
  * export in line (export.ts), read through a read-only connection of its own and sent to the
- * main thread as bytes, never more than CHUNKS_AHEAD ahead of the writing. It makes one export
+ * main thread as bytes, never more than CHUNKS_AHEAD ahead of the writing, each with the
+ * signatures made for it (which the main thread keeps). It makes one export
  * at a time and waits for the next, so its code stays compiled from one export to the next.
  */
 import { parentPort } from 'node:worker_threads'
@@ -17,6 +18,7 @@ import {
   type ExportWorkerRequest
 } from './export-in-worker'
 import { inviteKeysFromMessage } from './invite-keys'
+import type { FreshSignature } from './invite-token-cache'
 import { createStore } from './store'
 import { workerFailure } from './worker-script'
 
@@ -47,12 +49,14 @@ async function run(request: ExportWorkerRequest): Promise<void> {
       { file: request.file, inviteKeys, directusTarget: memoryDirectusTarget(request.directusTarget), actor: 'export', now: () => now },
       true
     )
-    for await (const { text, ...chunk } of exportChunks(store, request.options, EXPORT_WORKER_PAGE_SIZE)) {
+    const signed: FreshSignature[] = []
+    const made = { pageSize: EXPORT_WORKER_PAGE_SIZE, keepSignatures: (fresh: FreshSignature[]) => signed.push(...fresh) }
+    for await (const { text, ...chunk } of exportChunks(store, request.options, made)) {
       // A buffer of its own (never Node's shared pool), so that its memory can be transferred;
       // Buffer#write encodes faster than TextEncoder.
       const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
       bytes.write(text)
-      reply({ kind: 'chunk', chunk: { ...chunk, text: bytes }, heapUsed: heapInUse() }, [bytes.buffer])
+      reply({ kind: 'chunk', chunk: { ...chunk, text: bytes, signed: signed.splice(0) }, heapUsed: heapInUse() }, [bytes.buffer])
       ahead++
       while (ahead >= CHUNKS_AHEAD) {
         await new Promise<void>((resolve) => {

@@ -22,7 +22,7 @@ import { ldifBaseDnProblem } from './formats/ldif'
 import { handoffFormat } from './formats/registry'
 import { exportOptions, type ExportOptions, type ExportScope, type UserFilter } from './inputs'
 import { chunksFromWorker, ExportWorkerOutOfMemory, warmExportWorker, type EncodedChunk } from './export-in-worker'
-import { inviteIssuer, inviteTokensFor, SEAL_BYTES, type InviteTokenRow } from './invite-token-cache'
+import { inviteIssuer, inviteTokensFor, cacheSignatures, type FreshSignature, type InviteTokenRow } from './invite-token-cache'
 import { freshInviteFields, inviteLinkBuilder, newInviteNonces } from './invite-tokens'
 import {
   EXPORT_FORMAT_INFO,
@@ -101,6 +101,11 @@ type NameOrderRow = ExportRow & Pick<UserRow, 'sort_name'>
 export interface ExportSourceOptions {
   pageSize?: number
   /**
+   * Where the signatures go that are made for pending invites without a kept one (seeded,
+   * imported, renewed, or their claims changed): by default into the store's token cache.
+   */
+  keepSignatures?: (signed: FreshSignature[]) => void
+  /**
    * Sign each pending invite a link in Directus's own format too, when a Directus target is set
    * (Settings → Directus target): for the Directus hand-off file.
    */
@@ -113,7 +118,8 @@ export function exportSource(store: Store, scope: ExportScope, options: ExportSo
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE
   const toUsers = directoryUserMapper(store, {
     directusLinks: options.directusLinks === true,
-    inviteTokens: options.inviteTokens !== false
+    inviteTokens: options.inviteTokens !== false,
+    ...(options.keepSignatures && { keepSignatures: options.keepSignatures })
   })
   const mapped = async function* (pages: Iterable<ExportRow[]>): AsyncGenerator<DirectoryUser[]> {
     for (const rows of pages) yield await toUsers(rows)
@@ -197,7 +203,7 @@ function isPending(row: ExportRow): row is ExportRow & InviteTokenRow {
  */
 function directoryUserMapper(
   store: Store,
-  made: { directusLinks: boolean; inviteTokens: boolean }
+  made: { directusLinks: boolean; inviteTokens: boolean; keepSignatures?: (signed: FreshSignature[]) => void }
 ): (rows: readonly ExportRow[]) => Promise<DirectoryUser[]> {
   const linkOf = inviteLinkBuilder(inviteSettings(store).inviteUrlTemplate)
   const now = store.now().getTime()
@@ -206,7 +212,7 @@ function directoryUserMapper(
   return async (rows) => {
     const pending = rows.filter(isPending)
     const [tokens, links] = await Promise.all([
-      made.inviteTokens ? inviteTokensFor(store, pending) : [],
+      made.inviteTokens ? inviteTokensFor(store, pending, made.keepSignatures) : [],
       directusLinkOf ? Promise.all(pending.map((row) => directusLinkOf({ email: row.email, expiresAt: row.invite_expires_at }))) : []
     ])
     let next = 0
@@ -514,11 +520,16 @@ export interface ExportChunk {
 
 /**
  * The file an export writes, piece by piece: what runs in line and in the export worker alike
- * (which reads smaller pages, see EXPORT_WORKER_PAGE_SIZE).
+ * (which reads smaller pages, see EXPORT_WORKER_PAGE_SIZE, and hands the signatures it makes
+ * to the main thread).
  */
-export async function* exportChunks(store: Store, options: ExportOptions, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<ExportChunk> {
+export async function* exportChunks(
+  store: Store,
+  options: ExportOptions,
+  made: Pick<ExportSourceOptions, 'pageSize' | 'keepSignatures'> = {}
+): AsyncGenerator<ExportChunk> {
   const format = handoffFormat(options.format)
-  const source = exportSource(store, options.scope, { ...sourceOptionsFor(options.format), pageSize })
+  const source = exportSource(store, options.scope, { ...sourceOptionsFor(options.format), ...made })
   const writer = writerFor(store, options, source, format)
   const keep = keeper(options, format)
   let read = 0
@@ -533,44 +544,25 @@ export async function* exportChunks(store: Store, options: ExportOptions, pageSi
   yield { kind: 'end', text: writer.end(), read, total: Math.max(read, source.total), rows }
 }
 
-/**
- * The export worker's script when this export can be made there: the database is a file (the
- * worker opens its own connection), a worker has been built, and no invite in the scope still
- * needs signing (signed in line, their signatures are kept; the worker cannot write).
- */
-function workerFor(store: Store, options: ExportOptions): URL | null {
-  const script = exportWorkerScript(store)
-  if (script === null) return null
-  if (sourceOptionsFor(options.format).inviteTokens !== false && hasUnsealedInvites(store, options.scope)) return null
-  return script
-}
-
 /** The export worker's script, where one is built and the database is a file it can open. */
 function exportWorkerScript(store: Store): URL | null {
   return store.snapshot() === null ? null : builtWorker('export-worker')
 }
 
-/** Whether a pending invite in `scope` has no kept signature (seeded, imported, or its claims changed). */
-function hasUnsealedInvites(store: Store, scope: ExportScope): boolean {
-  const ids = (list: readonly string[]): RawBuilder<SqlBool> =>
-    sql<SqlBool>`users.id IN (SELECT value FROM json_each(${JSON.stringify(list)}))`
-  const where =
-    scope.kind === 'allInvites'
-      ? sql<SqlBool>`1`
-      : scope.kind === 'inviteBatch'
-        ? ids(scope.userIds)
-        : scope.kind === 'roleInvites'
-          ? scope.roleId === null
-            ? sql<SqlBool>`users.role_id IS NULL`
-            : sql<SqlBool>`users.role_id = ${scope.roleId}`
-          : 'ids' in scope.selection
-            ? ids(scope.selection.ids)
-            : userFilterCondition(scope.selection.filter)
-  const unsealed = sql<SqlBool>`(users.invite_token_seal IS NULL OR length(users.invite_token_seal) != ${SEAL_BYTES}
-    OR users.invite_token_seal = zeroblob(${SEAL_BYTES}))`
-  return (
-    getRaw(store, sql<{ found: number }>`SELECT 1 AS found FROM users WHERE ${PENDING} AND ${where} AND ${unsealed} LIMIT 1`) !== undefined
-  )
+/** The chunks as they come, keeping the signatures the worker made for them in the store's token cache. */
+async function* keepingSignatures(store: Store, chunks: AsyncIterable<EncodedChunk>): AsyncGenerator<EncodedChunk> {
+  for await (const chunk of chunks) {
+    if (chunk.signed.length > 0) {
+      cacheSignatures(
+        store,
+        chunk.signed.map(({ row, signature }) => ({
+          row,
+          signature: Buffer.from(signature.buffer, signature.byteOffset, signature.length)
+        }))
+      )
+    }
+    yield chunk
+  }
 }
 
 /** Bytes written between two flushes to disk started while the export goes on. */
@@ -694,8 +686,7 @@ export async function exportToFile(
   try {
     rows = await writeExportFile(targetPath, control, () => {
       if (options.expiredInvites === 'renew') renewed = renewExpiredInvites(store, options.scope)
-      // Asked after renewing: renewed invites need signing, which only happens in line.
-      const script = workerFor(store, options)
+      const script = exportWorkerScript(store)
       if (!script) return exportChunks(store, options)
       const request = {
         file: store.file,
@@ -704,7 +695,7 @@ export async function exportToFile(
         directusTarget: directusTarget(store),
         now: store.now().toISOString()
       }
-      return chunksFromWorker(script, request, control)
+      return keepingSignatures(store, chunksFromWorker(script, request, control))
     })
   } catch (error) {
     if (!(error instanceof ExportWorkerOutOfMemory)) throw error

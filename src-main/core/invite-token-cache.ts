@@ -162,9 +162,15 @@ const WRITE_SEAL_SQL = `UPDATE users SET invite_token_seal = ?
   WHERE id = ? AND status = 'invited' AND invite_nonce = ? AND email = ? AND role_id IS ?
     AND invited_at = ? AND invite_expires_at = ?`
 
+/** A signature just made, with the row it was made for: what `cacheSignatures` keeps. */
+export interface FreshSignature {
+  row: InviteTokenSource
+  signature: Buffer
+}
+
 /** Keep freshly made signatures; a database that cannot be written only costs signing again later. */
-export function cacheSignatures(store: Store, signed: ReadonlyArray<{ row: InviteTokenSource; signature: Buffer }>): void {
-  // A read-only connection (the export worker's) keeps nothing; exports sign in line instead.
+export function cacheSignatures(store: Store, signed: readonly FreshSignature[]): void {
+  // A read-only connection keeps nothing (the export worker hands its signatures to the main thread instead).
   if (signed.length === 0 || store.sqlite.readonly) return
   const seals = sealSignatures(
     store.inviteKeys.signing.cacheKey,
@@ -189,13 +195,10 @@ export async function signInvites(store: Store, rows: readonly InviteTokenSource
   return Promise.all(rows.map((row) => signInviteToken(key, inviteClaims(issuer, row))))
 }
 
-/** Sign invites and keep their signatures: for invites just made. */
-export async function signAndCacheInvites(store: Store, rows: readonly InviteTokenSource[]): Promise<string[]> {
+/** Sign invites and hand their signatures to `keep`. */
+async function signAndKeep(store: Store, rows: readonly InviteTokenSource[], keep: (signed: FreshSignature[]) => void): Promise<string[]> {
   const signed = await signInvites(store, rows)
-  cacheSignatures(
-    store,
-    signed.map((entry, index) => ({ row: rows[index] ?? missingRow(), signature: entry.signature }))
-  )
+  keep(signed.map((entry, index) => ({ row: rows[index] ?? missingRow(), signature: entry.signature })))
   return signed.map((entry) => entry.token)
 }
 
@@ -218,11 +221,16 @@ function secondsMemo(): (timestamp: string) => number {
 
 /**
  * The tokens of pending invites' rows, in order: unsealed where the cache holds them, signed (all
- * at once) and cached where it does not. A page of tokens is rebuilt without an object or a
- * buffer per token: the signatures are unsealed side by side into one buffer, each claims text is
- * encoded into one scratch buffer, and each segment is read out of those as base64url.
+ * at once) where it does not, their signatures handed to `keep` (by default, kept in the cache).
+ * A page of tokens is rebuilt without an object or a buffer per token: the signatures are
+ * unsealed side by side into one buffer, each claims text is encoded into one scratch buffer,
+ * and each segment is read out of those as base64url.
  */
-export async function inviteTokensFor(store: Store, rows: readonly InviteTokenRow[]): Promise<string[]> {
+export async function inviteTokensFor(
+  store: Store,
+  rows: readonly InviteTokenRow[],
+  keep: (signed: FreshSignature[]) => void = (signed) => cacheSignatures(store, signed)
+): Promise<string[]> {
   const key = store.inviteKeys.signing
   const issuer = inviteIssuer(store)
   const head = `${headerSegment(key.kid)}.`
@@ -253,7 +261,7 @@ export async function inviteTokensFor(store: Store, rows: readonly InviteTokenRo
     tokens[index] = `${head}${scratch.toString('base64url', 0, length)}.${signatures.toString('base64url', at, at + SIGNATURE_BYTES)}`
   })
   if (missing.length > 0) {
-    const signed = await signAndCacheInvites(store, missing)
+    const signed = await signAndKeep(store, missing, keep)
     signed.forEach((token, entry) => {
       tokens[missingAt[entry] ?? 0] = token
     })

@@ -3,7 +3,7 @@ import { decodeJwt, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { exportToString } from '../../src-main/core/export'
 import type { InviteKeys } from '../../src-main/core/invite-keys'
-import { inviteIssuer, sealSignatures, unsealSignatures } from '../../src-main/core/invite-token-cache'
+import { cacheSignatures, inviteIssuer, sealSignatures, signInvites, unsealSignatures } from '../../src-main/core/invite-token-cache'
 import { acceptInvite, getInviteLink, inviteUsers, listInvites, resendInvite } from '../../src-main/core/invites'
 import { createRole } from '../../src-main/core/roles'
 import { openStore, type Store } from '../../src-main/core/store'
@@ -84,6 +84,26 @@ describe('the token cache', () => {
     store.prepare('UPDATE users SET invite_token_seal = zeroblob(76)').run()
     expect((await exportedTokens()).get('ann@example.org')).toBe(token)
     expect(seal('ann@example.org')?.equals(Buffer.alloc(76))).toBe(false)
+  })
+
+  it('keeps a signature made elsewhere (the export worker) only while the row still says what was signed', async () => {
+    await inviteOne('ann@example.org')
+    await inviteOne('bob@example.org')
+    store.prepare('UPDATE users SET invite_token_seal = NULL').run()
+    const rows = store
+      .prepare<{ id: string; email: string; role_id: string | null; invite_nonce: string; invited_at: string; invite_expires_at: string }>(
+        'SELECT id, email, role_id, invite_nonce, invited_at, invite_expires_at FROM users ORDER BY email'
+      )
+      .all()
+    const signed = await signInvites(store, rows)
+    // Bob's invite is given a later expiry between the signing and the keeping: his signature says the old one.
+    store.prepare("UPDATE users SET invite_expires_at = '2026-04-01T00:00:00.000Z' WHERE email = 'bob@example.org'").run()
+    cacheSignatures(
+      store,
+      rows.map((row, index) => ({ row, signature: signed[index]?.signature ?? Buffer.alloc(0) }))
+    )
+    expect(seal('ann@example.org')).toHaveLength(76)
+    expect(seal('bob@example.org')).toBeNull()
   })
 
   it('drops a signature when anything the token says changes: address, role, nonce, dates or status', async () => {
