@@ -567,7 +567,7 @@ const SIGNING_SAMPLE = 256
  * Whether most of a sample of the pending invites in `scope` have no kept signature (seeded or
  * imported ones, which have never been signed). Those are signed faster in line, in the pages
  * of 1,000 the thread pool then signs at once, with nothing else running (measured on 100,000:
- * 5.0–5.7 s in line, 7.6–7.8 s in the worker); the few an export meets otherwise the worker signs.
+ * 4.4–4.7 s in line, 6.0–6.1 s in the worker); the few an export meets otherwise the worker signs.
  */
 function mostlyUnsigned(store: Store, scope: ExportScope): boolean {
   const ids = (list: readonly string[]): RawBuilder<SqlBool> =>

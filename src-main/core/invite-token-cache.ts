@@ -188,7 +188,7 @@ export function cacheSignatures(store: Store, signed: readonly FreshSignature[])
   }
 }
 
-/** Sign many invites at once (jose runs them on the thread pool), without caching them. */
+/** Sign many invites at once (WebCrypto runs them on the thread pool), without caching them. */
 export async function signInvites(store: Store, rows: readonly InviteTokenSource[]): Promise<Array<{ token: string; signature: Buffer }>> {
   const issuer = inviteIssuer(store)
   const key = store.inviteKeys.signing

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import fc from 'fast-check'
-import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
+import { calculateJwkThumbprint, CompactSign, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import {
   headerSegment,
@@ -33,6 +33,21 @@ const { token } = await signInviteToken(keys.signing, inviteClaims(ISSUER, sourc
 const BEFORE_EXPIRY = new Date('2026-03-05T00:00:00.000Z')
 
 describe('invite tokens', () => {
+  it('are the tokens jose signs, byte for byte, for any claims', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string(), fc.emailAddress(), fc.option(fc.uuid(), { nil: null }), async (sub, email, role) => {
+        const claims = { ...inviteClaims(ISSUER, source), sub, email, role }
+        const ours = await signInviteToken(keys.signing, claims)
+        const theirs = await new CompactSign(Buffer.from(JSON.stringify(claims)))
+          .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keys.signing.kid })
+          .sign(keys.signing.privateKey)
+        expect(ours.token).toBe(theirs)
+        expect(ours.signature.toString('base64url')).toBe(theirs.split('.')[2])
+      }),
+      { numRuns: 50 }
+    )
+  })
+
   it('are compact JWTs with an EdDSA header naming the key by its RFC 7638 thumbprint', async () => {
     expect(token.split('.')).toHaveLength(3)
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: keys.signing.kid })
