@@ -517,7 +517,13 @@ async function benchTokens(store: Store): Promise<void> {
   const signing: number[] = []
   for (let run = 0; run < 3; run++) signing.push(await timeAsync(() => signInvites(store, rows)))
   const signed = median(signing)
-  report({ name: 'sign 10,000 invite tokens (WebCrypto, thread pool)', value: round(signed), unit: 'ms', target: 'no target set', met: null })
+  report({
+    name: 'sign 10,000 invite tokens (WebCrypto, thread pool)',
+    value: round(signed),
+    unit: 'ms',
+    target: 'no target set',
+    met: null
+  })
   const unsealing: number[] = []
   for (let run = 0; run < 5; run++) unsealing.push(await timeAsync(() => inviteTokensFor(store, rows)))
   const unsealed = median(unsealing)
