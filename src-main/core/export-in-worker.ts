@@ -18,7 +18,7 @@ import { DomainError } from './errors'
 import type { ExportChunk, ExportControl } from './export'
 import type { ExportOptions } from './inputs'
 import type { InviteKeys } from './invite-keys'
-import type { InviteTokenSource } from './invite-tokens'
+import type { FreshSignature } from './invite-token-cache'
 import type { WorkerFailure } from './worker-script'
 
 export interface ExportWorkerRequest {
@@ -36,7 +36,7 @@ export interface ExportWorkerRequest {
  */
 export type EncodedChunk = Omit<ExportChunk, 'text'> & {
   text: Uint8Array
-  signed: Array<{ row: InviteTokenSource; signature: Uint8Array }>
+  signed: FreshSignature[]
 }
 
 export type ExportWorkerReply =

@@ -597,15 +597,7 @@ function mostlyUnsigned(store: Store, scope: ExportScope): boolean {
 /** The chunks as they come, keeping the signatures the worker made for them in the store's token cache. */
 async function* keepingSignatures(store: Store, chunks: AsyncIterable<EncodedChunk>): AsyncGenerator<EncodedChunk> {
   for await (const chunk of chunks) {
-    if (chunk.signed.length > 0) {
-      cacheSignatures(
-        store,
-        chunk.signed.map(({ row, signature }) => ({
-          row,
-          signature: Buffer.from(signature.buffer, signature.byteOffset, signature.length)
-        }))
-      )
-    }
+    cacheSignatures(store, chunk.signed)
     yield chunk
   }
 }

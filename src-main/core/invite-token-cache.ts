@@ -64,14 +64,14 @@ function xorInPlace(target: Buffer, stream: Buffer): void {
 }
 
 /** Seal many signatures at once: one random draw, one cipher call. */
-export function sealSignatures(key: Buffer, signatures: readonly Buffer[]): Buffer[] {
+export function sealSignatures(key: Buffer, signatures: readonly Uint8Array[]): Buffer[] {
   const count = signatures.length
   if (count === 0) return []
   const nonces = randomBytes(count * NONCE_BYTES)
   const sealed = Buffer.alloc(count * SIGNATURE_BYTES)
   signatures.forEach((signature, entry) => {
     if (signature.length !== SIGNATURE_BYTES) throw new Error('Only Ed25519 signatures are sealed')
-    signature.copy(sealed, entry * SIGNATURE_BYTES)
+    sealed.set(signature, entry * SIGNATURE_BYTES)
   })
   xorInPlace(sealed, keystream(key, nonces, count))
   return signatures.map((_, entry) =>
@@ -162,10 +162,13 @@ const WRITE_SEAL_SQL = `UPDATE users SET invite_token_seal = ?
   WHERE id = ? AND status = 'invited' AND invite_nonce = ? AND email = ? AND role_id IS ?
     AND invited_at = ? AND invite_expires_at = ?`
 
-/** A signature just made, with the row it was made for: what `cacheSignatures` keeps. */
+/**
+ * A signature just made, with the row it was made for: what `cacheSignatures` keeps. Plain data,
+ * so that the export worker can send it to the main thread as it is.
+ */
 export interface FreshSignature {
   row: InviteTokenSource
-  signature: Buffer
+  signature: Uint8Array
 }
 
 /** Keep freshly made signatures; a database that cannot be written only costs signing again later. */

@@ -137,9 +137,6 @@ export interface SignedInvite {
   signature: Buffer
 }
 
-/** The header segment of the last key asked for: every token of a directory has the same. */
-let lastHeader = { kid: '', segment: '' }
-
 /**
  * Sign one invite: an Ed25519 signature by WebCrypto over the JWS signing input, run on the
  * thread pool (start many before awaiting any), and the token spelled out as the token cache
@@ -150,11 +147,11 @@ let lastHeader = { kid: '', segment: '' }
  * checked by jose (`verifyInviteToken`).
  */
 export async function signInviteToken(key: InviteSigningKey, claims: InviteClaims): Promise<SignedInvite> {
-  if (lastHeader.kid !== key.kid) lastHeader = { kid: key.kid, segment: headerSegment(key.kid) }
-  const signingInput = `${lastHeader.segment}.${payloadSegment(claims)}`
-  const signature = Buffer.from(await webcrypto.subtle.sign('Ed25519', key.privateKey, Buffer.from(signingInput)))
+  const header = headerSegment(key.kid)
+  const payload = payloadSegment(claims)
+  const signature = Buffer.from(await webcrypto.subtle.sign('Ed25519', key.privateKey, Buffer.from(`${header}.${payload}`)))
   if (signature.length !== SIGNATURE_BYTES) throw new Error(`An Ed25519 signature has ${SIGNATURE_BYTES} bytes, not ${signature.length}`)
-  return { token: `${signingInput}.${signature.toString('base64url')}`, signature }
+  return { token: joinToken(header, payload, signature), signature }
 }
 
 // ---------------------------------------------------------------------------------------------
