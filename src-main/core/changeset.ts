@@ -86,6 +86,7 @@ export function saveRoleChanges(store: Store, input: SaveRoleChangesInput): Role
     const addedIds = unique(moved.map((member) => member.id))
     const removedIds = unique(toRemove.map((member) => member.id))
     const rowidsOf = (members: readonly StagedMember[]): string => JSON.stringify(members.map((member) => member.rowid))
+    // `role_id` alone: the role-ordered indexes catch up in the background (role-index.ts).
     if (addedIds.length > 0) {
       store
         .prepare(

@@ -34,6 +34,7 @@ import {
   type ExportResult
 } from './model'
 import { toRole } from './roles'
+import { settleRoleIndex } from './role-index'
 import { inviteSettings } from './settings'
 import { getRaw, allRaw, type Store } from './store'
 import { removeStaleTemporaries, syncFolder, temporaryBeside } from './files'
@@ -178,7 +179,9 @@ function allRoles(store: Store): DirectoryRole[] {
 function rolesHeldWhere(store: Store, condition: RawBuilder<SqlBool>): DirectoryRole[] {
   const held = allRaw(
     store,
-    sql<{ id: string }>`SELECT roles.id FROM roles WHERE EXISTS (SELECT 1 FROM users WHERE users.role_id = roles.id AND ${condition})`
+    sql<{
+      id: string
+    }>`SELECT roles.id FROM roles WHERE EXISTS (SELECT 1 FROM users WHERE users.indexed_role_id = roles.id AND ${condition})`
   )
   return rolesById(
     store,
@@ -320,16 +323,19 @@ function* filteredPages(store: Store, condition: RawBuilder<SqlBool>, pageSize: 
 
 const ROLE_INVITES_SQL = {
   role: `SELECT ${EXPORT_SELECT} FROM users
-    WHERE users.role_id = ? AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
+    WHERE users.indexed_role_id = ? AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
       AND users.invite_expires_at IS NOT NULL AND users.invited_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`,
   publicRole: `SELECT ${EXPORT_SELECT} FROM users
-    WHERE users.role_id IS NULL AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
+    WHERE users.indexed_role_id IS NULL AND users.status = 'invited' AND users.invite_nonce IS NOT NULL
       AND users.invite_expires_at IS NOT NULL AND users.invited_at IS NOT NULL AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`
 } as const
 
-/** One role's (or Public's) pending invites in the order they were created: a range of (role_id, status, rowid). */
+/**
+ * One role's (or Public's) pending invites in the order they were created: a range of
+ * (indexed_role_id, status, rowid), which the export settled before it began (role-index.ts).
+ */
 function* roleInvitePages(store: Store, roleId: string | null, pageSize: number): Generator<ExportRow[]> {
   let afterRowid = 0
   for (;;) {
@@ -423,6 +429,7 @@ function remember(store: Store, options: ExportOptions): void {
  */
 export async function previewExport(store: Store, request: ExportRequest): Promise<ExportPreview> {
   const options = checkedOptions(request)
+  settleRoleIndex(store)
   // The export this preview is shown for is likely made in the worker: start it now, so that its
   // start (about half a second) passes while the admin reads the preview, not after Export.
   const script = exportWorkerScript(store)
@@ -468,8 +475,8 @@ function renewExpiredInvites(store: Store, scope: ExportScope): number {
       : scope.kind === 'inviteBatch'
         ? sql<SqlBool>`users.id IN (SELECT value FROM json_each(${JSON.stringify(scope.userIds)}))`
         : scope.roleId === null
-          ? sql<SqlBool>`users.role_id IS NULL`
-          : sql<SqlBool>`users.role_id = ${scope.roleId}`
+          ? sql<SqlBool>`users.indexed_role_id IS NULL`
+          : sql<SqlBool>`users.indexed_role_id = ${scope.roleId}`
   return store.transaction(() => {
     const expired = allRaw(
       store,
@@ -501,6 +508,7 @@ function renewExpiredInvites(store: Store, scope: ExportScope): number {
 /** The whole export as one string: for small exports (the browser host's download, tests). */
 export async function exportToString(store: Store, request: ExportRequest): Promise<string> {
   const options = checkedOptions(request)
+  settleRoleIndex(store)
   if (options.expiredInvites === 'renew') renewExpiredInvites(store, options.scope)
   const parts: string[] = []
   for await (const chunk of exportChunks(store, options)) parts.push(chunk.text)
@@ -579,8 +587,8 @@ function mostlyUnsigned(store: Store, scope: ExportScope): boolean {
         ? ids(scope.userIds)
         : scope.kind === 'roleInvites'
           ? scope.roleId === null
-            ? sql<SqlBool>`users.role_id IS NULL`
-            : sql<SqlBool>`users.role_id = ${scope.roleId}`
+            ? sql<SqlBool>`users.indexed_role_id IS NULL`
+            : sql<SqlBool>`users.indexed_role_id = ${scope.roleId}`
           : 'ids' in scope.selection
             ? ids(scope.selection.ids)
             : userFilterCondition(scope.selection.filter)
@@ -722,6 +730,7 @@ export async function exportToFile(
   let rows: number
   try {
     rows = await writeExportFile(targetPath, control, () => {
+      settleRoleIndex(store)
       if (options.expiredInvites === 'renew') renewed = renewExpiredInvites(store, options.scope)
       // Asked after renewing: renewed invites need signing too.
       const script = workerFor(store, options)

@@ -589,12 +589,13 @@ function previewOf(plan: ImportPlan): ImportPreview {
 
 /** New users go in this many to a statement: one native call per batch, not per row. */
 const INSERT_BATCH = 100
-const INSERT_COLUMNS = 17
+const INSERT_COLUMNS = 18
 const insertSql = (rows: number): string =>
-  `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, title, location, description, tags,
-  invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by) VALUES ` +
-  Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
-const UPDATE_SQL = `UPDATE users SET first_name = ?, last_name = ?, role_id = ?, status = ?, title = ?, location = ?,
+  `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, indexed_role_id, title, location,
+  description, tags, invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by) VALUES ` +
+  Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+// The role twice: the role-ordered indexes file the user under the new role at once (core/role-index.ts).
+const UPDATE_SQL = `UPDATE users SET first_name = ?, last_name = ?, role_id = ?, indexed_role_id = ?, status = ?, title = ?, location = ?,
   description = ?, tags = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?, updated_at = ?, last_changed_by = ?
   WHERE id = ?`
 const INSERT_ROLE_SQL = `INSERT INTO roles (id, name, name_key, icon, description, admin_access, app_access, ip_access,
@@ -709,6 +710,7 @@ function* importSteps(store: Store, source: ReadSource, options: ImportOptions):
         next.lastName,
         next.status,
         next.roleId,
+        next.roleId,
         next.title,
         next.location,
         next.description
@@ -726,6 +728,7 @@ function* importSteps(store: Store, source: ReadSource, options: ImportOptions):
     update.run(
       next.firstName,
       next.lastName,
+      next.roleId,
       next.roleId,
       next.status,
       next.title,

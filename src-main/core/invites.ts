@@ -31,6 +31,7 @@ import { runWrite, runWriteYielding, WRITE_SLICE, type WriteControl, type WriteS
 import { countBy, parsePasteEntries } from './paste'
 import { hashPassword } from './passwords'
 import { requireRoleRow } from './roles'
+import { roleIndexTrails, TRAILING } from './role-index'
 import { inviteSettings, passwordProblem } from './settings'
 import type {
   AcceptInviteInput,
@@ -86,15 +87,16 @@ function pendingInvite(row: InviteRow): PendingRow | null {
 
 // Both write a placeholder seal (EMPTY_SEAL): sealing the new token moments later then rewrites
 // each row in place instead of growing it past its page.
-const REINVITE_SQL = `UPDATE users SET role_id = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?,
+// The role twice: the role-ordered indexes file the user under the role at once (core/role-index.ts).
+const REINVITE_SQL = `UPDATE users SET role_id = ?, indexed_role_id = ?, invite_nonce = ?, invited_at = ?, invite_expires_at = ?,
   updated_at = ?, last_changed_by = ?, invite_token_seal = zeroblob(${SEAL_BYTES}) WHERE id = ?`
 /** Invited users are inserted this many to a statement: one native call per batch, not per row. */
 const INSERT_BATCH = 100
-const INSERT_COLUMNS = 12
+const INSERT_COLUMNS = 13
 const insertInvitedSql = (rows: number): string =>
-  `INSERT INTO users (id, email, email_key, first_name, last_name, role_id, invited_at, invite_expires_at,
+  `INSERT INTO users (id, email, email_key, first_name, last_name, role_id, indexed_role_id, invited_at, invite_expires_at,
     invite_nonce, created_at, updated_at, last_changed_by, status, invite_token_seal) VALUES ` +
-  Array.from({ length: rows }, () => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', zeroblob(${SEAL_BYTES}))`).join(', ')
+  Array.from({ length: rows }, () => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', zeroblob(${SEAL_BYTES}))`).join(', ')
 const INSERT_INVITED_BATCH_SQL = insertInvitedSql(INSERT_BATCH)
 const EXISTING_COLUMNS = columns('users', ['id', 'email', 'email_key', 'status', 'role_id'])
 type ExistingUser = RowOf<typeof EXISTING_COLUMNS>
@@ -242,14 +244,14 @@ function inviteSteps(store: Store, input: InviteUsersInput): () => WriteSteps<Wr
       let email = entry.email
       if (existing === undefined) {
         userId = randomUUID()
-        pending.push(userId, entry.email, entry.key, entry.firstName, entry.lastName, input.roleId)
+        pending.push(userId, entry.email, entry.key, entry.firstName, entry.lastName, input.roleId, input.roleId)
         pending.push(nowText, expiresAt, nonce, nowText, nowText, actor)
         if (pending.length === INSERT_BATCH * INSERT_COLUMNS) flush()
       } else {
         userId = existing.id
         // A re-invite keeps the address as it is stored: that is what the token says.
         email = existing.email
-        reinvite.run(input.roleId, nonce, nowText, expiresAt, nowText, actor, userId)
+        reinvite.run(input.roleId, input.roleId, nonce, nowText, expiresAt, nowText, actor, userId)
         reinvited.push({ id: userId, roleId: existing.role_id })
       }
       written.push(userId)
@@ -328,7 +330,7 @@ export async function resendInvite(store: Store, input: ResendInviteInput): Prom
     const fresh = freshInviteFields(store)
     store
       .prepare(REINVITE_SQL)
-      .run(row.role_id, fresh.invite_nonce, fresh.invited_at, fresh.invite_expires_at, fresh.invited_at, store.actor, row.id)
+      .run(row.role_id, row.role_id, fresh.invite_nonce, fresh.invited_at, fresh.invite_expires_at, fresh.invited_at, store.actor, row.id)
     recordActivity(store, {
       action: 'user.invite.resend',
       collection: 'users',
@@ -419,17 +421,28 @@ const PENDING = `users.status = 'invited' AND users.invite_nonce IS NOT NULL AND
 
 /**
  * Pages walk an index, never sort: all pending invites in expiry order through the partial
- * expiry index; one role's (or Public's) in rowid order through the partial index users_role_invites.
+ * expiry index; one role's (or Public's) in rowid order through the partial index
+ * users_role_invites. While the role index trails (role-index.ts), a role's page is its settled
+ * invites less the trailing users, with the trailing users now in the role beside them.
  */
 export const INVITE_LIST_SQL = {
   all: `SELECT ${LIST_COLUMNS} ${LIST_FROM_BY_EXPIRY} WHERE ${PENDING}
     ORDER BY users.invite_expires_at, users.id LIMIT ?`,
   allAfter: `SELECT ${LIST_COLUMNS} ${LIST_FROM_BY_EXPIRY} WHERE ${PENDING}
     AND (users.invite_expires_at, users.id) > (?, ?) ORDER BY users.invite_expires_at, users.id LIMIT ?`,
-  role: `SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE users.role_id = ? AND ${PENDING} AND users.rowid > ?
+  role: `SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE users.indexed_role_id = ? AND ${PENDING} AND users.rowid > ?
     ORDER BY users.rowid LIMIT ?`,
-  publicRole: `SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE users.role_id IS NULL AND ${PENDING} AND users.rowid > ?
-    ORDER BY users.rowid LIMIT ?`
+  publicRole: `SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE users.indexed_role_id IS NULL AND ${PENDING} AND users.rowid > ?
+    ORDER BY users.rowid LIMIT ?`,
+  roleTrailing: `SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE users.rowid IN (
+      SELECT rowid FROM (SELECT users.rowid FROM users INDEXED BY users_role_invites
+        WHERE users.indexed_role_id IS @role AND ${PENDING} AND users.rowid > @after
+          AND users.rowid NOT IN (SELECT users.rowid FROM users INDEXED BY users_role_lag WHERE ${TRAILING})
+        ORDER BY users.rowid LIMIT @take)
+      UNION ALL
+      SELECT rowid FROM (SELECT users.rowid FROM users INDEXED BY users_role_lag
+        WHERE users.role_id IS @role AND ${TRAILING} AND ${PENDING} AND users.rowid > @after ORDER BY users.rowid LIMIT @take))
+    ORDER BY users.rowid LIMIT @take`
 } as const
 
 /** Pending invites (status `invited`), export-ready with their links; one role, Public, or all. */
@@ -445,8 +458,9 @@ export async function listInvites(store: Store, input: ListInvitesInput): Promis
     }
   } else {
     const afterRowid = input.after === undefined ? 0 : decodeCursor(input.after, 'number')[0]
-    rows =
-      input.roleId === null
+    rows = roleIndexTrails(store)
+      ? store.prepare<InviteListSqlRow>(INVITE_LIST_SQL.roleTrailing).all({ role: input.roleId, after: afterRowid, take })
+      : input.roleId === null
         ? store.prepare<InviteListSqlRow>(INVITE_LIST_SQL.publicRole).all(afterRowid, take)
         : store.prepare<InviteListSqlRow>(INVITE_LIST_SQL.role).all(input.roleId, afterRowid, take)
   }

@@ -6,6 +6,7 @@ import { parseStringList, type RoleRow, type RoleRowUpdate, type UserCountRow, t
 import { DomainError } from './errors'
 import { DEFAULT_ROLE_ICON, type Role, type RoleDetail, type RoleSummary, type RolesOverview } from './model'
 import type { CreateRoleInput, DeleteRoleInput, GetRoleInput, ListRolesInput, RolePatch, UpdateRoleInput } from './inputs'
+import { settleRoleIndex } from './role-index'
 import type { Store } from './store'
 
 /** The key role names are unique on: names are unique ignoring case. */
@@ -237,20 +238,22 @@ export function deleteRole(store: Store, input: DeleteRoleInput): { affected: nu
     }
     const targetRow = target === null ? null : requireRoleRow(store, target, 'moveMembersTo')
     const admins = countActiveAdmins(store)
-    const members = store.prepare<UserRow['id']>('SELECT id FROM users WHERE role_id = ?').pluck().all(row.id)
+    // Members found through the role's index, which must not trail then.
+    settleRoleIndex(store)
+    const members = store.prepare<UserRow['id']>('SELECT id FROM users WHERE indexed_role_id = ?').pluck().all(row.id)
     const now = store.now().toISOString()
     if (members.length > 0) {
       if (targetRow) {
         store
-          .prepare('UPDATE users SET role_id = ?, updated_at = ?, last_changed_by = ? WHERE role_id = ?')
-          .run(targetRow.id, now, store.actor, row.id)
+          .prepare('UPDATE users SET role_id = ?, indexed_role_id = ?, updated_at = ?, last_changed_by = ? WHERE indexed_role_id = ?')
+          .run(targetRow.id, targetRow.id, now, store.actor, row.id)
       } else {
         // Directus behaviour: members left without a role are suspended; a pending invite dies.
         store
           .prepare(
-            `UPDATE users SET role_id = NULL, status = 'suspended', updated_at = ?, last_changed_by = ?,
+            `UPDATE users SET role_id = NULL, indexed_role_id = NULL, status = 'suspended', updated_at = ?, last_changed_by = ?,
                     invite_nonce = NULL, invited_at = NULL, invite_expires_at = NULL
-              WHERE role_id = ?`
+              WHERE indexed_role_id = ?`
           )
           .run(now, store.actor, row.id)
       }

@@ -22,6 +22,11 @@
  * are counted up to TOTAL_CAP, by the walk while matches are dense and from the trigram index
  * while they are not; totals without a search come from the trigger-kept `user_counts`.
  * Both ways test the same condition, so they always agree on which users match.
+ *
+ * A role is read through the role-ordered indexes, which file users under `indexed_role_id`.
+ * While that copy trails a change set (role-index.ts), a role is a test on each row instead:
+ * a large role's members are found by walking the sort order as for all users, a smaller one's
+ * are read whole from its index and the trailing users, then tested, sorted and counted.
  */
 import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely'
 import { decodeCursor, encodeCursor } from './cursor'
@@ -32,6 +37,7 @@ import { SEARCH_TEXT_SQL, SORT_KEY_SQL } from './db/migrations'
 import type { RoleRow, UserCountsTable } from './db/schema'
 import { allRaw, getRaw, type Store } from './store'
 import { requireUserRow, toUser, type UserRowWithRole } from './user-rows'
+import { roleIndexTrails, TRAILING } from './role-index'
 
 /** `listUsers` counts at most this many matches of a search; beyond it the total is "1,000+". */
 export const TOTAL_CAP = 1000
@@ -117,11 +123,18 @@ function trigramsFrom(store: Store, word: string, memo?: Vocabulary): { terms: s
 const LEADS = sql.raw('')
 const FOLLOWS = sql.raw('+')
 
+/**
+ * A filter as the listing reads it. `roleId` is read through the role-ordered indexes, so only
+ * while they do not trail; `memberOf` is the same role tested on each row, read through none.
+ */
+type Filter = UserFilter & { memberOf?: string | null }
+
 /** The role, status and not-in-role parts of a filter; `unary` FOLLOWS keeps their indexes out of it. */
-function filterParts(filter: UserFilter, unary: RawBuilder<unknown>, statusUnary: RawBuilder<unknown> = unary): Array<RawBuilder<SqlBool>> {
+function filterParts(filter: Filter, unary: RawBuilder<unknown>, statusUnary: RawBuilder<unknown> = unary): Array<RawBuilder<SqlBool>> {
   const conditions: Array<RawBuilder<SqlBool>> = []
-  if (filter.roleId === null) conditions.push(sql<SqlBool>`${unary}users.role_id IS NULL`)
-  else if (filter.roleId !== undefined) conditions.push(sql<SqlBool>`${unary}users.role_id = ${filter.roleId}`)
+  if (filter.roleId === null) conditions.push(sql<SqlBool>`${unary}users.indexed_role_id IS NULL`)
+  else if (filter.roleId !== undefined) conditions.push(sql<SqlBool>`${unary}users.indexed_role_id = ${filter.roleId}`)
+  if (filter.memberOf !== undefined) conditions.push(sql<SqlBool>`users.role_id IS ${filter.memberOf}`)
   if (filter.notInRoleId !== undefined) conditions.push(sql<SqlBool>`users.role_id IS NOT ${filter.notInRoleId}`)
   if (filter.status !== undefined) {
     conditions.push(filter.status.length === 0 ? sql<SqlBool>`0` : sql<SqlBool>`${statusUnary}users.status IN (${sql.join(filter.status)})`)
@@ -135,7 +148,8 @@ const all = (conditions: ReadonlyArray<RawBuilder<SqlBool>>): RawBuilder<SqlBool
 /**
  * The filter as one SQL condition on `users`, usable in SELECT, UPDATE and DELETE (bulk edits,
  * exports): a search's candidates from the trigram index when a word is long enough, then the
- * rule tested on each of them.
+ * rule tested on each of them. Its role is read through the role's index: settle that first
+ * (`settleRoleIndex`).
  */
 export function userFilterCondition(filter: UserFilter): RawBuilder<SqlBool> {
   const conditions = filterParts(filter, LEADS)
@@ -289,9 +303,10 @@ function pageOf(rows: readonly ListedRow[], limit: number, plan: SortPlan, total
 // Counts
 
 /** The total for a filter without search, from the trigger-kept counts: O(roles × statuses). */
-function countFromCounts(store: Store, filter: UserFilter): number {
+function countFromCounts(store: Store, filter: Filter): number {
   const conditions: Array<RawBuilder<SqlBool>> = [sql<SqlBool>`1`]
-  if (filter.roleId !== undefined) conditions.push(sql<SqlBool>`role_key = ${filter.roleId ?? ''}`)
+  const role = filter.roleId !== undefined ? filter.roleId : filter.memberOf
+  if (role !== undefined) conditions.push(sql<SqlBool>`role_key = ${role ?? ''}`)
   if (filter.notInRoleId !== undefined) conditions.push(sql<SqlBool>`role_key != ${filter.notInRoleId}`)
   if (filter.status !== undefined) {
     conditions.push(filter.status.length === 0 ? sql<SqlBool>`0` : sql<SqlBool>`status IN (${sql.join(filter.status)})`)
@@ -329,14 +344,48 @@ const SCATTERED_MAX = 5000
 const WALK_COUNT_BUDGET = 40_000
 
 /** The index a walk in name order reads, with the search text in it; null where none does. */
-function nameWalkIndex(filter: UserFilter): RawBuilder<unknown> | null {
+function nameWalkIndex(filter: Filter): RawBuilder<unknown> | null {
   if (typeof filter.roleId === 'string') return sql.raw('users INDEXED BY users_role_name')
   if (filter.roleId === undefined && filter.status === undefined) return sql.raw('users INDEXED BY users_name')
   return null
 }
 
 export function listUsers(store: Store, input: ListUsersInput): UserPage {
-  const { filter, limit } = input
+  if (input.filter.roleId !== undefined && roleIndexTrails(store)) return listTrailingRole(store, input)
+  return listFiltered(store, input.filter, input)
+}
+
+/** A role's page while the role index trails: the role tested on each row (see the top of this file). */
+function listTrailingRole(store: Store, input: ListUsersInput): UserPage {
+  const { roleId, ...rest } = input.filter
+  const filter: Filter = { ...rest, memberOf: roleId }
+  // Walking the sort order reads about `limit × all users / members` rows for a page; reading
+  // the role whole reads its members once. Whichever reads fewer.
+  const size = countFromCounts(store, { memberOf: roleId })
+  if (size * size > (input.limit + 1) * countFromCounts(store, {})) return listFiltered(store, filter, input)
+
+  // Its members: the users its index files under it and those trailing into it, each tested on its row.
+  const members = store
+    .prepare<number>(
+      `SELECT rowid FROM users INDEXED BY users_role_email WHERE indexed_role_id IS @role
+        UNION ALL SELECT rowid FROM users INDEXED BY users_role_lag WHERE users.role_id IS @role AND ${TRAILING}`
+    )
+    .pluck()
+    .all({ role: roleId })
+  const plan = SORTS[input.sort.field]
+  const cursor = input.after === undefined ? null : decodeAfter(input.after, plan)
+  const words = searchWords(filter.search)
+  const condition = all([...filterParts(filter, FOLLOWS), ...(words ? [wordsCondition(words)] : [])])
+  const from = sql`json_each(${JSON.stringify(members)}) AS found CROSS JOIN users ON users.rowid = found.value`
+  const segments = segmentsAfter(plan, input.sort.direction === 'desc', cursor, false)
+  const rows = readSegments(store, from, condition, segments, input.limit + 1)
+  if (!words) return pageOf(rows, input.limit, plan, countFromCounts(store, filter), false)
+  const total = getRaw(store, sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${condition}`)?.n ?? 0
+  return pageOf(rows, input.limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
+}
+
+function listFiltered(store: Store, filter: Filter, input: ListUsersInput): UserPage {
+  const { limit } = input
   const plan = SORTS[input.sort.field]
   const descending = input.sort.direction === 'desc'
   const cursor = input.after === undefined ? null : decodeAfter(input.after, plan)
@@ -354,7 +403,7 @@ export function listUsers(store: Store, input: ListUsersInput): UserPage {
 }
 
 interface SearchRequest {
-  filter: UserFilter
+  filter: Filter
   words: string[]
   plan: SortPlan
   descending: boolean
@@ -561,8 +610,8 @@ function leadInNameOrder(store: Store, request: SearchRequest & { index: RawBuil
   return pageOf(rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
 }
 
-const hasFilterOf = (filter: UserFilter): boolean =>
-  filter.roleId !== undefined || filter.notInRoleId !== undefined || filter.status !== undefined
+const hasFilterOf = (filter: Filter): boolean =>
+  filter.roleId !== undefined || filter.memberOf !== undefined || filter.notInRoleId !== undefined || filter.status !== undefined
 
 interface WalkRequest {
   from: RawBuilder<unknown>

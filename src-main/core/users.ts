@@ -18,6 +18,7 @@ import { hashPassword } from './passwords'
 import { requireRoleRow, roleNamesOf } from './roles'
 import { passwordChecker } from './settings'
 import { allRaw, type Store } from './store'
+import { settleRoleIndex } from './role-index'
 import { userFilterCondition } from './user-directory'
 import { loadUsers, requireUserRow, toUser } from './user-rows'
 
@@ -30,9 +31,9 @@ function optionalText(value: string | null | undefined): string | null {
 const EMAIL_TAKEN = 'Already used by another user'
 
 const INSERT_USER_SQL = `INSERT INTO users (
-    id, email, email_key, first_name, last_name, status, role_id, password_hash, title, location,
+    id, email, email_key, first_name, last_name, status, role_id, indexed_role_id, password_hash, title, location,
     description, tags, invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by
-  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 /**
  * Validate and insert new users into `roleId`, inside the caller's transaction. Every draft is
@@ -100,6 +101,7 @@ export function insertUsers(
       optionalText(draft.firstName),
       optionalText(draft.lastName),
       draft.status,
+      roleId,
       roleId,
       password === null ? null : hashPassword(password),
       optionalText(draft.title),
@@ -224,6 +226,8 @@ export function updateUser(store: Store, input: UpdateUserInput): User {
         .updateTable('users')
         .set({
           ...Object.fromEntries(columns.map((column) => [column, next[column]])),
+          // The role-ordered indexes file the user under the new role at once (core/role-index.ts).
+          ...(columns.includes('role_id') && { indexed_role_id: next.role_id }),
           updated_at: now,
           last_changed_by: store.actor
         })
@@ -256,7 +260,11 @@ export function updateUser(store: Store, input: UpdateUserInput): User {
  * (`selection.ids.N`) rather than ignored: the admin chose them from a list that is now stale.
  */
 function selectionCondition(store: Store, selection: UserSelection): RawBuilder<SqlBool> {
-  if ('filter' in selection) return userFilterCondition(selection.filter)
+  if ('filter' in selection) {
+    // The condition reads a role through its index, which must not trail then.
+    settleRoleIndex(store)
+    return userFilterCondition(selection.filter)
+  }
   const ids = JSON.stringify(selection.ids)
   // json_each keys of an array are its indexes.
   const missing = store
@@ -307,10 +315,10 @@ export function bulkUpdateUsers(store: Store, input: BulkUpdateUsersInput): { up
     if ('roleId' in patch) {
       store
         .prepare(
-          `UPDATE users SET role_id = ?, updated_at = ?, last_changed_by = ?
+          `UPDATE users SET role_id = ?, indexed_role_id = ?, updated_at = ?, last_changed_by = ?
             WHERE id IN (SELECT value FROM json_each(?))`
         )
-        .run(patch.roleId, now, store.actor, ids)
+        .run(patch.roleId, patch.roleId, now, store.actor, ids)
     } else if (patch.status === 'invited') {
       // Each user entering `invited` gets a fresh invite of their own (nonce, expiry).
       const { invited_at, invite_expires_at } = freshInviteFields(store)

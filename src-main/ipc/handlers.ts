@@ -31,6 +31,7 @@ import { countUsers, getUser, listUsers } from '../core/user-directory'
 import { bulkUpdateUsers, createUser, deleteUsers, updateUser } from '../core/users'
 import { CALL_NAMES, contract, type CallName, type CallOutput, type ParsedInput } from './contract'
 import { memoryReturn } from './memory'
+import { roleIndexFolding } from './role-index-folding'
 import { createCallQueue, Operations } from './operations'
 import type { FilePort, WorkNotice } from './ports'
 import { transferHandlers, type OperationControl } from './transfers'
@@ -60,6 +61,8 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
   const operations = new Operations()
   // `store` read when the memory is given back: an `openDatabase` may have replaced it by then.
   const memory = memoryReturn(() => store.releaseMemory())
+  // A change set leaves the role index trailing; it catches up between calls.
+  const folding = roleIndexFolding(queue, () => store)
   const track = async <T>(operationId: string, field: string, run: (control: OperationControl) => Promise<T>): Promise<T> => {
     const signal = operations.start(operationId, field)
     try {
@@ -155,6 +158,7 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       return await answer(name, input)
     } finally {
       memory.callEnded(BULK_CALLS.has(name))
+      folding.afterCall()
     }
   }
 

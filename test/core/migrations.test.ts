@@ -105,6 +105,11 @@ describe('opening and migrating a database', () => {
       .pluck()
       .all()
     expect(found).toEqual(['Ann.Smith@example.org'])
+    // The role-ordered indexes file each user under the role they had: nothing trails.
+    expect(sqlite.prepare('SELECT id, indexed_role_id FROM users ORDER BY id').all()).toEqual([
+      { id: 'u-1', indexed_role_id: '11111111-1111-4111-8111-111111111111' },
+      { id: 'u-2', indexed_role_id: null }
+    ])
     const counts = sqlite.prepare('SELECT role_key, status, n FROM user_counts ORDER BY role_key').all()
     expect(counts).toEqual([
       { role_key: '', status: 'invited', n: 1 },

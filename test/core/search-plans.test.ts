@@ -26,8 +26,8 @@ beforeAll(async () => {
   store = await openTestStore()
   roleId = createRole(store, createRoleInput.parse({ name: 'Big' })).id
   const insert = store.sqlite.prepare(
-    `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'active', ?, '2026-01-01', '2026-01-01')`
+    `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, indexed_role_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 'active', ?, ?, '2026-01-01', '2026-01-01')`
   )
   store.transaction(() => {
     for (let index = 0; index < 12_000; index++) {
@@ -35,7 +35,8 @@ beforeAll(async () => {
       const last = LAST[(index * 3) % LAST.length] ?? 'Kim'
       const unnamed = index % 97 === 0
       const email = `${first.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()}.${last.toLowerCase()}.${index.toString(36)}@${index % 5 === 0 ? 'rare.test' : 'example.org'}`
-      insert.run(`id-${index}`, email, email, unnamed ? null : first, unnamed ? null : last, index % 3 === 0 ? null : roleId)
+      const role = index % 3 === 0 ? null : roleId
+      insert.run(`id-${index}`, email, email, unnamed ? null : first, unnamed ? null : last, role, role)
     }
   })
 })

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FOLD_SLICE, roleIndexTrails, trailingCount } from '../../src-main/core/role-index'
 import type { Store } from '../../src-main/core/store'
 import { CALL_NAMES, type AppInfo, type Result } from '../../src-main/ipc/contract'
 import { createHandlerMap, INTERNAL_MESSAGE, type HandlerMap } from '../../src-main/ipc/handlers'
@@ -51,6 +52,26 @@ describe('the handler map', () => {
     const page = valueOf(await api.listUsers({ filter: { roleId: role.id } }))
     expect(page.rows.map((row) => row.email)).toEqual(['ada@example.org'])
     expect(valueOf(await api.countUsers({})).all).toBe(1)
+  })
+
+  it('catches the role index up in the background after a change set, while calls go on', async () => {
+    const role = valueOf(await api.createRole({ name: 'Support' }))
+    const insert = store.sqlite.prepare(
+      "INSERT INTO users (id, email, email_key, status, created_at, updated_at) VALUES (?, ?, ?, 'active', 'x', 'x')"
+    )
+    const ids = Array.from({ length: 2 * FOLD_SLICE + 100 }, (_, index) => {
+      const id = randomUUID()
+      insert.run(id, `member.${index}@example.org`, `member.${index}@example.org`)
+      return id
+    })
+    valueOf(await api.saveRoleChanges({ roleId: role.id, add: ids }))
+    expect(trailingCount(store)).toBe(ids.length)
+    // Read at once, the role already holds them all.
+    const page = valueOf(await api.listUsers({ filter: { roleId: role.id }, limit: 500 }))
+    expect(page.total).toBe(ids.length)
+    await vi.waitFor(() => expect(roleIndexTrails(store)).toBe(false), { timeout: 5000 })
+    const filed = store.sqlite.prepare('SELECT count(*) FROM users WHERE indexed_role_id = ?').pluck().get(role.id)
+    expect(filed).toBe(ids.length)
   })
 
   it('previews a paste without writing anything', async () => {

@@ -170,10 +170,11 @@ function configure(sqlite: BetterSqlite3.Database, inMemory: boolean): void {
   // Searches and pages at 1,000,000 users read rows scattered over the file. Mapping the whole
   // file (SQLite's limit is 2 GB) serves those reads from the operating system's cache, shared
   // and given back under pressure; the page cache, which is this process's own memory, then only
-  // has to hold what a write changes, so it stays small (16 MB). A change set moving 20,000
-  // members at 1,000,000 users dirties about 18,000 pages and spills some of them to the WAL;
-  // a 256 MB cache made it 15–20 % faster, but the freed pages stayed in the process (about
-  // 126 MB more anonymous memory after shrink_memory), so the cache is not raised for it.
+  // has to hold what a write changes, so it stays small (16 MB). A change set writes its rows
+  // and leaves the role-ordered indexes to catch up in small slices (core/role-index.ts), so
+  // no write needs more. (Before that, a change set of 20,000 members at 1,000,000 users
+  // dirtied about 18,000 index pages; a 256 MB cache made it 15–20 % faster but left about
+  // 126 MB more anonymous memory in the process after shrink_memory.)
   sqlite.pragma('cache_size = -16384')
   if (!inMemory) sqlite.pragma('mmap_size = 2147418112')
   // FULL: a committed change survives a power cut, which is what an admin expects of a save.

@@ -46,6 +46,11 @@ export interface UsersTable {
   last_name: string | null
   status: UserStatus
   role_id: string | null
+  /**
+   * The role the role-ordered indexes file the user under: `role_id`, except after a change set
+   * until the background catches it up (core/role-index.ts). Never read as the user's role.
+   */
+  indexed_role_id: ColumnType<string | null, string | null | undefined, string | null>
   /** `scrypt$N$r$p$salt$hash` (base64), or null. */
   password_hash: string | null
   title: string | null
