@@ -19,6 +19,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { gzipSync } from 'node:zlib'
 import { saveRoleChanges } from '../src-main/core/changeset'
+import { FOLD_SLICE, foldRoleIndex, roleIndexTrails } from '../src-main/core/role-index'
 import { exportToFile, previewExport, type ExportRequest } from '../src-main/core/export'
 import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, type ExportFormat } from '../src-main/core/model'
 import { applyImport, previewImport } from '../src-main/core/import'
@@ -215,6 +216,7 @@ async function benchInvites(): Promise<void> {
       person.last,
       'invited',
       floorRole.id,
+      floorRole.id,
       now,
       expires,
       nonces[index] ?? '',
@@ -225,9 +227,9 @@ async function benchInvites(): Promise<void> {
     // The fastest plain technique: 100 rows to a prepared multi-row INSERT, so the floor is a floor.
     const BATCH = 100
     const insert = floorStore.sqlite.prepare(
-      `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, invited_at, invite_expires_at,
-         invite_nonce, created_at, updated_at, last_changed_by) VALUES ` +
-        Array.from({ length: BATCH }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+      `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, indexed_role_id, invited_at,
+         invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by) VALUES ` +
+        Array.from({ length: BATCH }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
     )
     const batches = Array.from({ length: Math.ceil(rows.length / BATCH) }, (_, index) =>
       rows.slice(index * BATCH, (index + 1) * BATCH).flat()
@@ -343,6 +345,10 @@ function benchChangeSet(store: Store, roleId: string, adminId: string, tier: str
   if (members.length < 10_000 || others.length < 10_000) throw new Error('Not enough users for the change set')
 
   const samples: number[] = []
+  const trailingPages: number[] = []
+  const catchUps: number[] = []
+  const slices: number[] = []
+  const firstPage = listUsersInput.parse({ filter: { roleId }, sort: { field: 'name', direction: 'asc' }, limit: 200 })
   let inRole = members
   let outside = others
   for (let run = 0; run < 6; run++) {
@@ -352,10 +358,36 @@ function benchChangeSet(store: Store, roleId: string, adminId: string, tier: str
       if (result.added !== 10_000 || result.removed !== 10_000) throw new Error(`Unexpected result ${result.added}/${result.removed}`)
     })
     if (run > 0) samples.push(took)
+    // The role page as it reads right after the save, while the role index trails: its first page.
+    trailingPages.push(...sampled([firstPage, firstPage, firstPage], (page) => listUsers(store, page)))
+    // Then the role index catches up, slice by slice, as the app does between calls.
+    let caughtUp = 0
+    for (;;) {
+      let folded = 0
+      const slice = time(() => {
+        folded = foldRoleIndex(store)
+      })
+      if (folded === 0) break
+      slices.push(slice)
+      caughtUp += slice
+    }
+    catchUps.push(caughtUp)
     // The next run undoes this one: the same size of change in the other direction.
     ;[inRole, outside] = [outside, inRole]
   }
   report(latency(`change set +10,000 / −10,000 members, ${tier} users`, samples, { p99: 300 }))
+  report(latency(`first page of the role while its index catches up, ${tier} users`, trailingPages, { p99: 30 }))
+  report(latency(`one slice of the role index catching up (${FOLD_SLICE} members), ${tier} users`, slices, { p99: 50 }))
+  report({
+    name: `the role index caught up after a change set (in the background), ${tier} users`,
+    value: round(median(catchUps)),
+    unit: 'ms',
+    p50: round(median(catchUps)),
+    p99: round(percentile(catchUps, 0.99)),
+    n: catchUps.length,
+    target: 'no target set',
+    met: null
+  })
 }
 
 /** Every sample of `fn` over `inputs`, after one pass that warms the caches. */
@@ -440,6 +472,15 @@ async function benchReadsWhileWorking(store: Store, roleId: string, tier: string
     if (!result.ok) throw new Error(`The import failed: ${result.error.message}`)
   })
   report(latency(`read calls during an import apply (100,000 rows), ${tier} users`, apply, { p99: 50 }))
+
+  // A change set leaves the role index trailing; the handler map catches it up between calls.
+  const members = store.sqlite.prepare('SELECT id FROM users WHERE role_id = ? ORDER BY rowid LIMIT 10000').pluck().all(roleId)
+  const saved = await api.saveRoleChanges({ roleId, remove: members })
+  if (!saved.ok) throw new Error(`The change set failed: ${saved.error.message}`)
+  const catchingUp = await readsDuring(api, roleId, async () => {
+    while (roleIndexTrails(store)) await new Promise((done) => setTimeout(done, 20))
+  })
+  report(latency(`read calls while the role index catches up after a change set, ${tier} users`, catchingUp, { p99: 50 }))
 }
 
 /** Dialogs that always answer `target`, for calls run outside a window. */
@@ -681,7 +722,7 @@ async function benchImport(): Promise<void> {
   const expires = new Date(Date.now() + 7 * 86_400_000).toISOString()
   const nonces = newInviteNonces(50_000)
   const update = start.store.sqlite.prepare(
-    'UPDATE users SET first_name = ?, last_name = ?, role_id = ?, status = ?, updated_at = ?, last_changed_by = ? WHERE email_key = ?'
+    'UPDATE users SET first_name = ?, last_name = ?, role_id = ?, indexed_role_id = ?, status = ?, updated_at = ?, last_changed_by = ? WHERE email_key = ?'
   )
   const newRows = Array.from({ length: 50_000 }, (_, index) => {
     const email = `imported.${index}@example.org`
@@ -705,7 +746,16 @@ async function benchImport(): Promise<void> {
   })
   const updates = start.existing.map((email, index) => {
     const row = 50_000 + index
-    return ['Imported', `Person ${row}`, start.supportId, row % 3 === 0 ? 'active' : 'invited', now, 'bench', email.toLowerCase()]
+    return [
+      'Imported',
+      `Person ${row}`,
+      start.supportId,
+      start.supportId,
+      row % 3 === 0 ? 'active' : 'invited',
+      now,
+      'bench',
+      email.toLowerCase()
+    ]
   })
   const floor = rawInsertFloor(
     start.store,
@@ -749,11 +799,15 @@ async function benchImport(): Promise<void> {
  */
 function rawInsertFloor(store: Store, columns: readonly string[], rows: readonly unknown[][], then: () => void = () => undefined): number {
   const BATCH = 100
-  const row = `(${columns.map(() => '?').join(', ')})`
+  // The role goes into the role-ordered indexes' copy of it too, as every insert of the app's does.
+  const roleAt = columns.indexOf('role_id')
+  const written = roleAt < 0 ? columns : [...columns, 'indexed_role_id']
+  const values = roleAt < 0 ? rows : rows.map((values) => [...values, values[roleAt]])
+  const row = `(${written.map(() => '?').join(', ')})`
   const insert = store.sqlite.prepare(
-    `INSERT INTO users (${columns.join(', ')}) VALUES ${Array.from({ length: BATCH }, () => row).join(', ')}`
+    `INSERT INTO users (${written.join(', ')}) VALUES ${Array.from({ length: BATCH }, () => row).join(', ')}`
   )
-  const batches = Array.from({ length: Math.ceil(rows.length / BATCH) }, (_, index) => rows.slice(index * BATCH, (index + 1) * BATCH))
+  const batches = Array.from({ length: Math.ceil(values.length / BATCH) }, (_, index) => values.slice(index * BATCH, (index + 1) * BATCH))
   if (batches.some((batch) => batch.length !== BATCH)) throw new Error(`The floor takes whole batches of ${BATCH} rows`)
   return time(() =>
     store.sqlite.transaction(() => {

@@ -296,9 +296,9 @@ export function seed(target: Store | BetterSqlite3.Database, options: SeedOption
      VALUES (?, ?, ?, ?, ?, ?, 1, '[]', 0, ?, ?)`
   )
   const insertUser = sqlite.prepare(
-    `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, title, location, tags,
-       invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed')`
+    `INSERT INTO users (id, email, email_key, first_name, last_name, status, role_id, indexed_role_id, title, location,
+       tags, invited_at, invite_expires_at, invite_nonce, created_at, updated_at, last_changed_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed')`
   )
 
   const setAside = sqlite
@@ -371,6 +371,7 @@ export function seed(target: Store | BetterSqlite3.Database, options: SeedOption
         unnamed ? null : first,
         unnamed ? null : last,
         status,
+        role?.id ?? null,
         role?.id ?? null,
         pick(TITLES),
         pick(LOCATIONS),
