@@ -179,9 +179,8 @@ function allRoles(store: Store): DirectoryRole[] {
 function rolesHeldWhere(store: Store, condition: RawBuilder<SqlBool>): DirectoryRole[] {
   const held = allRaw(
     store,
-    sql<{
-      id: string
-    }>`SELECT roles.id FROM roles WHERE EXISTS (SELECT 1 FROM users WHERE users.indexed_role_id = roles.id AND ${condition})`
+    sql<Pick<RoleRow, 'id'>>`SELECT roles.id FROM roles
+      WHERE EXISTS (SELECT 1 FROM users WHERE users.indexed_role_id = roles.id AND ${condition})`
   )
   return rolesById(
     store,
@@ -425,7 +424,7 @@ function remember(store: Store, options: ExportOptions): void {
 /**
  * What an export would hold, read once through the same pages the export writes: how many
  * users, how many of the pending invites have expired, and who and what the target refuses.
- * Nothing is written.
+ * Nothing is written (the role index may catch up first, role-index.ts: no user changes).
  */
 export async function previewExport(store: Store, request: ExportRequest): Promise<ExportPreview> {
   const options = checkedOptions(request)

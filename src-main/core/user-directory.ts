@@ -376,7 +376,7 @@ function listTrailingRole(store: Store, input: ListUsersInput): UserPage {
   const cursor = input.after === undefined ? null : decodeAfter(input.after, plan)
   const words = searchWords(filter.search)
   const condition = all([...filterParts(filter, FOLLOWS), ...(words ? [wordsCondition(words)] : [])])
-  const from = sql`json_each(${JSON.stringify(members)}) AS found CROSS JOIN users ON users.rowid = found.value`
+  const from = usersListed(members)
   const segments = segmentsAfter(plan, input.sort.direction === 'desc', cursor, false)
   const rows = readSegments(store, from, condition, segments, input.limit + 1)
   if (!words) return pageOf(rows, input.limit, plan, countFromCounts(store, filter), false)
@@ -493,13 +493,17 @@ function fewOf(store: Store, match: string): number[] | null {
   return found.length <= FEW_CANDIDATES ? found : null
 }
 
+/** The users of a list of rowids, as what a page reads `FROM`: each looked up, none walked. */
+function usersListed(rowids: readonly number[]): RawBuilder<unknown> {
+  return sql`json_each(${JSON.stringify(rowids)}) AS found CROSS JOIN users ON users.rowid = found.value`
+}
+
 /** Lead from a short list of candidate rowids (long words matched): filtered, tested, sorted, counted. */
 function leadFromList(store: Store, request: SearchRequest, rowids: readonly number[]): UserPage {
   const { filter, words, plan, descending, cursor, limit } = request
   const shortWords = words.filter(isShort)
   const condition = all([...filterParts(filter, FOLLOWS), ...(shortWords.length > 0 ? [wordsCondition(shortWords)] : [])])
-  const list = JSON.stringify(rowids)
-  const from = sql`json_each(${list}) AS found CROSS JOIN users ON users.rowid = found.value`
+  const from = usersListed(rowids)
   const rows = readSegments(store, from, condition, segmentsAfter(plan, descending, cursor, false), limit + 1)
   const total =
     hasFilterOf(filter) || shortWords.length > 0

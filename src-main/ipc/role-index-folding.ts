@@ -11,12 +11,10 @@ import type { CallQueue } from './operations'
 export interface RoleIndexFolding {
   /** After each call: starts catching up if anything trails and it is not already running. */
   afterCall(): void
-  /** Settles when the catching up that is running has ended (the benchmark, tests). */
-  idle(): Promise<void>
 }
 
 export function roleIndexFolding(queue: CallQueue, currentStore: () => Store): RoleIndexFolding {
-  let running: Promise<void> | null = null
+  let running = false
   const writable = (store: Store): boolean => store.sqlite.open && !store.sqlite.readonly
 
   const run = async (): Promise<void> => {
@@ -36,15 +34,15 @@ export function roleIndexFolding(queue: CallQueue, currentStore: () => Store): R
       if (running) return
       const store = currentStore()
       if (!writable(store) || !roleIndexTrails(store)) return
-      running = run()
+      running = true
+      void run()
         .catch((error: unknown) => {
           // Only speed is lost: reads count trailing users in, and the next call starts it again.
           console.error('[rolekeeper] catching up the role index failed:', error)
         })
         .finally(() => {
-          running = null
+          running = false
         })
-    },
-    idle: () => running ?? Promise.resolve()
+    }
   }
 }
