@@ -1,5 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
-import { headerSegment, inviteClaims, payloadJson, signInviteToken, SIGNATURE_BYTES, type InviteTokenSource } from './invite-tokens'
+import { headerSegment, inviteClaims, payloadJsonFor, signInviteToken, SIGNATURE_BYTES, type InviteTokenSource } from './invite-tokens'
 import type { Store } from './store'
 
 /**
@@ -209,19 +209,6 @@ function missingRow(): never {
   throw new Error('unreachable: a signature without its row')
 }
 
-/** Seconds since the epoch, as a token's `iat`/`exp`; invites made together share their times. */
-function secondsMemo(): (timestamp: string) => number {
-  let last = ''
-  let value = 0
-  return (timestamp) => {
-    if (timestamp !== last) {
-      last = timestamp
-      value = Math.floor(Date.parse(timestamp) / 1000)
-    }
-    return value
-  }
-}
-
 /**
  * The tokens of pending invites' rows, in order: unsealed where the cache holds them, signed (all
  * at once) where it does not, their signatures handed to `keep` (by default, kept in the cache).
@@ -251,12 +238,12 @@ export async function inviteTokensFor(
     }
   })
   const signatures = unsealPage(key.cacheKey, seals, sealedAt.length)
-  const seconds = secondsMemo()
+  const claimsOf = payloadJsonFor(issuer)
   let scratch = Buffer.allocUnsafe(1024)
   sealedAt.forEach((index, entry) => {
     const row = rows[index]
     if (row === undefined) return
-    const claims = payloadJson(inviteClaims(issuer, row, seconds))
+    const claims = claimsOf(row)
     // Claims are short; one that is not gets a scratch buffer large enough.
     if (claims.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(claims.length * 3)
     const length = scratch.write(claims)

@@ -10,6 +10,7 @@ import {
   newInviteNonce,
   newInviteNonces,
   payloadJson,
+  payloadJsonFor,
   payloadSegment,
   signInviteToken,
   tokenFromInput,
@@ -187,6 +188,27 @@ describe('the claims text', () => {
         }
       ),
       { numRuns: 1000 }
+    )
+  })
+
+  it('is the same made for a run of invites, whatever repeats from one to the next', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u2028', '\ud800', 'é', '<') })
+    // Few roles and times, so that runs of the same role or times and changes between them both occur.
+    const time = fc.constantFrom('2026-12-01T10:00:00.000Z', '2026-12-08T10:00:00.000Z', '2026-12-01T10:00:00.999Z', 'not a date')
+    const row = fc.record({
+      id: text,
+      email: text,
+      role_id: fc.constantFrom(null, 'role-1', 'role-"2"'),
+      invite_nonce: text,
+      invited_at: time,
+      invite_expires_at: time
+    })
+    fc.assert(
+      fc.property(text, fc.array(row, { maxLength: 12 }), (issuer, rows) => {
+        const claimsOf = payloadJsonFor(issuer)
+        for (const source of rows) expect(claimsOf(source)).toBe(payloadJson(inviteClaims(issuer, source)))
+      }),
+      { numRuns: 500 }
     )
   })
 })
