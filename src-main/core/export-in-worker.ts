@@ -19,7 +19,7 @@ import type { ExportChunk, ExportControl } from './export'
 import type { ExportOptions } from './inputs'
 import type { InviteKeys } from './invite-keys'
 import type { FreshSignature } from './invite-token-cache'
-import type { WorkerFailure } from './worker-script'
+import { BUILT_WORKER_OPTIONS, type WorkerFailure } from './worker-script'
 
 export interface ExportWorkerRequest {
   file: string
@@ -94,7 +94,7 @@ const IDLE_MS = 60_000
 
 let spare: { worker: Worker; timer: NodeJS.Timeout } | null = null
 
-const newWorker = (script: URL): Worker => new Worker(script, { resourceLimits: EXPORT_WORKER_LIMITS })
+const newWorker = (script: URL): Worker => new Worker(script, { ...BUILT_WORKER_OPTIONS, resourceLimits: EXPORT_WORKER_LIMITS })
 
 function takeWorker(script: URL): Worker {
   const kept = spare

@@ -11,7 +11,7 @@ import { readImportSource, type ImportInput, type ReadSource } from './import-re
 import type { ImportOptions } from './inputs'
 import type { InviteKeys } from './invite-keys'
 import type { ImportPreview } from './model'
-import { builtWorker, type WorkerFailure } from './worker-script'
+import { BUILT_WORKER_OPTIONS, builtWorker, type WorkerFailure } from './worker-script'
 
 export interface ReaderRequest {
   input: ImportInput
@@ -57,7 +57,7 @@ export function workerScript(): URL | null {
 export async function readImportInBackground(input: ImportInput, options: ImportOptions, signal?: AbortSignal): Promise<ReadSource> {
   const script = sizeOf(input) < IN_LINE_BYTES ? null : workerScript()
   if (!script) return readImportSource(input, options)
-  const worker = new Worker(script)
+  const worker = new Worker(script, BUILT_WORKER_OPTIONS)
   try {
     return await new Promise<ReadSource>((resolve, reject) => {
       let source: ReadSource | null = null
@@ -106,7 +106,7 @@ export async function previewInBackground(
 ): Promise<ImportPreview | null> {
   const script = sizeOf(input) < IN_LINE_BYTES ? null : workerScript()
   if (!script) return null
-  const worker = new Worker(script)
+  const worker = new Worker(script, BUILT_WORKER_OPTIONS)
   try {
     return await new Promise<ImportPreview>((resolve, reject) => {
       const abort = (): void => reject(new DomainError('cancelled', 'The preview was cancelled'))
