@@ -13,7 +13,9 @@ import {
   CHUNKS_AHEAD,
   EXPORT_WORKER_PAGE_SIZE,
   heapInUse,
+  type ExportRing,
   type ExportWorkerAsk,
+  type RingBytes,
   type ExportWorkerReply,
   type ExportWorkerRequest
 } from './export-in-worker'
@@ -27,17 +29,40 @@ const reply = (message: ExportWorkerReply, transfer: ArrayBuffer[] = []): void =
 
 let ahead = 0
 let wake: (() => void) | null = null
+/** The current export's ring, and its slots not holding bytes still to be written. */
+let ring: ExportRing | null = null
+let free: number[] = []
 
 port?.on('message', (message: ExportWorkerRequest | ExportWorkerAsk) => {
-  if (message !== 'written') {
+  if (message === 'written') {
+    ahead--
+    wake?.()
+    wake = null
+  } else if ('freed' in message) {
+    if (message.ring === ring?.id) free.push(message.freed)
+  } else {
     ahead = 0
+    ring = message.ring
+    free = Array.from({ length: message.ring.buffer.byteLength / message.ring.slotBytes }, (_, slot) => slot)
     void run(message)
-    return
   }
-  ahead--
-  wake?.()
-  wake = null
 })
+
+/**
+ * A chunk's text as UTF-8 in a free slot of the ring, where it surely fits (3 bytes a UTF-16
+ * unit at most, so the text is encoded once, not measured first); else in a buffer of its own
+ * (never Node's shared pool), which is transferred. Buffer#write encodes faster than TextEncoder.
+ */
+function encoded(text: string): { text: Uint8Array | RingBytes; transfer: ArrayBuffer[] } {
+  const slot = ring !== null && text.length * 3 <= ring.slotBytes ? free.pop() : undefined
+  if (ring !== null && slot !== undefined) {
+    const length = Buffer.from(ring.buffer, slot * ring.slotBytes, ring.slotBytes).write(text)
+    return { text: { slot, length }, transfer: [] }
+  }
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
+  bytes.write(text)
+  return { text: bytes, transfer: [bytes.buffer] }
+}
 
 async function run(request: ExportWorkerRequest): Promise<void> {
   const inviteKeys = inviteKeysFromMessage(request.keys)
@@ -52,12 +77,8 @@ async function run(request: ExportWorkerRequest): Promise<void> {
     const signed: FreshSignature[] = []
     const made = { pageSize: EXPORT_WORKER_PAGE_SIZE, keepSignatures: (fresh: FreshSignature[]) => signed.push(...fresh) }
     for await (const { text, ...chunk } of exportChunks(store, request.options, made)) {
-      // A buffer of its own (never Node's shared pool), so that its memory can be transferred,
-      // large enough for any text (3 bytes a UTF-16 unit at most) so that the text is read once,
-      // not measured first; Buffer#write encodes faster than TextEncoder.
-      const buffer = Buffer.allocUnsafeSlow(text.length * 3)
-      const bytes = buffer.subarray(0, buffer.write(text))
-      reply({ kind: 'chunk', chunk: { ...chunk, text: bytes, signed: signed.splice(0) }, heapUsed: heapInUse() }, [buffer.buffer])
+      const bytes = encoded(text)
+      reply({ kind: 'chunk', chunk: { ...chunk, text: bytes.text, signed: signed.splice(0) }, heapUsed: heapInUse() }, bytes.transfer)
       ahead++
       while (ahead >= CHUNKS_AHEAD) {
         await new Promise<void>((resolve) => {

@@ -21,7 +21,7 @@ import { jsonWriter } from './formats/json'
 import { ldifBaseDnProblem } from './formats/ldif'
 import { handoffFormat } from './formats/registry'
 import { exportOptions, type ExportOptions, type ExportScope, type UserFilter } from './inputs'
-import { chunksFromWorker, ExportWorkerOutOfMemory, warmExportWorker, type EncodedChunk } from './export-in-worker'
+import { chunksFromWorker, exportRing, ExportWorkerOutOfMemory, warmExportWorker, type EncodedChunk } from './export-in-worker'
 import { cacheSignatures, inviteIssuer, inviteTokensFor, SEAL_BYTES, type FreshSignature, type InviteTokenRow } from './invite-token-cache'
 import { freshInviteFields, inviteLinkBuilder, newInviteNonces } from './invite-tokens'
 import {
@@ -620,7 +620,8 @@ const FLUSH_EVERY_BYTES = 16 * 1024 * 1024
  * held beyond the one being made.
  */
 function overlappedWriter(file: FileHandle): {
-  write(text: string | Uint8Array): Promise<void>
+  /** Start writing `text` once the write before it is done; `written` is called when it is in the file. */
+  write(text: string | Uint8Array, written?: () => void): Promise<void>
   finish(): Promise<void>
   settle(): Promise<void>
 } {
@@ -633,11 +634,14 @@ function overlappedWriter(file: FileHandle): {
     return promise
   }
   return {
-    async write(text) {
+    async write(text, written) {
       await writing
-      if (text.length === 0) return
+      if (text.length === 0) {
+        written?.()
+        return
+      }
       const bytes = typeof text === 'string' ? Buffer.from(text) : text
-      writing = quiet(file.write(bytes))
+      writing = quiet(file.write(bytes).then(() => written?.()))
       unflushed += bytes.length
       if (unflushed >= FLUSH_EVERY_BYTES && flushing === null) {
         unflushed = 0
@@ -687,7 +691,7 @@ async function writeExportFile(
   try {
     for await (const chunk of chunks()) {
       if (signal?.aborted) throw cancelled()
-      await output.write(chunk.text)
+      await output.write(chunk.text, 'release' in chunk ? chunk.release : undefined)
       rows = chunk.rows
       if (chunk.kind !== 'end') onProgress?.(chunk.read, chunk.total)
     }
@@ -735,6 +739,7 @@ export async function exportToFile(
       const script = workerFor(store, options)
       if (!script) return exportChunks(store, options)
       const request = {
+        ring: exportRing(),
         file: store.file,
         options,
         keys: store.inviteKeys,

@@ -1,8 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { exportToFile, exportToString, previewExport, type ExportRequest } from '../../src-main/core/export'
-import { EXPORT_WORKER_PAGE_SIZE, spareExportWorkerId } from '../../src-main/core/export-in-worker'
-import { createRoleInput, createUserInput } from '../../src-main/core/inputs'
+import { directusTarget } from '../../src-main/core/directus-target'
+import {
+  chunksFromWorker,
+  EXPORT_WORKER_PAGE_SIZE,
+  exportRing,
+  RING_SLOTS,
+  spareExportWorkerId,
+  type ExportRing
+} from '../../src-main/core/export-in-worker'
+import { createRoleInput, createUserInput, exportOptions } from '../../src-main/core/inputs'
 import { inviteUsers } from '../../src-main/core/invites'
 import { EXPORT_FORMATS, type ExportFormat } from '../../src-main/core/model'
 import { createRole } from '../../src-main/core/roles'
@@ -142,5 +150,46 @@ describe('an export made by the export worker', () => {
     expect(readdirSync(folder.dir).filter((name) => name.includes('cancelled'))).toEqual([])
     // The next export is made as usual.
     expect((await exportedFile(requestFor('json', { kind: 'allInvites' }), 'after.json')).inWorker).toBe(true)
+  })
+})
+
+describe('the ring an export worker hands its bytes over in', () => {
+  /** The chunks of an export straight from the worker, each copied out as a writer would, then released. */
+  async function chunksThrough(ring: ExportRing): Promise<{ text: string; inRing: boolean[] }> {
+    const script = builtWorker('export-worker')
+    if (script === null) throw new Error('The export worker is not built')
+    const request = {
+      file: store.file,
+      options: exportOptions.parse(requestFor('csv', { kind: 'roleInvites', roleId: editors })),
+      keys: store.inviteKeys,
+      directusTarget: directusTarget(store),
+      now: store.now().toISOString(),
+      ring
+    }
+    const parts: Buffer[] = []
+    const inRing: boolean[] = []
+    for await (const chunk of chunksFromWorker(script, request, {})) {
+      if (chunk.text.length === 0) continue
+      inRing.push(chunk.text.buffer === ring.buffer)
+      parts.push(Buffer.from(chunk.text))
+      chunk.release?.()
+    }
+    return { text: Buffer.concat(parts).toString('utf8'), inRing }
+  }
+
+  it('carries every chunk in its slots, each slot filled again once its bytes are written', async () => {
+    const expected = await exportToString(store, requestFor('csv', { kind: 'roleInvites', roleId: editors }))
+    const { text, inRing } = await chunksThrough(exportRing())
+    expect(text).toBe(expected)
+    // The header and ten pages: more chunks than slots, so slots were freed and filled again.
+    expect(inRing.length).toBeGreaterThan(RING_SLOTS)
+    expect(inRing.every(Boolean)).toBe(true)
+  })
+
+  it('sends a chunk too long for a slot in a buffer of its own', async () => {
+    const expected = await exportToString(store, requestFor('csv', { kind: 'roleInvites', roleId: editors }))
+    const { text, inRing } = await chunksThrough(exportRing(64))
+    expect(text).toBe(expected)
+    expect(inRing.some(Boolean)).toBe(false)
   })
 })
