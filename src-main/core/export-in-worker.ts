@@ -97,12 +97,14 @@ export const CHUNKS_AHEAD = 8
  * it arrives, as external memory of that thread's heap: the 400 of an export of 100,000 invites
  * made V8 start a full collection of the main heap every 100–200 ms, 20–40 ms of marking each,
  * with nothing to collect (20 in six exports, CSV and SCIM; with the ring, 1), and the main
- * thread's share of an export's work fell from 80–120 ms to 40–80 ms. A slot holds any page's
- * text (a page of 250 SCIM users is about 250 KB); two more slots than chunks ahead, for the one
- * being written and the one whose write is ending.
+ * thread's share of an export's work fell from 80–120 ms to 40–80 ms. A slot takes a text of
+ * up to a third of its bytes (the most UTF-8 a UTF-16 unit needs): a page of 250 SCIM users is
+ * about 340,000 characters, so 4 MB leaves room for long names and descriptions; only the bytes
+ * written are ever touched, so the rest costs no memory. Two more slots than chunks ahead, for
+ * the one being written and the one whose write is ending.
  */
 export const RING_SLOTS = CHUNKS_AHEAD + 2
-export const RING_SLOT_BYTES = 1024 * 1024
+export const RING_SLOT_BYTES = 4 * 1024 * 1024
 
 /** The chunk's bytes: a view of its slot in `ring`, or its own buffer. */
 function bytesOf(text: Uint8Array | RingBytes, ring: ExportRing): Uint8Array {
