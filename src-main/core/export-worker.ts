@@ -49,16 +49,21 @@ port?.on('message', (message: ExportWorkerRequest | ExportWorkerAsk) => {
 })
 
 /**
- * A chunk's text as UTF-8 in a free slot of the ring, where it surely fits (3 bytes a UTF-16
- * unit at most, so the text is encoded once, not measured first); else in a buffer of its own
- * (never Node's shared pool), which is transferred. Buffer#write encodes faster than TextEncoder.
+ * A chunk's text as UTF-8 in a free slot of the ring, its pieces one after another, where it
+ * surely fits (3 bytes a UTF-16 unit at most, so the text is encoded once, not measured first);
+ * else in a buffer of its own (never Node's shared pool), which is transferred. Buffer#write
+ * encodes faster than TextEncoder.
  */
-function encoded(text: string): { text: Uint8Array | RingBytes; transfer: ArrayBuffer[] } {
-  const slot = ring !== null && text.length * 3 <= ring.slotBytes ? free.pop() : undefined
+function encoded(pieces: readonly string[]): { text: Uint8Array | RingBytes; transfer: ArrayBuffer[] } {
+  const units = pieces.reduce((sum, piece) => sum + piece.length, 0)
+  const slot = ring !== null && units * 3 <= ring.slotBytes ? free.pop() : undefined
   if (ring !== null && slot !== undefined) {
-    const length = Buffer.from(ring.buffer, slot * ring.slotBytes, ring.slotBytes).write(text)
+    const bytes = Buffer.from(ring.buffer, slot * ring.slotBytes, ring.slotBytes)
+    let length = 0
+    for (const piece of pieces) length += bytes.write(piece, length)
     return { text: { slot, length }, transfer: [] }
   }
+  const text = pieces.join('')
   const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
   bytes.write(text)
   return { text: bytes, transfer: [bytes.buffer] }
