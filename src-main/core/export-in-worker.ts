@@ -39,13 +39,6 @@ export interface ExportRing {
   id: number
 }
 
-let rings = 0
-
-/** A new ring for an export: a slot freed late by one export is never taken for the next's. */
-export function exportRing(slotBytes = RING_SLOT_BYTES): ExportRing {
-  return { buffer: new SharedArrayBuffer(RING_SLOTS * slotBytes), slotBytes, id: ++rings }
-}
-
 /** Where a chunk's bytes lie in the export's ring: slot `slot`, `length` bytes. */
 export interface RingBytes {
   slot: number
@@ -105,6 +98,13 @@ export const CHUNKS_AHEAD = 8
  */
 export const RING_SLOTS = CHUNKS_AHEAD + 2
 export const RING_SLOT_BYTES = 4 * 1024 * 1024
+
+let rings = 0
+
+/** A new ring for an export: a slot freed late by one export is never taken for the next's. */
+export function exportRing(slotBytes = RING_SLOT_BYTES): ExportRing {
+  return { buffer: new SharedArrayBuffer(RING_SLOTS * slotBytes), slotBytes, id: ++rings }
+}
 
 /** The chunk's bytes: a view of its slot in `ring`, or its own buffer. */
 function bytesOf(text: Uint8Array | RingBytes, ring: ExportRing): Uint8Array {
