@@ -475,7 +475,7 @@ function searchUsers(store: Store, request: SearchRequest): UserPage {
 
   const density = walk.examined > 0 ? walk.rows.length / walk.examined : 1
   const filterSize = countFromCounts(store, filter)
-  const total = countSearch(store, { from, filterCondition, matches, words, longMatch, density, hasFilter, filterSize })
+  const total = countSearch(store, { from, filterCondition, matches, words, longMatch, vocabulary, density, hasFilter, filterSize })
   return pageOf(walk.rows, limit, plan, Math.min(total, TOTAL_CAP), total > TOTAL_CAP)
 }
 
@@ -677,6 +677,8 @@ interface CountRequest {
   matches: RawBuilder<SqlBool>
   words: readonly string[]
   longMatch: string | null
+  /** The trigrams of short words this search has read already: each costs a pass over its doclists. */
+  vocabulary: Vocabulary
   /** Matches per index entry where the page was walked. */
   density: number
   hasFilter: boolean
@@ -686,7 +688,7 @@ interface CountRequest {
 
 /** A walked search's total, up to one past the cap: by walking on while matches are dense, else from the index. */
 function countSearch(store: Store, request: CountRequest): number {
-  const { from, filterCondition, matches, words, longMatch, density, hasFilter } = request
+  const { from, filterCondition, matches, words, longMatch, vocabulary, density, hasFilter } = request
   if (longMatch !== null && !hasFilter && !words.some(isShort)) return countCandidates(store, longMatch, null, TOTAL_CAP)
   if ((TOTAL_CAP + 1) / Math.max(density, 1e-9) <= WALK_COUNT_BUDGET) {
     // Entries and matches both bounded: the inner walk stops at the budget, the count at the cap.
@@ -698,7 +700,7 @@ function countSearch(store: Store, request: CountRequest): number {
       )?.n ?? 0
     if (walked > TOTAL_CAP || request.filterSize <= WALK_COUNT_BUDGET) return walked
   }
-  const match = longMatch ?? ftsQuery(store, words, true)
+  const match = longMatch ?? ftsQuery(store, words, true, vocabulary)
   if (match === null) return 0
   return countCandidates(store, match, all([filterCondition, matches]), TOTAL_CAP)
 }
