@@ -85,25 +85,15 @@ export function saveRoleChanges(store: Store, input: SaveRoleChangesInput): Role
     const moved = toAdd.filter((member) => member.role_id !== roleRow.id)
     const addedIds = unique(moved.map((member) => member.id))
     const removedIds = unique(toRemove.map((member) => member.id))
-    const rowidsOf = (members: readonly StagedMember[]): string => JSON.stringify(members.map((member) => member.rowid))
     // `role_id` alone: the role-ordered indexes catch up in the background (role-index.ts).
-    if (addedIds.length > 0) {
-      store
-        .prepare(
-          `UPDATE users SET role_id = ?, updated_at = ?, last_changed_by = ?
-            WHERE rowid IN (SELECT value FROM json_each(?))`
-        )
-        .run(roleRow.id, now, store.actor, rowidsOf(moved))
-    }
-    if (removedIds.length > 0) {
-      // Removing from a role leaves the status as it is (PRODUCT §1, rule 3).
-      store
-        .prepare(
-          `UPDATE users SET role_id = NULL, updated_at = ?, last_changed_by = ?
-            WHERE rowid IN (SELECT value FROM json_each(?))`
-        )
-        .run(now, store.actor, rowidsOf(toRemove))
-    }
+    moveMembers(
+      store,
+      [
+        { members: moved, to: roleRow.id },
+        { members: toRemove, to: null }
+      ],
+      now
+    )
 
     const role = patched.row
     ensureAdminRemains(store, admins, () => {
@@ -143,6 +133,54 @@ export function saveRoleChanges(store: Store, input: SaveRoleChangesInput): Role
       removed: removedIds.length
     } satisfies RoleChangeSetResult
   })
+}
+
+interface Move {
+  members: readonly StagedMember[]
+  /** The role they move to; null takes them out of their role (the status stays as it is, PRODUCT §1, rule 3). */
+  to: RoleRow['id'] | null
+}
+
+/**
+ * Write each move's members' role in one statement, and their counts a statement per role and
+ * status: the lookup said where every member was, so user_counts' row-by-row trigger is held off
+ * meanwhile (migration 8), inside this transaction.
+ */
+function moveMembers(store: Store, moves: readonly Move[], now: string): void {
+  /** Members moved by where they came from and where they went, keyed `from \0 to \0 status`. */
+  const moved = new Map<string, number>()
+  store.prepare('INSERT INTO user_counts_held (held) VALUES (1)').run()
+  for (const { members, to } of moves) {
+    const rowids = new Set<number>()
+    for (const member of members) {
+      // A member staged twice moves once.
+      if (member.rowid === null || rowids.has(member.rowid)) continue
+      rowids.add(member.rowid)
+      const key = `${member.role_id ?? ''}\0${to ?? ''}\0${member.status ?? ''}`
+      moved.set(key, (moved.get(key) ?? 0) + 1)
+    }
+    if (rowids.size === 0) continue
+    store
+      .prepare(
+        `UPDATE users SET role_id = ?, updated_at = ?, last_changed_by = ?
+          WHERE rowid IN (SELECT value FROM json_each(?))`
+      )
+      .run(to, now, store.actor, JSON.stringify([...rowids]))
+  }
+  store.prepare('DELETE FROM user_counts_held').run()
+  const deltas: [string, string, number][] = []
+  for (const [key, n] of moved) {
+    const [from = '', to = '', status = ''] = key.split('\0')
+    deltas.push([from, status, -n], [to, status, n])
+  }
+  if (deltas.length === 0) return
+  store
+    .prepare(
+      `INSERT INTO user_counts (role_key, status, n)
+        SELECT value ->> 0, value ->> 1, sum(value ->> 2) FROM json_each(?) GROUP BY 1, 2
+        ON CONFLICT (role_key, status) DO UPDATE SET n = n + excluded.n`
+    )
+    .run(JSON.stringify(deltas))
 }
 
 function unique(ids: readonly string[]): string[] {

@@ -97,6 +97,31 @@ describe('saving a role page', () => {
     expect(result.role.memberCount).toBe(3)
   })
 
+  it('keeps the member counts of every role and status equal to the users they count', () => {
+    const counted = (): unknown =>
+      store.sqlite.prepare('SELECT role_key, status, n FROM user_counts WHERE n <> 0 ORDER BY role_key, status').all()
+    const actual = (): unknown =>
+      store.sqlite.prepare("SELECT coalesce(role_id, '') AS role_key, status, count(*) AS n FROM users GROUP BY 1, 2 ORDER BY 1, 2").all()
+    // From two roles and from none, with a repeat, and out: each role and status moves its own way.
+    saveRoleChanges(
+      store,
+      saveRoleChangesInput.parse({
+        roleId: editors.id,
+        add: [viewer.id, outsider.id, viewer.id],
+        remove: [invitedMember.id, invitedMember.id]
+      })
+    )
+    expect(counted()).toEqual(actual())
+    expect(getRole(store, { id: editors.id })).toMatchObject({ memberCount: 3, pendingInviteCount: 0 })
+    expect(getRole(store, { id: viewers.id }).memberCount).toBe(0)
+    saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: viewers.id, add: [member.id, invitedMember.id], remove: [] }))
+    expect(counted()).toEqual(actual())
+    // The change set let go of the trigger it held off: any other write is counted as before.
+    expect(store.sqlite.prepare('SELECT count(*) FROM user_counts_held').pluck().get()).toBe(0)
+    store.sqlite.prepare("UPDATE users SET role_id = ?, status = 'suspended' WHERE id = ?").run(editors.id, member.id)
+    expect(counted()).toEqual(actual())
+  })
+
   it('records one role.save entry naming every record, with before and after', () => {
     const result = saveRoleChanges(
       store,

@@ -347,6 +347,27 @@ export const migrations: readonly Migration[] = [
         CREATE INDEX users_role_lag ON users (role_id) WHERE role_id IS NOT indexed_role_id;
       `)
     }
+  },
+  {
+    name: '2026-12-04-8-user-counts-held-for-a-change-set',
+    up(db) {
+      // The trigger keeps user_counts row by row: two statements per moved member, 15–20 ms of a
+      // change set of 20,000 at 1,000,000 users. A change set knows every member's role and
+      // status before it moves them, so it holds the trigger off (a row in user_counts_held,
+      // inside its own transaction, so no other connection ever sees it) and adds up the counts
+      // itself, a statement per role and status (core/changeset.ts).
+      db.exec(`
+        CREATE TABLE user_counts_held (held INTEGER PRIMARY KEY CHECK (held = 1)) STRICT;
+        DROP TRIGGER user_counts_update;
+        CREATE TRIGGER user_counts_update AFTER UPDATE OF role_id, status ON users
+        WHEN (old.role_id IS NOT new.role_id OR old.status IS NOT new.status) AND NOT EXISTS (SELECT 1 FROM user_counts_held)
+        BEGIN
+          UPDATE user_counts SET n = n - 1 WHERE role_key = coalesce(old.role_id, '') AND status = old.status;
+          INSERT INTO user_counts (role_key, status, n) VALUES (coalesce(new.role_id, ''), new.status, 1)
+            ON CONFLICT (role_key, status) DO UPDATE SET n = n + 1;
+        END;
+      `)
+    }
   }
 ]
 
