@@ -52,63 +52,51 @@ const userBulkId = (id: string): string => `user-${id}`
 const USER_SCHEMAS = [SCIM_USER_SCHEMA, ROLEKEEPER_USER_EXTENSION]
 const GROUP_SCHEMAS = [SCIM_GROUP_SCHEMA, ROLEKEEPER_GROUP_EXTENSION]
 
-/** Rolekeeper's extension of a User as written; a value that is not there is left out, as SCIM wants. */
-interface UserExtension {
-  status: string
-  location?: string
-  description?: string
-  tags?: string[]
-  inviteLink?: string
-  inviteToken?: string
-  inviteJti?: string
-  invitedAt?: string
-  inviteExpiresAt?: string
-  inviteExpired?: boolean
-}
+const USER_OPERATION_START = `{"method":"POST","path":"/Users","bulkId":`
+const USER_DATA_START = `,"data":{"schemas":${JSON.stringify(USER_SCHEMAS)},"externalId":`
+const USER_EXTENSION_START = `,${JSON.stringify(ROLEKEEPER_USER_EXTENSION)}:{"status":`
 
-function userExtension(user: DirectoryUser): UserExtension {
-  const extension: UserExtension = { status: user.status }
-  if (user.location !== null) extension.location = user.location
-  if (user.description !== null) extension.description = user.description
-  if (user.tags.length > 0) extension.tags = user.tags
+/**
+ * Rolekeeper's extension of a User, spelled out after its status: the values that are there
+ * (SCIM leaves out a value that is not), then the invite.
+ */
+function userExtensionRest(user: DirectoryUser): string {
+  let text = `${jsonMember('location', user.location)}${jsonMember('description', user.description)}`
+  if (user.tags.length > 0) text += `,"tags":${jsonStrings(user.tags)}`
   const invite = user.invite
   if (invite !== null) {
-    if (invite.link !== null) extension.inviteLink = invite.link
-    extension.inviteToken = invite.token
-    extension.inviteJti = invite.jti
-    extension.invitedAt = invite.invitedAt
-    extension.inviteExpiresAt = invite.expiresAt
-    extension.inviteExpired = invite.expired
+    text +=
+      `${jsonMember('inviteLink', invite.link)},"inviteToken":${jsonString(invite.token)},"inviteJti":${jsonString(invite.jti)}` +
+      `,"invitedAt":${jsonString(invite.invitedAt)},"inviteExpiresAt":${jsonString(invite.expiresAt)},"inviteExpired":${invite.expired}`
   }
-  return extension
+  return text
 }
 
-/** One operation, one line: `JSON.stringify` of a fresh object is the fastest way to valid JSON text. */
+/**
+ * A user's operation, one line, spelled out: about a quarter faster than `JSON.stringify` of the
+ * object it stands for, which is `method`, `path`, `bulkId`, then `data` with `schemas`,
+ * `externalId`, `userName`, `name` (when either part is set: `givenName`, `familyName`,
+ * `formatted`), `displayName`, `emails`, `title` (when set), `active` and Rolekeeper's
+ * extension (`status`, then userExtensionRest). json-text.test.ts holds it to that object.
+ */
 function userOperation(user: DirectoryUser): string {
   const { firstName, lastName } = user
   const formatted = firstName && lastName ? `${firstName} ${lastName}` : firstName || lastName || ''
-  return JSON.stringify({
-    method: 'POST',
-    path: '/Users',
-    bulkId: userBulkId(user.id),
-    data: {
-      schemas: USER_SCHEMAS,
-      externalId: user.id,
-      userName: user.email,
-      name:
-        firstName === null && lastName === null
-          ? undefined
-          : { givenName: firstName ?? undefined, familyName: lastName ?? undefined, formatted },
-      // Services show displayName in their lists: the address stands in for a user with no name.
-      displayName: formatted === '' ? user.email : formatted,
-      emails: [{ value: user.email, type: 'work', primary: true }],
-      title: user.title ?? undefined,
-      // Only an active user may sign in: an invite not yet accepted, a draft, a suspended or an
-      // archived account must not open a session at the target; the exact status is in the extension.
-      active: user.status === 'active',
-      [ROLEKEEPER_USER_EXTENSION]: userExtension(user)
-    }
-  })
+  const email = jsonString(user.email)
+  const name =
+    firstName === null && lastName === null
+      ? ''
+      : `,"name":{${firstName === null ? '' : `"givenName":${jsonString(firstName)},`}` +
+        `${lastName === null ? '' : `"familyName":${jsonString(lastName)},`}"formatted":${jsonString(formatted)}}`
+  return (
+    `${USER_OPERATION_START}${jsonString(userBulkId(user.id))}${USER_DATA_START}${jsonString(user.id)},"userName":${email}${name}` +
+    // Services show displayName in their lists: the address stands in for a user with no name.
+    `,"displayName":${formatted === '' ? email : jsonString(formatted)},"emails":[{"value":${email},"type":"work","primary":true}]` +
+    // Only an active user may sign in: an invite not yet accepted, a draft, a suspended or an
+    // archived account must not open a session at the target; the exact status is in the extension.
+    `${jsonMember('title', user.title)},"active":${user.status === 'active'}` +
+    `${USER_EXTENSION_START}${jsonString(user.status)}${userExtensionRest(user)}}}}`
+  )
 }
 
 /** A member of a group, as the JSON text of `{ value: 'bulkId:user-<id>', type: 'User' }`. */
