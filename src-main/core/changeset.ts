@@ -142,9 +142,9 @@ interface Move {
 }
 
 /**
- * Write each move's members' role in one statement, and their counts a statement per role and
- * status: the lookup said where every member was, so user_counts' row-by-row trigger is held off
- * meanwhile (migration 8), inside this transaction.
+ * Write each move's members' role in one statement, and all their counts in one more: the lookup
+ * said where every member was, so user_counts' row-by-row trigger is held off meanwhile
+ * (migration 8), inside this transaction, and the counts change once per role and status.
  */
 function moveMembers(store: Store, moves: readonly Move[], now: string): void {
   /** Members moved by where they came from and where they went, keyed `from \0 to \0 status`. */

@@ -355,7 +355,7 @@ export const migrations: readonly Migration[] = [
       // change set of 20,000 at 1,000,000 users. A change set knows every member's role and
       // status before it moves them, so it holds the trigger off (a row in user_counts_held,
       // inside its own transaction, so no other connection ever sees it) and adds up the counts
-      // itself, a statement per role and status (core/changeset.ts).
+      // itself, once per role and status, in one statement (core/changeset.ts).
       db.exec(`
         CREATE TABLE user_counts_held (held INTEGER PRIMARY KEY CHECK (held = 1)) STRICT;
         DROP TRIGGER user_counts_update;
