@@ -34,7 +34,7 @@ import {
   type ExportResult
 } from './model'
 import { toRole } from './roles'
-import { settleRoleIndex } from './role-index'
+import { catchUpRoleIndex, settleRoleIndex } from './role-index'
 import { inviteSettings } from './settings'
 import { getRaw, allRaw, type Store } from './store'
 import { removeStaleTemporaries, syncFolder, temporaryBeside } from './files'
@@ -428,6 +428,7 @@ function remember(store: Store, options: ExportOptions): void {
  */
 export async function previewExport(store: Store, request: ExportRequest): Promise<ExportPreview> {
   const options = checkedOptions(request)
+  await catchUpRoleIndex(store)
   settleRoleIndex(store)
   // The export this preview is shown for is likely made in the worker: start it now, so that its
   // start (about half a second) passes while the admin reads the preview, not after Export.
@@ -507,6 +508,7 @@ function renewExpiredInvites(store: Store, scope: ExportScope): number {
 /** The whole export as one string: for small exports (the browser host's download, tests). */
 export async function exportToString(store: Store, request: ExportRequest): Promise<string> {
   const options = checkedOptions(request)
+  await catchUpRoleIndex(store)
   settleRoleIndex(store)
   if (options.expiredInvites === 'renew') renewExpiredInvites(store, options.scope)
   const parts: string[] = []
@@ -744,6 +746,7 @@ export async function exportToFile(
   if (control.signal?.aborted) throw cancelled()
   const folder = dirname(targetPath)
   await removeStaleTemporaries(folder)
+  await catchUpRoleIndex(store)
   let renewed = 0
   let rows: number
   try {

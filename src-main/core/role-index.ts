@@ -12,7 +12,9 @@ import type { Store } from './store'
  * Only a read that walks a role-ordered index range needs the copy to agree, so it asks
  * `roleIndexTrails` first and, while anything trails, reads the role as a row test instead
  * (user-directory.ts, invites.ts); the few writes and exports that select by role settle the
- * copy first (`settleRoleIndex`). Every other write of `role_id` sets the copy with it.
+ * copy first: in slices, handing the event loop back between them (`catchUpRoleIndex`), where
+ * they can wait, then at once for whatever trails still (`settleRoleIndex`). Every other write
+ * of `role_id` sets the copy with it.
  */
 
 /** The condition of users_role_lag: written exactly so, or the planner will not use the index. */
@@ -48,7 +50,20 @@ export function foldRoleIndex(store: Store, limit: number = FOLD_SLICE): number 
     .run(limit).changes
 }
 
-/** Catch up every trailing user at once: before a write or export that selects by role. */
+/**
+ * Catch up every trailing user a slice at a time, handing the event loop back after each, so
+ * calls go on being answered: before an export or a write that selects by role, which can wait.
+ * After a change set of 20,000 members at 1,000,000 users, catching up at once held the main
+ * thread for 0.7–2 s.
+ */
+export async function catchUpRoleIndex(store: Store): Promise<void> {
+  while (roleIndexTrails(store)) {
+    foldRoleIndex(store)
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
+/** Catch up every trailing user at once: inside a write or export that selects by role. */
 export function settleRoleIndex(store: Store): void {
   if (!roleIndexTrails(store)) return
   store.transaction(() => {

@@ -24,6 +24,7 @@ import {
   revokeInvite
 } from '../core/invites'
 import { previewInvites } from '../core/paste'
+import { catchUpRoleIndex } from '../core/role-index'
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../core/roles'
 import { checkPassword, getSettings, updateSettings } from '../core/settings'
 import type { Store } from '../core/store'
@@ -167,7 +168,12 @@ export function createHandlerMap(context: HandlerContext): HandlerMap {
       const parsed = parseInput(name, input)
       if (!parsed.ok) return parsed
       const run: Implementation[K] = implementation[name]
-      const call = async (): Promise<CallOutput<K>> => run(store, parsed.value)
+      const call = async (): Promise<CallOutput<K>> => {
+        // These find users through the role index, which must not trail: it catches up a slice at
+        // a time first, the other calls answered in between, rather than all at once inside them.
+        if (SELECT_BY_ROLE.has(name)) await catchUpRoleIndex(store)
+        return run(store, parsed.value)
+      }
       if (name === 'cancelOperation') return { ok: true, value: await call() }
       // While a long import or invite holds its transaction open, a read need not wait for it:
       // it reads the last committed state through the snapshot connection.
@@ -201,6 +207,9 @@ const READS_BESIDE_LONG_WORK: ReadonlySet<CallName> = new Set<CallName>([
   'checkPassword',
   'listActivity'
 ])
+
+/** Writes that may select users by role (role-index.ts); exports catch the index up themselves. */
+const SELECT_BY_ROLE: ReadonlySet<CallName> = new Set<CallName>(['deleteRole', 'bulkUpdateUsers', 'deleteUsers'])
 
 /**
  * Calls whose work grows with the rows they handle (tens or hundreds of thousands): once they

@@ -19,7 +19,15 @@ import {
 } from '../../src-main/core/inputs'
 import { listInvites } from '../../src-main/core/invites'
 import { USER_SORT_FIELDS } from '../../src-main/core/model'
-import { foldRoleIndex, roleIndexTrails, settleRoleIndex, TRAILING, trailingCount } from '../../src-main/core/role-index'
+import {
+  catchUpRoleIndex,
+  FOLD_SLICE,
+  foldRoleIndex,
+  roleIndexTrails,
+  settleRoleIndex,
+  TRAILING,
+  trailingCount
+} from '../../src-main/core/role-index'
 import { createRole, deleteRole, getRole } from '../../src-main/core/roles'
 import type { Store } from '../../src-main/core/store'
 import { getUser, listUsers } from '../../src-main/core/user-directory'
@@ -186,6 +194,33 @@ describe('while the role index trails a change set', () => {
       .pluck()
       .get(roles.small)
     expect(filed).toBe(getRole(store, { id: roles.small }).memberCount)
+  })
+
+  it('catches up before an export a slice at a time, handing the event loop back between slices', async () => {
+    const moved = members.big.slice(2000, 2600)
+    saveRoleChanges(store, saveRoleChangesInput.parse({ roleId: roles.small, add: moved }))
+    expect(trailingCount(store)).toBe(moved.length)
+    // What another call would see at each turn of the event loop while the export waits.
+    const seen: number[] = []
+    let watching = true
+    const watch = (): void => {
+      seen.push(trailingCount(store))
+      if (watching) setImmediate(watch)
+    }
+    setImmediate(watch)
+    const csv = await exportToString(store, { scope: { kind: 'roleInvites', roleId: roles.small }, format: 'csv', bom: false })
+    watching = false
+    expect(trailingCount(store)).toBe(0)
+    // Every slice was followed by a turn in which the rest still trailed.
+    const between = seen.filter((count) => count > 0)
+    expect(between.length).toBeGreaterThanOrEqual(Math.ceil(moved.length / FOLD_SLICE) - 1)
+    expect(new Set(between).size).toBe(between.length)
+    // The file is the one the caught-up index gives, moved members and all.
+    expect(csv).toBe(await exportToString(store, { scope: { kind: 'roleInvites', roleId: roles.small }, format: 'csv', bom: false }))
+    const invited = moved.map((id) => getUser(store, { id })).filter((user) => user.status === 'invited')
+    expect(invited.some((user) => csv.includes(user.email))).toBe(true)
+    await catchUpRoleIndex(store) // nothing trails: returns at once
+    expect(roleIndexTrails(store)).toBe(false)
   })
 
   it('an export, a bulk edit and deleting a role by role settle first and see every member moved', async () => {

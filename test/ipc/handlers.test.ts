@@ -74,6 +74,28 @@ describe('the handler map', () => {
     expect(filed).toBe(ids.length)
   })
 
+  it('deletes a role right after a change set, catching its index up a slice at a time while reads are answered', async () => {
+    const [from, to] = [valueOf(await api.createRole({ name: 'Support' })), valueOf(await api.createRole({ name: 'Sales' }))]
+    const insert = store.sqlite.prepare(
+      "INSERT INTO users (id, email, email_key, status, created_at, updated_at) VALUES (?, ?, ?, 'active', 'x', 'x')"
+    )
+    const ids = Array.from({ length: 4 * FOLD_SLICE }, (_, index) => {
+      const id = randomUUID()
+      insert.run(id, `mover.${index}@example.org`, `mover.${index}@example.org`)
+      return id
+    })
+    valueOf(await api.saveRoleChanges({ roleId: from.id, add: ids }))
+    expect(trailingCount(store)).toBe(ids.length)
+    const deleting = api.deleteRole({ id: from.id, moveMembersTo: to.id })
+    // Asked while the delete waits for the index: answered before it, with the members still trailing.
+    const read = await api.countUsers({})
+    expect(read.ok).toBe(true)
+    expect(trailingCount(store)).toBeGreaterThan(0)
+    valueOf(await deleting)
+    expect(valueOf(await api.getRole({ id: to.id })).memberCount).toBe(ids.length)
+    expect(store.sqlite.prepare('SELECT count(*) FROM users WHERE indexed_role_id = ?').pluck().get(to.id)).toBe(ids.length)
+  })
+
   it('previews a paste without writing anything', async () => {
     const preview = valueOf(await api.previewInvites({ text: 'a@example.org, b@example.org\nnot-an-address' }))
     expect(preview.entries.filter((entry) => entry.status === 'valid')).toHaveLength(2)
