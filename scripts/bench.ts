@@ -626,13 +626,20 @@ async function benchInviteExport(): Promise<void> {
   // Each page is garbage once read, and V8 lets garbage gather in the young generation, which it
   // grows as it sees fit (to 64 MB here) before a scavenge empties it: the heap in use rises by
   // that much whatever the listing keeps. What the listing makes the heap keep is what outlives
-  // the young generation; the heap in use with the young generation's garbage is shown beside it.
+  // the young generation; the heap in use with the young generation's garbage is reported after it.
   report({
-    name: `heap growth listing 100,000 invites (kept past the young generation; ${round(byRole.heapGrowth)} MB with its garbage)`,
+    name: 'heap growth listing 100,000 invites (kept past the young generation)',
     value: round(byRole.keptGrowth, 1),
     unit: 'MB',
     target: '≤ 50 MB',
     met: byRole.keptGrowth <= 50
+  })
+  report({
+    name: 'heap in use listing 100,000 invites, young generation garbage included',
+    value: round(byRole.heapGrowth),
+    unit: 'MB',
+    target: 'no target set',
+    met: null
   })
   const all = await walk(undefined)
   report({

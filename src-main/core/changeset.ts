@@ -149,8 +149,7 @@ interface Move {
 function moveMembers(store: Store, moves: readonly Move[], now: string): void {
   /** Members moved by where they came from and where they went, keyed `from \0 to \0 status`. */
   const moved = new Map<string, number>()
-  store.prepare('INSERT INTO user_counts_held (held) VALUES (1)').run()
-  for (const { members, to } of moves) {
+  const writes = moves.map(({ members, to }) => {
     const rowids = new Set<number>()
     for (const member of members) {
       // A member staged twice moves once.
@@ -159,21 +158,29 @@ function moveMembers(store: Store, moves: readonly Move[], now: string): void {
       const key = `${member.role_id ?? ''}\0${to ?? ''}\0${member.status ?? ''}`
       moved.set(key, (moved.get(key) ?? 0) + 1)
     }
-    if (rowids.size === 0) continue
+    return { to, rowids: [...rowids] }
+  })
+  if (moved.size === 0) return
+
+  store.prepare('INSERT INTO user_counts_held (held) VALUES (1)').run()
+  for (const { to, rowids } of writes) {
+    if (rowids.length === 0) continue
     store
       .prepare(
         `UPDATE users SET role_id = ?, updated_at = ?, last_changed_by = ?
           WHERE rowid IN (SELECT value FROM json_each(?))`
       )
-      .run(to, now, store.actor, JSON.stringify([...rowids]))
+      .run(to, now, store.actor, JSON.stringify(rowids))
   }
   store.prepare('DELETE FROM user_counts_held').run()
-  const deltas: [string, string, number][] = []
-  for (const [key, n] of moved) {
+
+  const deltas = [...moved].flatMap(([key, n]) => {
     const [from = '', to = '', status = ''] = key.split('\0')
-    deltas.push([from, status, -n], [to, status, n])
-  }
-  if (deltas.length === 0) return
+    return [
+      [from, status, -n],
+      [to, status, n]
+    ]
+  })
   store
     .prepare(
       `INSERT INTO user_counts (role_key, status, n)
